@@ -1,0 +1,3 @@
+//! Placeholder until the bench is written.
+
+fn main() {}
