@@ -164,25 +164,31 @@ impl Verifier {
         }
         let reach = self.window.back.max(self.window.forward);
         for distance in 1..=reach {
-            if distance <= self.window.back {
-                if let Some(step) = current.checked_sub(u64::from(distance)) {
-                    let drift = -i64::from(distance);
-                    if let Some(found) =
-                        self.try_step(typed, step, drift, last_accepted_step, &mut replayed)
-                    {
-                        return Ok(found);
-                    }
-                }
+            let back = current.checked_sub(u64::from(distance));
+            if distance <= self.window.back
+                && let Some(step) = back
+                && let Some(found) = self.try_step(
+                    typed,
+                    step,
+                    -i64::from(distance),
+                    last_accepted_step,
+                    &mut replayed,
+                )
+            {
+                return Ok(found);
             }
-            if distance <= self.window.forward {
-                if let Some(step) = current.checked_add(u64::from(distance)) {
-                    let drift = i64::from(distance);
-                    if let Some(found) =
-                        self.try_step(typed, step, drift, last_accepted_step, &mut replayed)
-                    {
-                        return Ok(found);
-                    }
-                }
+            let forward = current.checked_add(u64::from(distance));
+            if distance <= self.window.forward
+                && let Some(step) = forward
+                && let Some(found) = self.try_step(
+                    typed,
+                    step,
+                    i64::from(distance),
+                    last_accepted_step,
+                    &mut replayed,
+                )
+            {
+                return Ok(found);
             }
         }
         match (replayed, last_accepted_step) {
