@@ -17,7 +17,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // ...and shows it as a QR code for an authenticator app to scan, or as text to type.
     println!("otpauth URI:\n  {}\n", uri.to_uri().as_str());
     println!("{}", uri.qr_terminal()?.as_str());
-    println!("or enter the key manually: {}\n", secret.to_base32_grouped().as_str());
+    println!(
+        "or enter the key manually: {}\n",
+        secret.to_base32_grouped().as_str()
+    );
 
     // Login: the app shows the code for the current 30-second step...
     let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
