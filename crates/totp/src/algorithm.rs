@@ -88,21 +88,21 @@ pub(crate) enum PreparedMac {
 }
 
 impl PreparedMac {
-    pub(crate) fn new(secret: &Secret, algorithm: Algorithm) -> Self {
+    /// Keys the HMAC once: RFC 2104's inner and outer pads are hashed here.
+    ///
+    /// HMAC takes keys of any length (RFC 2104 §2 hashes long ones), so this
+    /// fails only if the `hmac` crate ever stops doing so.
+    pub(crate) fn new(secret: &Secret, algorithm: Algorithm) -> Result<Self> {
         let key = secret.expose_bytes();
-        // HMAC takes keys of any length (RFC 2104 §2 hashes long ones), so
-        // `new_from_slice` cannot fail; the fallback keeps this panic-free.
-        match algorithm {
-            Algorithm::Sha1 => Self::Sha1(
-                Hmac::new_from_slice(key).unwrap_or_else(|_| Hmac::new(&Default::default())),
-            ),
-            Algorithm::Sha256 => Self::Sha256(
-                Hmac::new_from_slice(key).unwrap_or_else(|_| Hmac::new(&Default::default())),
-            ),
-            Algorithm::Sha512 => Self::Sha512(
-                Hmac::new_from_slice(key).unwrap_or_else(|_| Hmac::new(&Default::default())),
-            ),
-        }
+        let refused = |_| Error::SecretTooLong {
+            bits: secret.bits(),
+            maximum: Secret::MAX_BITS,
+        };
+        Ok(match algorithm {
+            Algorithm::Sha1 => Self::Sha1(Hmac::new_from_slice(key).map_err(refused)?),
+            Algorithm::Sha256 => Self::Sha256(Hmac::new_from_slice(key).map_err(refused)?),
+            Algorithm::Sha512 => Self::Sha512(Hmac::new_from_slice(key).map_err(refused)?),
+        })
     }
 
     /// RFC 4226 §5.3: HMAC of the 8-byte big-endian counter, then dynamic
@@ -159,7 +159,7 @@ mod tests {
     fn rfc4226_intermediate_truncation() {
         // RFC 4226 Appendix D, "Truncated" column as decimal, counter 0 and 1.
         let secret = Secret::from_bytes(b"12345678901234567890").unwrap();
-        let mac = PreparedMac::new(&secret, Algorithm::Sha1);
+        let mac = PreparedMac::new(&secret, Algorithm::Sha1).unwrap();
         assert_eq!(mac.truncated(0), 1_284_755_224);
         assert_eq!(mac.truncated(1), 1_094_287_082);
     }

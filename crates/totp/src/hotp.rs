@@ -34,11 +34,13 @@ impl Hotp {
     ///
     /// # Errors
     ///
-    /// [`Error::DigitsOutOfRange`] unless `digits` is 6, 7 or 8.
+    /// [`Error::DigitsOutOfRange`] unless `digits` is 6, 7 or 8;
+    /// [`Error::SecretTooLong`] if the HMAC refused the key (RFC 2104 HMAC
+    /// takes keys of any length, so the `hmac` crate does not).
     pub fn new(secret: &Secret, algorithm: Algorithm, digits: u8) -> Result<Self> {
         let modulus = code::modulus(digits)?;
         Ok(Self {
-            mac: PreparedMac::new(secret, algorithm),
+            mac: PreparedMac::new(secret, algorithm)?,
             algorithm,
             digits,
             modulus,
