@@ -115,7 +115,7 @@ pub enum Error {
     /// A code whose step is at or before the last accepted one
     /// (RFC 6238 §5.2: the verifier must not accept the second attempt of the same OTP).
     #[error(
-        "the code of step {step} was already used (last accepted step: {last_accepted}): wait for the next code"
+        "the code of step {step} was already used or superseded (last accepted step: {last_accepted}): wait for the next code"
     )]
     Replayed {
         /// The step the code belongs to.
