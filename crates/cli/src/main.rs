@@ -8,8 +8,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod totp;
+
 #[derive(Parser)]
-#[command(name = "countersign", version, about = "Account security from the shell")]
+#[command(
+    name = "countersign",
+    version,
+    about = "Account security from the shell"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -19,6 +25,15 @@ struct Cli {
 enum Command {
     /// Print the version of every Countersign crate.
     Version,
+    /// TOTP codes (RFC 6238): print one, verify one.
+    #[command(subcommand)]
+    Totp(totp::TotpCommand),
+    /// HOTP codes (RFC 4226).
+    #[command(subcommand)]
+    Hotp(totp::HotpCommand),
+    /// otpauth:// URIs: make one, read one, draw one as a QR code.
+    #[command(subcommand)]
+    Uri(totp::UriCommand),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +43,9 @@ fn main() -> ExitCode {
             println!("countersign {}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)
         }
+        Command::Totp(command) => totp::run_totp(&command),
+        Command::Hotp(command) => totp::run_hotp(&command),
+        Command::Uri(command) => totp::run_uri(&command),
     };
     match outcome {
         Ok(code) => code,

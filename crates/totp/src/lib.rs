@@ -1,3 +1,26 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
-#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod algorithm;
+mod code;
+mod error;
+mod hotp;
+#[cfg(feature = "qr")]
+mod qr;
+mod secret;
+mod totp;
+mod uri;
+mod verifier;
+
+pub use algorithm::Algorithm;
+pub use code::Code;
+pub use error::{Error, Result};
+pub use hotp::Hotp;
+pub use secret::Secret;
+pub use totp::{Params, Totp};
+pub use uri::{KeyUri, Kind};
+pub use verifier::{Config, Match, Verifier, Window};

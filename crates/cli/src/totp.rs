@@ -1,0 +1,362 @@
+//! `countersign totp`, `countersign hotp` and `countersign uri`: one-time codes and
+//! otpauth URIs from the shell.
+
+use std::fmt::{Display, Write as _};
+use std::io::{BufRead as _, Write as _};
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context as _, Result};
+use clap::{Args, Subcommand, ValueEnum};
+use countersign::totp::{
+    Algorithm, Config, Error, Hotp, KeyUri, Kind, Params, Secret, Totp, Verifier, Window,
+};
+use serde::Serialize;
+
+/// `countersign totp ...`
+#[derive(Subcommand)]
+pub(crate) enum TotpCommand {
+    /// Print the TOTP code at a time (now by default).
+    Code {
+        #[command(flatten)]
+        key: KeyArgs,
+        #[command(flatten)]
+        totp: TotpArgs,
+    },
+    /// Verify a code: print the matched step and exit 0, or exit 1 with the reason.
+    Verify {
+        #[command(flatten)]
+        key: KeyArgs,
+        #[command(flatten)]
+        totp: TotpArgs,
+        /// The code as typed; spaces are fine ("123 456").
+        #[arg(long)]
+        code: String,
+        /// Steps accepted on either side of the current one.
+        #[arg(long, default_value_t = 1)]
+        window: u32,
+        /// The last step accepted for this key: it and earlier steps are refused as replays.
+        #[arg(long)]
+        last_step: Option<u64>,
+    },
+}
+
+/// `countersign hotp ...`
+#[derive(Subcommand)]
+pub(crate) enum HotpCommand {
+    /// Print the HOTP code for a counter.
+    Code {
+        #[command(flatten)]
+        key: KeyArgs,
+        /// The counter.
+        #[arg(long)]
+        counter: u64,
+        /// The hash function.
+        #[arg(long, value_enum, ignore_case = true, default_value_t = AlgorithmArg::Sha1)]
+        algorithm: AlgorithmArg,
+        /// Digits per code: 6, 7 or 8.
+        #[arg(long, default_value_t = 6)]
+        digits: u8,
+    },
+}
+
+/// `countersign uri ...`
+#[derive(Subcommand)]
+pub(crate) enum UriCommand {
+    /// Print a new otpauth URI (with a fresh 160-bit secret unless --secret is given).
+    New {
+        /// The service name the app shows, e.g. "Vivio Portal".
+        #[arg(long)]
+        issuer: Option<String>,
+        /// The account name, e.g. an email address.
+        #[arg(long)]
+        account: String,
+        /// The secret in base32 ("-" reads it from stdin); generated when absent.
+        #[arg(long)]
+        secret: Option<String>,
+        /// The hash function.
+        #[arg(long, value_enum, ignore_case = true, default_value_t = AlgorithmArg::Sha1)]
+        algorithm: AlgorithmArg,
+        /// Digits per code: 6, 7 or 8.
+        #[arg(long, default_value_t = 6)]
+        digits: u8,
+        /// Seconds per step (TOTP).
+        #[arg(long, default_value_t = 30, conflicts_with = "counter")]
+        period: u64,
+        /// Make an HOTP URI starting at this counter.
+        #[arg(long)]
+        counter: Option<u64>,
+    },
+    /// Print the fields of an otpauth URI.
+    Parse {
+        /// The otpauth:// URI.
+        uri: String,
+        /// Print JSON: type, issuer, account, secret, algorithm, digits, period, counter.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print an otpauth URI as a QR code.
+    Qr {
+        /// The otpauth:// URI.
+        uri: String,
+        /// SVG text, or Unicode blocks for a dark terminal.
+        #[arg(long, value_enum, default_value_t = QrFormat::Terminal)]
+        format: QrFormat,
+    },
+}
+
+/// The secret, shared by every code command.
+#[derive(Args)]
+pub(crate) struct KeyArgs {
+    /// The secret in base32, as an app shows it (any case, spaces and hyphens fine);
+    /// "-" reads it from stdin, which keeps it out of the process list.
+    #[arg(long)]
+    secret: String,
+}
+
+/// TOTP parameters.
+#[derive(Args)]
+pub(crate) struct TotpArgs {
+    /// The hash function.
+    #[arg(long, value_enum, ignore_case = true, default_value_t = AlgorithmArg::Sha1)]
+    algorithm: AlgorithmArg,
+    /// Digits per code: 6, 7 or 8.
+    #[arg(long, default_value_t = 6)]
+    digits: u8,
+    /// Seconds per step.
+    #[arg(long, default_value_t = 30)]
+    period: u64,
+    /// The Unix time (seconds) to use instead of now.
+    #[arg(long)]
+    time: Option<u64>,
+}
+
+/// The hash functions, as command-line values.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum AlgorithmArg {
+    Sha1,
+    Sha256,
+    Sha512,
+}
+
+impl From<AlgorithmArg> for Algorithm {
+    fn from(value: AlgorithmArg) -> Self {
+        match value {
+            AlgorithmArg::Sha1 => Self::Sha1,
+            AlgorithmArg::Sha256 => Self::Sha256,
+            AlgorithmArg::Sha512 => Self::Sha512,
+        }
+    }
+}
+
+/// QR code outputs.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum QrFormat {
+    Svg,
+    Terminal,
+}
+
+impl KeyArgs {
+    fn secret(&self) -> Result<Secret> {
+        read_secret(&self.secret)
+    }
+}
+
+impl TotpArgs {
+    fn params(&self) -> Params {
+        Params {
+            algorithm: self.algorithm.into(),
+            digits: self.digits,
+            period: self.period,
+            t0: 0,
+        }
+    }
+
+    fn now(&self) -> Result<u64> {
+        match self.time {
+            Some(time) => Ok(time),
+            None => Ok(SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .context("the system clock is before 1970")?
+                .as_secs()),
+        }
+    }
+}
+
+fn read_secret(text: &str) -> Result<Secret> {
+    let secret = if text == "-" {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("reading the secret from stdin")?;
+        Secret::from_base32(line.trim())
+    } else {
+        Secret::from_base32(text)
+    };
+    secret.context("--secret")
+}
+
+/// Runs `countersign totp ...`.
+pub(crate) fn run_totp(command: &TotpCommand) -> Result<ExitCode> {
+    match command {
+        TotpCommand::Code { key, totp } => {
+            let generator = Totp::new(&key.secret()?, totp.params())?;
+            emit(&generator.code_at(totp.now()?)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        TotpCommand::Verify {
+            key,
+            totp,
+            code,
+            window,
+            last_step,
+        } => {
+            let config = Config {
+                params: totp.params(),
+                window: Window::symmetric(*window),
+            };
+            let verifier = Verifier::new(&key.secret()?, config)?;
+            match verifier.verify(code, totp.now()?, *last_step) {
+                Ok(matched) => {
+                    emit(&format_args!(
+                        "step {} (drift {})",
+                        matched.step, matched.drift
+                    ))?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                // A "no": the code is wrong, malformed or replayed.
+                Err(
+                    error @ (Error::WrongCode
+                    | Error::Replayed { .. }
+                    | Error::CodeLength { .. }
+                    | Error::CodeNotDigit { .. }),
+                ) => {
+                    eprintln!("countersign: {error}");
+                    Ok(ExitCode::from(1))
+                }
+                Err(error) => Err(error.into()),
+            }
+        }
+    }
+}
+
+/// Runs `countersign hotp ...`.
+pub(crate) fn run_hotp(command: &HotpCommand) -> Result<ExitCode> {
+    match command {
+        HotpCommand::Code {
+            key,
+            counter,
+            algorithm,
+            digits,
+        } => {
+            let generator = Hotp::new(&key.secret()?, (*algorithm).into(), *digits)?;
+            emit(&generator.code(*counter))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The fields of a URI, for `uri parse --json`.
+#[derive(Serialize)]
+struct UriFields<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    issuer: Option<&'a str>,
+    account: &'a str,
+    secret: &'a str,
+    algorithm: Algorithm,
+    digits: u8,
+    period: Option<u64>,
+    counter: Option<u64>,
+}
+
+/// Runs `countersign uri ...`.
+pub(crate) fn run_uri(command: &UriCommand) -> Result<ExitCode> {
+    match command {
+        UriCommand::New {
+            issuer,
+            account,
+            secret,
+            algorithm,
+            digits,
+            period,
+            counter,
+        } => {
+            let secret = match secret {
+                Some(text) => read_secret(text)?,
+                None => Secret::generate(),
+            };
+            let uri = match counter {
+                Some(counter) => KeyUri::new_hotp(secret, issuer.as_deref(), account, *counter)?,
+                None => {
+                    KeyUri::new_totp(secret, issuer.as_deref(), account)?.with_period(*period)?
+                }
+            }
+            .with_algorithm((*algorithm).into())
+            .with_digits(*digits)?;
+            emit(&uri.to_uri().as_str())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        UriCommand::Parse { uri, json } => {
+            let uri = KeyUri::parse(uri)?;
+            let secret = uri.secret().to_base32();
+            let fields = UriFields {
+                kind: match uri.kind() {
+                    Kind::Totp { .. } => "totp",
+                    Kind::Hotp { .. } => "hotp",
+                },
+                issuer: uri.issuer(),
+                account: uri.account(),
+                secret: &secret,
+                algorithm: uri.algorithm(),
+                digits: uri.digits(),
+                period: uri.period(),
+                counter: uri.counter(),
+            };
+            let mut out = String::new();
+            if *json {
+                out = serde_json::to_string(&fields)?;
+            } else {
+                writeln!(out, "type:      {}", fields.kind)?;
+                writeln!(out, "issuer:    {}", fields.issuer.unwrap_or("(none)"))?;
+                writeln!(out, "account:   {}", fields.account)?;
+                writeln!(
+                    out,
+                    "secret:    {}",
+                    uri.secret().to_base32_grouped().as_str()
+                )?;
+                writeln!(out, "algorithm: {}", fields.algorithm)?;
+                writeln!(out, "digits:    {}", fields.digits)?;
+                match uri.kind() {
+                    Kind::Totp { period } => writeln!(out, "period:    {period}")?,
+                    Kind::Hotp { counter } => writeln!(out, "counter:   {counter}")?,
+                }
+                out.truncate(out.trim_end().len());
+            }
+            emit(&out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        UriCommand::Qr { uri, format } => {
+            let uri = KeyUri::parse(uri)?;
+            let image = match format {
+                QrFormat::Svg => uri.qr_svg()?,
+                QrFormat::Terminal => uri.qr_terminal()?,
+            };
+            emit(&image.as_str())?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Prints one line to stdout. A closed pipe (`countersign ... | head`) ends the
+/// output quietly instead of panicking like `println!`.
+fn emit(line: &dyn Display) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{line}").and_then(|()| out.flush()) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(error).context("writing to stdout")
+        }
+        _ => Ok(()),
+    }
+}

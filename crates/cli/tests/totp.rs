@@ -1,0 +1,223 @@
+//! `countersign totp`, `hotp` and `uri` as a user runs them.
+
+use std::process::{Command, Output};
+
+const RFC_KEY: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"; // "12345678901234567890"
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_countersign"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+#[test]
+fn totp_code_matches_rfc6238() {
+    for (algorithm, key, code) in [
+        ("sha1", RFC_KEY, "94287082"),
+        (
+            "sha256",
+            "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZA",
+            "46119246",
+        ),
+        (
+            "SHA512",
+            "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNA",
+            "90693936",
+        ),
+    ] {
+        let output = run(&[
+            "totp",
+            "code",
+            "--secret",
+            key,
+            "--algorithm",
+            algorithm,
+            "--digits",
+            "8",
+            "--time",
+            "59",
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert_eq!(stdout(&output).trim(), code, "{algorithm}");
+    }
+}
+
+#[test]
+fn totp_verify_says_yes_no_and_replay() {
+    let yes = run(&[
+        "totp", "verify", "--secret", RFC_KEY, "--code", "287 082", "--time", "59",
+    ]);
+    assert_eq!(yes.status.code(), Some(0), "{}", stderr(&yes));
+    assert_eq!(stdout(&yes).trim(), "step 1 (drift 0)");
+
+    let behind = run(&[
+        "totp", "verify", "--secret", RFC_KEY, "--code", "287082", "--time", "89",
+    ]);
+    assert_eq!(stdout(&behind).trim(), "step 1 (drift -1)");
+
+    let wrong = run(&[
+        "totp", "verify", "--secret", RFC_KEY, "--code", "000000", "--time", "59",
+    ]);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(stderr(&wrong).contains("not valid"), "{}", stderr(&wrong));
+
+    let replay = run(&[
+        "totp",
+        "verify",
+        "--secret",
+        RFC_KEY,
+        "--code",
+        "287082",
+        "--time",
+        "59",
+        "--last-step",
+        "1",
+    ]);
+    assert_eq!(replay.status.code(), Some(1));
+    assert!(stderr(&replay).contains("already used"));
+
+    let short = run(&[
+        "totp", "verify", "--secret", RFC_KEY, "--code", "28708", "--time", "59",
+    ]);
+    assert_eq!(short.status.code(), Some(1));
+    assert!(stderr(&short).contains("5 digits; expected 6"));
+
+    let outside = run(&[
+        "totp", "verify", "--secret", RFC_KEY, "--code", "287082", "--time", "149", "--window", "2",
+    ]);
+    assert_eq!(outside.status.code(), Some(1));
+}
+
+#[test]
+fn hotp_code_matches_rfc4226() {
+    let output = run(&["hotp", "code", "--secret", RFC_KEY, "--counter", "9"]);
+    assert!(output.status.success());
+    assert_eq!(stdout(&output).trim(), "520489");
+}
+
+#[test]
+fn uri_new_parse_round_trip() {
+    let made = run(&[
+        "uri",
+        "new",
+        "--issuer",
+        "Vivio Portal",
+        "--account",
+        "joe@example.com",
+        "--secret",
+        "jbsw y3dp ehpk 3pxp",
+        "--digits",
+        "8",
+        "--period",
+        "60",
+    ]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let uri = stdout(&made).trim().to_owned();
+    assert_eq!(
+        uri,
+        "otpauth://totp/Vivio%20Portal:joe%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=Vivio%20Portal&digits=8&period=60"
+    );
+
+    let parsed = run(&["uri", "parse", &uri, "--json"]);
+    assert!(parsed.status.success());
+    let json: serde_json::Value = serde_json::from_str(&stdout(&parsed)).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "type": "totp", "issuer": "Vivio Portal", "account": "joe@example.com",
+            "secret": "JBSWY3DPEHPK3PXP", "algorithm": "SHA1", "digits": 8, "period": 60, "counter": null
+        })
+    );
+
+    let fresh = run(&[
+        "uri",
+        "new",
+        "--account",
+        "bob",
+        "--counter",
+        "7",
+        "--algorithm",
+        "sha256",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&run(&[
+        "uri",
+        "parse",
+        stdout(&fresh).trim(),
+        "--json",
+    ])))
+    .unwrap();
+    assert_eq!(json["type"], "hotp");
+    assert_eq!(json["counter"], 7);
+    assert_eq!(json["algorithm"], "SHA256");
+    assert_eq!(json["secret"].as_str().unwrap().len(), 32); // 160 bits
+}
+
+#[test]
+fn uri_qr_in_both_formats() {
+    let uri = "otpauth://totp/Example:alice@google.com?secret=JBSWY3DPEHPK3PXP&issuer=Example";
+    let svg = run(&["uri", "qr", uri, "--format", "svg"]);
+    assert!(svg.status.success());
+    assert!(stdout(&svg).contains("<svg"));
+    let terminal = run(&["uri", "qr", uri]);
+    assert!(terminal.status.success());
+    assert!(stdout(&terminal).contains('▄') || stdout(&terminal).contains('▀'));
+}
+
+#[test]
+fn bad_input_is_one_line_and_exit_2() {
+    for args in [
+        &["totp", "code", "--secret", "QHNATAPGLOMF8XZ2"][..],
+        &[
+            "totp",
+            "code",
+            "--secret",
+            "JBSWY3DPEHPK3PXP",
+            "--digits",
+            "9",
+        ],
+        &[
+            "totp",
+            "code",
+            "--secret",
+            "JBSWY3DPEHPK3PXP",
+            "--period",
+            "0",
+        ],
+        &[
+            "totp",
+            "verify",
+            "--secret",
+            "JBSWY3DPEHPK3PXP",
+            "--code",
+            "123456",
+            "--window",
+            "99",
+        ],
+        &["hotp", "code", "--secret", "JBSW", "--counter", "1"],
+        &["uri", "parse", "https://example.com"],
+        &[
+            "uri",
+            "parse",
+            "otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP&issuer=B",
+        ],
+        &["uri", "new", "--account", "a:b"],
+    ] {
+        let output = run(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let message = stderr(&output);
+        assert_eq!(message.lines().count(), 1, "{args:?}: {message}");
+        assert!(message.starts_with("countersign: "), "{message}");
+        assert!(!message.contains("panicked"));
+    }
+    let seeds_key = stderr(&run(&["totp", "code", "--secret", "QHNATAPGLOMF8XZ2"]));
+    assert!(seeds_key.contains("character 13 ('8')"), "{seeds_key}");
+}

@@ -1,0 +1,195 @@
+//! The crate's one error type.
+
+/// A `Result` whose error is this crate's [`Error`].
+pub type Result<T> = core::result::Result<T, Error>;
+
+/// Everything that can go wrong in `countersign-totp`.
+///
+/// Variants carry what went wrong, never secret material: a bad base32
+/// character names its position and the character, but the rest of the key
+/// is not repeated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    // ---- secrets -------------------------------------------------------
+    /// A character that is not in the base32 alphabet (RFC 4648 §6: `A`-`Z`,
+    /// `2`-`7`, any case), nor a space, a hyphen or trailing `=` padding.
+    #[error(
+        "character {position} ({character:?}) is not base32: a key uses the letters A-Z and the digits 2-7 only"
+    )]
+    InvalidBase32 {
+        /// Where the character is, counted in characters from 1 as a person counts.
+        position: usize,
+        /// The offending character.
+        character: char,
+    },
+
+    /// A base32 text whose number of symbols (spaces, hyphens and padding not
+    /// counted) cannot encode whole bytes (RFC 4648 §6 allows 0, 2, 4, 5 or 7
+    /// symbols past a multiple of 8).
+    #[error("{symbols} base32 symbols cannot encode whole bytes: a character is missing or extra")]
+    InvalidBase32Length {
+        /// The number of base32 symbols found.
+        symbols: usize,
+    },
+
+    /// A secret with too few bits. Generation never goes below 128 bits; strict
+    /// parsing refuses anything below 128; lenient parsing accepts legacy
+    /// 80-bit keys but nothing shorter.
+    #[error("the secret has {bits} bits, fewer than the {minimum} required")]
+    SecretTooShort {
+        /// The bits the secret has.
+        bits: usize,
+        /// The minimum that applied.
+        minimum: usize,
+    },
+
+    /// A secret longer than any HMAC key needs to be.
+    #[error("the secret has {bits} bits, more than the {maximum} accepted")]
+    SecretTooLong {
+        /// The bits the secret has.
+        bits: usize,
+        /// The maximum accepted.
+        maximum: usize,
+    },
+
+    // ---- parameters ----------------------------------------------------
+    /// A digit count other than 6, 7 or 8 (RFC 4226 §5.3 asks for at least 6;
+    /// a 31-bit truncated value cannot fill more than 9 and apps show at most 8).
+    #[error("{digits} digits is out of range: codes have 6, 7 or 8 digits")]
+    DigitsOutOfRange {
+        /// The digit count asked for.
+        digits: u8,
+    },
+
+    /// A TOTP period of zero seconds (RFC 6238 §4.1: X is a positive number of seconds).
+    #[error("the time step (period) must be at least one second")]
+    ZeroPeriod,
+
+    /// A time before the TOTP epoch T0 (RFC 6238 §4.2 counts steps from T0).
+    #[error("time {now} is before the TOTP epoch T0 = {t0}")]
+    TimeBeforeT0 {
+        /// The time given, in seconds since the Unix epoch.
+        now: u64,
+        /// The configured T0, in seconds since the Unix epoch.
+        t0: u64,
+    },
+
+    /// An HOTP counter that cannot move on: the matched counter was `u64::MAX`.
+    #[error("the HOTP counter is at its maximum and cannot be advanced: re-enroll the key")]
+    CounterOverflow,
+
+    /// A verification window wider than [`Window::MAX_STEPS`](crate::Window::MAX_STEPS)
+    /// in one direction.
+    #[error("a window of {steps} steps is too wide: at most {maximum} steps each way")]
+    WindowTooWide {
+        /// The steps asked for.
+        steps: u32,
+        /// The maximum allowed.
+        maximum: u32,
+    },
+
+    // ---- codes ---------------------------------------------------------
+    /// A code with the wrong number of digits (spaces not counted).
+    #[error("the code has {found} digits; expected {expected}")]
+    CodeLength {
+        /// The digits the code should have.
+        expected: u8,
+        /// The digits it has.
+        found: usize,
+    },
+
+    /// A code holding something other than digits and spaces.
+    #[error("character {position} ({character:?}) of the code is not a digit")]
+    CodeNotDigit {
+        /// Where the character is, counted in characters from 1.
+        position: usize,
+        /// The offending character.
+        character: char,
+    },
+
+    /// A well-formed code that matches no step (or counter) of the window.
+    #[error("the code is not valid now: check the device clock and the key")]
+    WrongCode,
+
+    /// A code whose step is at or before the last accepted one
+    /// (RFC 6238 §5.2: the verifier must not accept the second attempt of the same OTP).
+    #[error(
+        "the code of step {step} was already used or superseded (last accepted step: {last_accepted}): wait for the next code"
+    )]
+    Replayed {
+        /// The step the code belongs to.
+        step: u64,
+        /// The last step accepted before.
+        last_accepted: u64,
+    },
+
+    // ---- otpauth URIs --------------------------------------------------
+    /// Text that does not begin with `otpauth://`.
+    #[error("not an otpauth URI: it must begin with otpauth://")]
+    UriScheme,
+
+    /// An OTP type other than `totp` or `hotp`.
+    #[error("unknown OTP type {found:?}: expected totp or hotp")]
+    UriType {
+        /// The type found.
+        found: String,
+    },
+
+    /// A label that cannot be used: no account name, or a colon inside the
+    /// issuer or the account name (Key Uri Format: neither may contain one).
+    #[error("bad otpauth label: {reason}")]
+    UriLabel {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// A required parameter is missing (`secret`; `counter` for `hotp`).
+    #[error("the otpauth URI has no {name} parameter")]
+    UriMissingParameter {
+        /// The parameter's name.
+        name: &'static str,
+    },
+
+    /// A parameter that appears twice: the URI is ambiguous.
+    #[error("the otpauth URI gives the {name} parameter more than once")]
+    UriDuplicateParameter {
+        /// The parameter's name.
+        name: &'static str,
+    },
+
+    /// A parameter whose value cannot be used.
+    #[error("bad {name} parameter {value:?}: {reason}")]
+    UriInvalidParameter {
+        /// The parameter's name.
+        name: &'static str,
+        /// The value found.
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// Percent-encoding that is malformed or does not decode to UTF-8.
+    #[error("the otpauth URI's {part} is not valid percent-encoded UTF-8")]
+    UriEncoding {
+        /// The part of the URI (label or a parameter name).
+        part: &'static str,
+    },
+
+    /// The label's issuer prefix and the `issuer` parameter disagree.
+    #[error("the label says issuer {label:?} but the issuer parameter says {parameter:?}")]
+    IssuerMismatch {
+        /// The issuer in the label prefix.
+        label: String,
+        /// The issuer parameter.
+        parameter: String,
+    },
+
+    // ---- QR codes ------------------------------------------------------
+    /// The text could not be made into a QR code (in practice: too long).
+    #[error("cannot make a QR code: {reason}")]
+    Qr {
+        /// Why, as the QR encoder put it.
+        reason: String,
+    },
+}
