@@ -8,6 +8,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod backup;
+
 #[derive(Parser)]
 #[command(
     name = "countersign",
@@ -23,6 +25,11 @@ struct Cli {
 enum Command {
     /// Print the version of every Countersign crate.
     Version,
+    /// Backup codes: generate a set, redeem one against a stored set.
+    BackupCodes {
+        #[command(subcommand)]
+        command: backup::BackupCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -32,6 +39,7 @@ fn main() -> ExitCode {
             println!("countersign {}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)
         }
+        Command::BackupCodes { command } => backup::run(command),
     };
     match outcome {
         Ok(code) => code,
