@@ -205,7 +205,7 @@ impl BackupCodes {
         }
         slot.used_at = Some(now);
         Ok(Redeemed {
-            remaining: remaining - 1,
+            remaining: remaining.saturating_sub(1),
         })
     }
 
