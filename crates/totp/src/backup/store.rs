@@ -364,3 +364,55 @@ fn from_hex<const N: usize>(text: &str, field: &str) -> Result<[u8; N]> {
     }
     Ok(bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+
+    use super::*;
+    use crate::backup::params::DERIVATIONS;
+
+    /// Argon2id runs made by `f`, counted exactly.
+    fn derivations<T>(f: impl FnOnce() -> T) -> (T, usize) {
+        let before = DERIVATIONS.with(core::cell::Cell::get);
+        let value = f();
+        (value, DERIVATIONS.with(core::cell::Cell::get) - before)
+    }
+
+    #[test]
+    fn a_redemption_costs_one_derivation_whatever_is_left() {
+        let settings = BackupSettings {
+            count: 10,
+            params: KdfParams::new(8, 1, 1).unwrap(),
+        };
+        let ((mut store, codes), made) = derivations(|| {
+            BackupCodes::generate_with(&settings, &mut StdRng::seed_from_u64(1), 0).unwrap()
+        });
+        assert_eq!(made, 10, "one per code at generation");
+        let codes: Vec<String> = codes.iter().map(|code| code.expose().to_owned()).collect();
+        for code in &codes {
+            let (outcome, cost) = derivations(|| store.redeem("zzzzz-zzzzz", 1));
+            assert_eq!(
+                (outcome.is_err(), cost),
+                (true, 1),
+                "wrong code, {} left",
+                store.remaining()
+            );
+            let (outcome, cost) = derivations(|| store.redeem(code, 1));
+            assert_eq!((outcome.is_ok(), cost), (true, 1), "right code");
+            let (outcome, cost) = derivations(|| store.redeem(code, 1));
+            assert_eq!((outcome.is_err(), cost), (true, 1), "used code");
+        }
+        let long = "a".repeat(1 << 20);
+        for malformed in ["", "abc", "abcde-fghj0", long.as_str()] {
+            let (outcome, cost) = derivations(|| store.redeem(malformed, 1));
+            assert_eq!(
+                (outcome.is_err(), cost),
+                (true, 0),
+                "{:?}",
+                &malformed[..malformed.len().min(12)]
+            );
+        }
+    }
+}
