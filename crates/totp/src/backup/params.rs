@@ -33,11 +33,12 @@ const VERSION: u32 = 0x13;
 /// offline attacker needs about 2^49.5 / 10 ≈ 2^46 derivations to expect a hit. The
 /// default is the OWASP Password Storage Cheat Sheet's Argon2id baseline (m = 19 MiB,
 /// t = 2, p = 1), also the `argon2` crate's default: roughly 20-40 ms on a server core,
-/// which a rare redemption easily affords, and memory-hard enough that a GPU manages at
-/// best some thousands of guesses a second: 2^46 derivations is then centuries of one
-/// GPU's time, where SHA-256 (also allowed by §5.1.1.2 for ≥ 112-bit secrets only) would
-/// take hours. Passwords warrant more (people pick guessable ones); random codes of this
-/// length do not need the heavier RFC 9106 profiles, and online guessing is a matter for
+/// which a rare redemption easily affords. Each guess must fill and reread 19 MiB, so a
+/// GPU is bound by memory bandwidth to the order of ten thousand guesses a second:
+/// 2^46 derivations is then about two centuries of one GPU's time, where a plain
+/// SHA-256 (which §5.1.2.2 allows only for secrets of 112 bits or more) would fall in
+/// hours. Passwords warrant heavier settings (people pick guessable ones); random codes
+/// of ~50 bits do not need RFC 9106's memory-heavy profiles, and online guessing is for
 /// rate limiting (§5.2.2), which the caller applies.
 ///
 /// # Limits
