@@ -20,9 +20,10 @@ const STDIN_LIMIT: u64 = 1 << 20;
 pub(crate) enum BackupCommand {
     /// Generate a new set of backup codes and print them, once.
     ///
-    /// Prints one code per line; with --json prints {"codes": [...], "store": <stored
-    /// form>}. The stored form holds only Argon2id hashes: keep it (--store FILE writes
-    /// it), show the codes to their owner and do not keep them.
+    /// Prints one code per line; with --json prints one object, {"codes": [...],
+    /// "store": {...}}, whose "store" is the stored form. The stored form holds only
+    /// Argon2id hashes: keep it (--store FILE writes it), show the codes to their owner
+    /// and do not keep them.
     Generate {
         /// How many codes (1 to 100).
         #[arg(long, default_value_t = BackupCodes::DEFAULT_COUNT)]
