@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod backup;
 mod totp;
 
 #[derive(Parser)]
@@ -34,6 +35,11 @@ enum Command {
     /// otpauth:// URIs: make one, read one, draw one as a QR code.
     #[command(subcommand)]
     Uri(totp::UriCommand),
+    /// Backup codes: generate a set, redeem one against a stored set.
+    BackupCodes {
+        #[command(subcommand)]
+        command: backup::BackupCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -46,6 +52,7 @@ fn main() -> ExitCode {
         Command::Totp(command) => totp::run_totp(&command),
         Command::Hotp(command) => totp::run_hotp(&command),
         Command::Uri(command) => totp::run_uri(&command),
+        Command::BackupCodes { command } => backup::run(command),
     };
     match outcome {
         Ok(code) => code,

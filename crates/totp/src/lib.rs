@@ -6,6 +6,7 @@
 )]
 
 mod algorithm;
+pub mod backup;
 mod code;
 mod error;
 mod hotp;
@@ -17,6 +18,7 @@ mod uri;
 mod verifier;
 
 pub use algorithm::Algorithm;
+pub use backup::{BackupCode, BackupCodes, BackupSettings, KdfParams, PlainCodes, Redeemed};
 pub use code::Code;
 pub use error::{Error, Result};
 pub use hotp::Hotp;

@@ -1,0 +1,197 @@
+//! `countersign backup-codes`: generate a set of backup codes, redeem one against a stored set.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, anyhow};
+use clap::Subcommand;
+use countersign::totp::backup::{BackupSettings, MAX_INPUT_LEN};
+use countersign::totp::{BackupCodes, Error};
+
+/// Stdin read for a code is cut off here: a code is at most `MAX_INPUT_LEN` bytes, so
+/// anything this long is refused without reading further (stdin may never end).
+const STDIN_LIMIT: u64 = 1 << 20;
+
+/// The `backup-codes` subcommands.
+#[derive(Subcommand)]
+pub(crate) enum BackupCommand {
+    /// Generate a new set of backup codes and print them, once.
+    ///
+    /// Prints one code per line; with --json prints one object, {"codes": [...],
+    /// "store": {...}}, whose "store" is the stored form. The stored form holds only
+    /// Argon2id hashes: keep it (--store FILE writes it), show the codes to their owner
+    /// and do not keep them.
+    Generate {
+        /// How many codes (1 to 100).
+        #[arg(long, default_value_t = BackupCodes::DEFAULT_COUNT)]
+        count: usize,
+        /// Print the codes and the stored form as one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// Also write the stored form to this file (replacing any set in it).
+        #[arg(long, value_name = "FILE")]
+        store: Option<PathBuf>,
+    },
+    /// Redeem a backup code read from stdin against the stored set in FILE.
+    ///
+    /// On success rewrites FILE with the code consumed and exits 0; a wrong, used or
+    /// malformed code exits 1. Either way it says how many codes remain. An unreadable
+    /// or damaged FILE exits 2.
+    Redeem {
+        /// The stored form, as written by `generate --store` or `generate --json`'s "store".
+        #[arg(long, value_name = "FILE")]
+        store: PathBuf,
+    },
+}
+
+/// Runs one `backup-codes` subcommand.
+pub(crate) fn run(command: BackupCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        BackupCommand::Generate { count, json, store } => generate(count, json, store.as_deref()),
+        BackupCommand::Redeem { store } => redeem(&store),
+    }
+}
+
+fn now() -> anyhow::Result<u64> {
+    Ok(SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .context("the system clock is before 1970")?
+        .as_secs())
+}
+
+fn generate(count: usize, json: bool, store_path: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let settings = BackupSettings {
+        count,
+        ..BackupSettings::default()
+    };
+    let (store, codes) = BackupCodes::generate_with(&settings, &mut rand::rng(), now()?)?;
+    if let Some(path) = store_path {
+        let text = serde_json::to_string_pretty(&store)?;
+        write_atomically(path, format!("{text}\n").as_bytes())?;
+    }
+    let mut out = io::stdout().lock();
+    if json {
+        let codes: Vec<&str> = codes.iter().map(|code| code.expose()).collect();
+        let object = serde_json::json!({ "codes": codes, "store": store });
+        writeln!(out, "{}", serde_json::to_string_pretty(&object)?)?;
+    } else {
+        for code in &codes {
+            writeln!(out, "{}", code.expose())?;
+        }
+        eprintln!(
+            "Note these codes in a secure location: each logs you in once, and they will not \
+             be shown again."
+        );
+        if store_path.is_none() {
+            eprintln!("(No --store FILE given: the hashes were not saved; use --store or --json.)");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn redeem(path: &Path) -> anyhow::Result<ExitCode> {
+    let text =
+        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut store: BackupCodes = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a stored backup-code set", path.display()))?;
+
+    let mut input = Vec::new();
+    io::stdin()
+        .lock()
+        .take(STDIN_LIMIT + 1)
+        .read_to_end(&mut input)
+        .context("cannot read the code from stdin")?;
+    if input.len() as u64 > STDIN_LIMIT {
+        eprintln!(
+            "countersign: backup code input is over {STDIN_LIMIT} bytes; a backup code is at most \
+             {MAX_INPUT_LEN} bytes"
+        );
+        eprintln!("{}", remaining_line(store.remaining()));
+        return Ok(ExitCode::from(1));
+    }
+    // Invalid UTF-8 becomes U+FFFD, which the library refuses as a character no code has.
+    let input = String::from_utf8_lossy(&input);
+
+    match store.redeem(&input, now()?) {
+        Ok(redeemed) => {
+            let text = serde_json::to_string_pretty(&store)?;
+            write_atomically(path, format!("{text}\n").as_bytes())?;
+            println!(
+                "backup code accepted; {}",
+                remaining_line(redeemed.remaining)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(
+            refusal @ (Error::BackupCodeEmpty
+            | Error::BackupCodeTooLong { .. }
+            | Error::BackupCodeInvalidCharacter { .. }
+            | Error::BackupCodeWrongLength { .. }
+            | Error::BackupCodeWrong { .. }
+            | Error::BackupCodeUsed { .. }),
+        ) => {
+            eprintln!("countersign: backup code refused: {refusal}");
+            // Wrong and used codes already say how many remain.
+            if !matches!(
+                refusal,
+                Error::BackupCodeWrong { .. } | Error::BackupCodeUsed { .. }
+            ) {
+                eprintln!("{}", remaining_line(store.remaining()));
+            }
+            Ok(ExitCode::from(1))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn remaining_line(remaining: usize) -> String {
+    match remaining {
+        1 => "1 backup code remains".to_owned(),
+        n => format!("{n} backup codes remain"),
+    }
+}
+
+/// Replaces `path` with `contents` so that a crash leaves the old file or the new one,
+/// never a torn one: write a temporary file in the same directory (same file system),
+/// flush it to disk, then rename it over the original (atomic on POSIX).
+fn write_atomically(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+    // Write through a symlink to its target rather than replacing the link.
+    let path = fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let name = path
+        .file_name()
+        .ok_or_else(|| anyhow!("{} does not name a file", path.display()))?;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let temporary = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let written = (|| -> io::Result<()> {
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&temporary)?;
+        if let Ok(metadata) = fs::metadata(&path) {
+            file.set_permissions(metadata.permissions())?;
+        }
+        file.write_all(contents)?;
+        file.sync_all()?;
+        fs::rename(&temporary, &path)?;
+        // Make the rename itself durable (best effort: not every platform can open a dir).
+        if let Ok(dir) = File::open(&dir) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    written.with_context(|| format!("cannot write {}", path.display()))
+}

@@ -1,0 +1,203 @@
+//! `countersign backup-codes`: generate, then redeem through stdin against a store file.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn countersign(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_countersign"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    // The command may stop reading early (an oversized input): a broken pipe is fine.
+    let _ = pipe.write_all(stdin);
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A fresh directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("backup_codes-{name}"));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `generate --json`: the codes and the store, the store written to `dir/store.json`.
+fn generate_json(dir: &Path, count: usize) -> (Vec<String>, PathBuf) {
+    let output = countersign(
+        &[
+            "backup-codes",
+            "generate",
+            "--count",
+            &count.to_string(),
+            "--json",
+        ],
+        b"",
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let codes: Vec<String> = value["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|code| code.as_str().unwrap().to_owned())
+        .collect();
+    let path = dir.join("store.json");
+    fs::write(&path, serde_json::to_string(&value["store"]).unwrap()).unwrap();
+    (codes, path)
+}
+
+fn redeem(store: &Path, typed: &str) -> Output {
+    countersign(
+        &["backup-codes", "redeem", "--store", store.to_str().unwrap()],
+        typed.as_bytes(),
+    )
+}
+
+#[test]
+fn generate_prints_grouped_codes_one_per_line() {
+    let output = countersign(&["backup-codes", "generate"], b"");
+    assert!(output.status.success());
+    let stdout = text(&output.stdout);
+    let codes: Vec<&str> = stdout.lines().collect();
+    assert_eq!(codes.len(), 10);
+    for code in codes {
+        let (first, second) = code.split_once('-').unwrap();
+        assert_eq!((first.len(), second.len()), (5, 5), "{code}");
+    }
+    assert!(text(&output.stderr).contains("secure location"));
+}
+
+#[test]
+fn generate_json_holds_the_codes_and_a_store_without_them() {
+    let output = countersign(&["backup-codes", "generate", "--count", "3", "--json"], b"");
+    assert!(output.status.success());
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let codes = value["codes"].as_array().unwrap();
+    assert_eq!(codes.len(), 3);
+    let store = serde_json::to_string(&value["store"]).unwrap();
+    assert_eq!(value["store"]["codes"].as_array().unwrap().len(), 3);
+    assert_eq!(value["store"]["kdf"]["algorithm"], "argon2id");
+    for code in codes {
+        let code = code.as_str().unwrap();
+        assert!(!store.contains(code) && !store.contains(&code.replace('-', "")));
+    }
+}
+
+#[test]
+fn redeem_consumes_a_code_once_and_rewrites_the_store() {
+    let dir = scratch("redeem");
+    let (codes, store) = generate_json(&dir, 3);
+
+    let typed = format!("{}\n", codes[1].to_uppercase());
+    let output = redeem(&store, &typed);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("2 backup codes remain"));
+    let saved: serde_json::Value = serde_json::from_slice(&fs::read(&store).unwrap()).unwrap();
+    assert!(saved["codes"][1]["used_at"].is_u64());
+    assert!(saved["codes"][0]["used_at"].is_null());
+    // Only the store is left in the directory: the temporary file was renamed over it.
+    assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+
+    let again = redeem(&store, &typed);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        text(&again.stderr).contains("already used"),
+        "{}",
+        text(&again.stderr)
+    );
+    assert!(text(&again.stderr).contains("2 unused codes remain"));
+
+    let spaced = codes[0].replace('-', " ");
+    let output = redeem(&store, &spaced);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(text(&output.stdout).contains("1 backup code remains"));
+}
+
+#[test]
+fn generate_store_writes_the_file_redeem_reads() {
+    let dir = scratch("store");
+    let path = dir.join("codes.json");
+    let output = countersign(
+        &[
+            "backup-codes",
+            "generate",
+            "--count",
+            "2",
+            "--store",
+            path.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(output.status.success());
+    let codes = text(&output.stdout);
+    let first = codes.lines().next().unwrap();
+    assert!(!fs::read_to_string(&path).unwrap().contains(first));
+    assert_eq!(redeem(&path, first).status.code(), Some(0));
+}
+
+#[test]
+fn refusals_exit_1_and_leave_the_store_alone() {
+    let dir = scratch("refusals");
+    let (_codes, store) = generate_json(&dir, 2);
+    let before = fs::read(&store).unwrap();
+    let megabytes = "abcde-fghjk".repeat(300_000); // 3.3 MB, over the 1 MiB read limit
+    let medium = "x".repeat(1000);
+    for (typed, says) in [
+        ("zzzzz-zzzzz\n", "not one of your backup codes"),
+        ("", "no backup code"),
+        ("\n", "no backup code"),
+        ("abcde-fghj0", "never 0, O, 1, I or l"),
+        ("abc", "3 were entered"),
+        (medium.as_str(), "at most 64 bytes"),
+        (megabytes.as_str(), "at most 64 bytes"),
+    ] {
+        let output = redeem(&store, typed);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains(says), "{stderr:?} lacks {says:?}");
+        assert!(
+            stderr.contains("2 ") && stderr.contains("remain"),
+            "{stderr}"
+        );
+        assert_eq!(fs::read(&store).unwrap(), before);
+    }
+    // Not UTF-8: refused as a character no code has, not a crash.
+    let output = countersign(
+        &["backup-codes", "redeem", "--store", store.to_str().unwrap()],
+        b"\xff\xfe",
+    );
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn an_unusable_store_or_count_is_bad_input() {
+    let dir = scratch("bad");
+    let missing = dir.join("missing.json");
+    let output = redeem(&missing, "abcde-fghjk");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("cannot read"));
+
+    let damaged = dir.join("damaged.json");
+    fs::write(&damaged, r#"{"kdf": "nope"}"#).unwrap();
+    let output = redeem(&damaged, "abcde-fghjk");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("not a stored backup-code set"));
+    assert_eq!(fs::read_to_string(&damaged).unwrap(), r#"{"kdf": "nope"}"#);
+
+    for count in ["0", "101"] {
+        let output = countersign(&["backup-codes", "generate", "--count", count], b"");
+        assert_eq!(output.status.code(), Some(2));
+        assert!(text(&output.stderr).contains("1 to 100 codes"));
+    }
+}
