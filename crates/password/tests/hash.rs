@@ -307,7 +307,7 @@ fn secrets_are_redacted() {
     );
     let pepper = Pepper::new(*b"pepper").expect("ok");
     assert_eq!(format!("{pepper:?}"), "Pepper([redacted])");
-    let debug = format!("{:?}", hasher.clone().with_pepper(pepper));
+    let debug = format!("{:?}", hasher.with_pepper(pepper));
     assert!(!debug.contains("pepper\""), "{debug}");
     assert!(Password::new("a") == Password::new("a"));
     assert!(Password::new("a") != Password::new("b"));
