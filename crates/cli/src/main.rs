@@ -8,8 +8,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod password;
+
 #[derive(Parser)]
-#[command(name = "countersign", version, about = "Account security from the shell")]
+#[command(
+    name = "countersign",
+    version,
+    about = "Account security from the shell"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -19,6 +25,8 @@ struct Cli {
 enum Command {
     /// Print the version of every Countersign crate.
     Version,
+    /// Check a password against the policy, hash it, verify it (password on stdin).
+    Password(password::Args),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +36,7 @@ fn main() -> ExitCode {
             println!("countersign {}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)
         }
+        Command::Password(args) => password::run(args),
     };
     match outcome {
         Ok(code) => code,

@@ -17,7 +17,14 @@ use crate::Context;
 use crate::report::{Report, SuggestionCode, ViolationCode};
 
 /// How many code points of a password zxcvbn sees.
-pub const STRENGTH_PREFIX: usize = 64;
+///
+/// 28, for two reasons. zxcvbn's cost grows faster than linearly with length. And
+/// zxcvbn 3.1 estimates a keyboard pattern with `average_degree.pow(turns)` in `u64`
+/// without a saturating power: on the keypad graph (degree 5) a pattern of 29 or more
+/// characters with 28 turns overflows, which panics in a build with overflow checks
+/// (found with `!@!@...`; 5^27 still fits). At 28 code points no pattern has more than
+/// 27 turns. A passphrase's first 28 characters are plenty for a score of 4.
+pub const STRENGTH_PREFIX: usize = 28;
 
 /// zxcvbn's estimate of a password.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
