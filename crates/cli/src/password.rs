@@ -84,7 +84,18 @@ impl PolicyArgs {
         };
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read the policy file {}", path.display()))?;
-        toml::from_str(&text).with_context(|| format!("invalid policy file {}", path.display()))
+        // One line, as every CLI error: toml's own Display draws a multi-line snippet.
+        toml::from_str(&text).map_err(|error| {
+            let line = error
+                .span()
+                .and_then(|span| text.get(..span.start))
+                .map_or(1, |before| before.matches('\n').count() + 1);
+            anyhow::anyhow!(
+                "invalid policy file {} (line {line}): {}",
+                path.display(),
+                error.message().trim()
+            )
+        })
     }
 }
 
