@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod backup;
+mod password;
 mod totp;
 
 #[derive(Parser)]
@@ -40,6 +41,8 @@ enum Command {
         #[command(subcommand)]
         command: backup::BackupCommand,
     },
+    /// Check a password against the policy, hash it, verify it (password on stdin).
+    Password(password::Args),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         Command::Hotp(command) => totp::run_hotp(&command),
         Command::Uri(command) => totp::run_uri(&command),
         Command::BackupCodes { command } => backup::run(command),
+        Command::Password(args) => password::run(args),
     };
     match outcome {
         Ok(code) => code,

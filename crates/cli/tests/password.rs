@@ -1,0 +1,326 @@
+//! `countersign password`: the password comes from stdin; exit 0 yes, 1 no, 2 bad input.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn run(args: &[&str], stdin: &str) -> Output {
+    run_with_env(args, stdin, &[])
+}
+
+fn run_with_env(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_countersign"))
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let written = child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(stdin.as_bytes());
+    // The command may refuse its arguments and exit before it reads stdin.
+    if let Err(error) = written {
+        assert_eq!(error.kind(), std::io::ErrorKind::BrokenPipe, "{error}");
+    }
+    child.wait_with_output().expect("the binary finishes")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A policy file with cheap hashing parameters, so the tests stay quick.
+fn cheap_policy() -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cheap-policy.toml");
+    std::fs::write(&path, "[hashing]\nmemory_kib = 64\niterations = 1\n").expect("writes");
+    path
+}
+
+#[test]
+fn check_passes_with_exit_0() {
+    let out = run(
+        &["password", "check", "--username", "joe"],
+        "Vivio is gr8! I like knowing my account is Secure\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("passes"));
+}
+
+#[test]
+fn check_fails_with_exit_1_and_every_reason_on_stderr() {
+    let out = run(
+        &[
+            "password",
+            "check",
+            "--username",
+            "Joe.Example",
+            "--email",
+            "joe@example.com",
+            "--client-id",
+            "10042",
+        ],
+        "joe.example\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("too_short: Use at least 12 characters; this password has 11."),
+        "{stderr}"
+    );
+    assert!(stderr.contains("same_as_username"), "{stderr}");
+}
+
+#[test]
+fn check_json_reports_on_stdout() {
+    let out = run(
+        &["password", "check", "--username", "joe", "--json"],
+        "passwordpassword",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["passed"], false);
+    assert_eq!(report["violations"][0]["code"], "common_password");
+
+    let out = run(
+        &["password", "check", "--username", "joe", "--json"],
+        "correct horse battery staple 42!",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["passed"], true);
+    assert!(report["strength"]["score"].is_u64(), "{report}");
+}
+
+#[test]
+fn only_one_trailing_line_break_is_removed() {
+    // "joe\n" is the username; "joe\n\n" keeps a line break and is not.
+    let out = run(
+        &[
+            "password",
+            "check",
+            "--username",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "--json",
+        ],
+        &format!("{}\r\n", "a".repeat(49)),
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        report["violations"][0]["code"], "same_as_username",
+        "{report}"
+    );
+    let out = run(
+        &[
+            "password",
+            "check",
+            "--username",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "--json",
+        ],
+        &format!("{}\n\n", "a".repeat(49)),
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(
+        report["violations"]
+            .as_array()
+            .is_some_and(|v| v.iter().all(|v| v["code"] != "same_as_username")),
+        "{report}"
+    );
+}
+
+#[test]
+fn the_password_is_never_taken_from_argv() {
+    let out = run(
+        &["password", "check", "--username", "joe", "hunter2hunter2"],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["password", "hash", "--password", "hunter2hunter2"], "");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn hash_then_verify() {
+    let policy = cheap_policy();
+    let policy = policy.to_str().expect("UTF-8 path");
+    let out = run(
+        &["password", "hash", "--policy", policy],
+        "correct horse battery staple\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let phc = text(&out.stdout).trim().to_owned();
+    assert!(phc.starts_with("$argon2id$v=19$m=64,t=1,p=1$"), "{phc}");
+
+    let out = run(
+        &["password", "verify", "--policy", policy, "--hash", &phc],
+        "correct horse battery staple\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), "verified");
+
+    // With the default (OWASP) policy the cheap hash still verifies, and asks for a rehash.
+    let out = run(
+        &["password", "verify", "--hash", &phc, "--json"],
+        "correct horse battery staple",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        json,
+        serde_json::json!({"verified": true, "needs_rehash": true})
+    );
+
+    let out = run(
+        &["password", "verify", "--policy", policy, "--hash", &phc],
+        "correct horse battery stapler",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("does not match"));
+}
+
+#[test]
+fn a_reference_hash_verifies_from_the_shell() {
+    // Made by Debian's argon2 command: `echo -n password | argon2 somesaltsomesalt -id -t 2 -k 19456 -p 1 -e`.
+    let phc = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$K13EBUiG7JV+9ZxztmHFTdb7J0WQsnj2V8bZaqyPptE";
+    let out = run(&["password", "verify", "--hash", phc], "password");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[test]
+fn pepper_from_the_environment() {
+    let policy = cheap_policy();
+    let policy = policy.to_str().expect("UTF-8 path");
+    let env = [("TEST_PEPPER", "kept out of the database")];
+    let out = run_with_env(
+        &[
+            "password",
+            "hash",
+            "--policy",
+            policy,
+            "--pepper-env",
+            "TEST_PEPPER",
+        ],
+        "correct horse",
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let phc = text(&out.stdout).trim().to_owned();
+    let out = run_with_env(
+        &[
+            "password",
+            "verify",
+            "--policy",
+            policy,
+            "--pepper-env",
+            "TEST_PEPPER",
+            "--hash",
+            &phc,
+        ],
+        "correct horse",
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let out = run(
+        &["password", "verify", "--policy", policy, "--hash", &phc],
+        "correct horse",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let out = run(
+        &[
+            "password",
+            "hash",
+            "--pepper-env",
+            "COUNTERSIGN_TEST_UNSET_VARIABLE",
+        ],
+        "x",
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line() {
+    for phc in [
+        "garbage",
+        "$argon2id$v=19$m=4194304,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$K13EBUiG7JV+9ZxztmHFTdb7J0WQsnj2V8bZaqyPptE",
+    ] {
+        let out = run(&["password", "verify", "--hash", phc], "password");
+        assert_eq!(out.status.code(), Some(2), "{phc}");
+        assert_eq!(
+            text(&out.stderr).lines().count(),
+            1,
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    // Too long to hash: bad input; too long to verify: cannot match.
+    let long = "a".repeat(129);
+    assert_eq!(run(&["password", "hash"], &long).status.code(), Some(2));
+    let phc = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$K13EBUiG7JV+9ZxztmHFTdb7J0WQsnj2V8bZaqyPptE";
+    assert_eq!(
+        run(&["password", "verify", "--hash", phc], &long)
+            .status
+            .code(),
+        Some(1)
+    );
+    // Not UTF-8 on stdin.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_countersign"))
+        .args(["password", "check", "--username", "joe"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(&[0xff, 0xfe, 0x00])
+        .expect("writes");
+    assert_eq!(
+        child.wait_with_output().expect("finishes").status.code(),
+        Some(2)
+    );
+    // A bad policy file.
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bad-policy.toml");
+    std::fs::write(&path, "max_length = 10\n").expect("writes");
+    let out = run(
+        &[
+            "password",
+            "check",
+            "--username",
+            "joe",
+            "--policy",
+            path.to_str().expect("UTF-8"),
+        ],
+        "x",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("max_length"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::write(&path, "max_lenth = 100\n").expect("writes");
+    let out = run(
+        &[
+            "password",
+            "check",
+            "--username",
+            "joe",
+            "--policy",
+            path.to_str().expect("UTF-8"),
+        ],
+        "x",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr).lines().count(),
+        1,
+        "{}",
+        text(&out.stderr)
+    );
+}
