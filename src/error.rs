@@ -28,7 +28,7 @@ pub type Result<T> = core::result::Result<T, Error>;
 /// assert!(matches!(err, Error::MalformedDeviceToken { .. }));
 /// println!("{err}"); // "this device cookie is not a Countersign device token (...)"
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Too many consecutive failures for this factor: the attempt was refused before

@@ -73,10 +73,10 @@ impl ServerKey {
     /// use countersign::{Error, ServerKey};
     ///
     /// assert!(ServerKey::from_slice(&[1; 32]).is_ok());
-    /// assert_eq!(
+    /// assert!(matches!(
     ///     ServerKey::from_slice(&[1; 16]).unwrap_err(),
     ///     Error::ServerKeyLength { expected: 32, actual: 16 },
-    /// );
+    /// ));
     /// ```
     pub fn from_slice(bytes: &[u8]) -> Result<Self> {
         let bytes: [u8; Self::LEN] = bytes.try_into().map_err(|_| Error::ServerKeyLength {
