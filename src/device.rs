@@ -182,6 +182,31 @@ impl fmt::Display for DeviceId {
     }
 }
 
+impl core::str::FromStr for DeviceId {
+    type Err = Error;
+
+    /// Parses the id as [`DeviceId`]'s `Display` writes it, e.g. from a "forget
+    /// this device" form.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MalformedDeviceId`] unless the text is 32 lower-case hex digits.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use countersign::device::DeviceId;
+    ///
+    /// let id: DeviceId = "000102030405060708090a0b0c0d0e0f".parse()?;
+    /// assert_eq!(id.to_string(), "000102030405060708090a0b0c0d0e0f");
+    /// assert!("not an id".parse::<DeviceId>().is_err());
+    /// # Ok::<(), countersign::Error>(())
+    /// ```
+    fn from_str(text: &str) -> Result<Self> {
+        hex::decode(text).map(Self).ok_or(Error::MalformedDeviceId)
+    }
+}
+
 impl fmt::Debug for DeviceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "DeviceId({self})")
@@ -756,6 +781,24 @@ mod tests {
         ] {
             assert!(
                 serde_json::from_str::<RememberedDevices>(&bad).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_listed_id_parses_back_and_revokes() {
+        let (key, mut devices, token, _) = setup();
+        let shown = devices.devices()[0].id().to_string();
+        let id: DeviceId = shown.parse().unwrap();
+        assert!(devices.revoke(id));
+        assert!(matches!(
+            devices.verify(&key, token.as_str(), NOW),
+            Err(Error::DeviceRevoked)
+        ));
+        for bad in ["", "00", &shown.to_uppercase(), &format!("{shown}0")] {
+            assert!(
+                matches!(bad.parse::<DeviceId>(), Err(Error::MalformedDeviceId)),
                 "{bad}"
             );
         }

@@ -99,6 +99,11 @@ pub enum Error {
         reason: &'static str,
     },
 
+    /// A device id (as shown in a list of remembered devices) that is not 32
+    /// lower-case hex digits.
+    #[error("not a device id (expected 32 lower-case hex digits)")]
+    MalformedDeviceId,
+
     /// The device token's signature does not verify under this server key: it was
     /// altered, or minted under another key.
     #[error(
