@@ -55,7 +55,8 @@ const DOMAIN: &[u8] = b"countersign/one-time-code/v1\0";
 const NONCE_LEN: usize = 16;
 const DIGEST_LEN: usize = 32;
 /// Fewest digits: NIST SP 800-63B §5.1.3.2 asks out-of-band secrets for at least
-/// 6 decimal digits.
+/// 20 bits of entropy, which NIST accepts 6 random decimal digits (19.93 bits) as
+/// meeting.
 const MIN_DIGITS: u8 = 6;
 /// Most digits: 10^10 still fits a `u64` draw with a negligible rejection rate.
 const MAX_DIGITS: u8 = 10;
@@ -164,7 +165,9 @@ impl OneTimePolicy {
     /// second to [`MAX_LIFETIME`], and `max_tries` is 1 to [`MAX_TRIES_CEILING`].
     pub fn new(digits: u8, lifetime: u64, max_tries: u32) -> Result<Self> {
         let reason = if !(MIN_DIGITS..=MAX_DIGITS).contains(&digits) {
-            Some("digits must be 6 to 10 (NIST SP 800-63B §5.1.3.2: at least 6)")
+            Some(
+                "digits must be 6 to 10 (NIST SP 800-63B §5.1.3.2: about 20 bits of entropy at least)",
+            )
         } else if lifetime == 0 || lifetime > MAX_LIFETIME {
             Some("lifetime must be 1 second to 1 day")
         } else if max_tries == 0 || max_tries > MAX_TRIES_CEILING {
