@@ -26,14 +26,18 @@ fn word(bytes: &[u8]) -> u64 {
     u64::from_le_bytes(word)
 }
 
-fn round_trips<T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + core::fmt::Debug>(state: &T) {
+fn round_trips<T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + core::fmt::Debug>(
+    state: &T,
+) {
     let json = serde_json::to_string(state).expect("a state always serializes");
     let back: T = serde_json::from_str(&json).expect("what we write we read back");
     assert_eq!(&back, state);
 }
 
 fn drive_throttle(json: &str, ops: &[u8]) {
-    let Ok(mut throttle) = serde_json::from_str::<Throttle>(json) else { return };
+    let Ok(mut throttle) = serde_json::from_str::<Throttle>(json) else {
+        return;
+    };
     round_trips(&throttle);
     let policy = if ops.len() >= 4 {
         ThrottlePolicy::new(
@@ -53,7 +57,11 @@ fn drive_throttle(json: &str, ops: &[u8]) {
         match throttle.admit(&policy, now) {
             Ok(attempt) => {
                 assert!(!locked, "a locked throttle admitted an attempt");
-                throttle = if op & 1 == 0 { attempt.failed() } else { attempt.succeeded() };
+                throttle = if op & 1 == 0 {
+                    attempt.failed()
+                } else {
+                    attempt.succeeded()
+                };
             }
             Err(refused) => assert_eq!(refused.is_locked(), locked),
         }
@@ -63,12 +71,17 @@ fn drive_throttle(json: &str, ops: &[u8]) {
 }
 
 fn drive_devices(json: &str, ops: &[u8]) {
-    let Ok(mut devices) = serde_json::from_str::<RememberedDevices>(json) else { return };
+    let Ok(mut devices) = serde_json::from_str::<RememberedDevices>(json) else {
+        return;
+    };
     round_trips(&devices);
     let key = key();
     let now = word(ops);
     let cookie = String::from_utf8_lossy(ops.get(8..).unwrap_or_default());
-    assert!(devices.verify(&key, &cookie, now).is_err(), "an unsigned cookie was accepted");
+    assert!(
+        devices.verify(&key, &cookie, now).is_err(),
+        "an unsigned cookie was accepted"
+    );
     for chunk in ops.chunks(17) {
         if let Ok(text) = core::str::from_utf8(chunk) {
             assert!(devices.verify(&key, text, now).is_err());
@@ -76,14 +89,19 @@ fn drive_devices(json: &str, ops: &[u8]) {
     }
     let now = now % (u64::MAX / 2);
     let token = devices.remember(&key, &DevicePolicy::default(), now);
-    let id = devices.verify(&key, token.as_str(), now).expect("a fresh token verifies");
+    let id = devices
+        .verify(&key, token.as_str(), now)
+        .expect("a fresh token verifies");
     round_trips(&devices);
     if ops.first().is_some_and(|b| b & 1 == 1) {
         assert!(devices.revoke(id));
     } else {
         devices.revoke_all();
     }
-    assert!(devices.verify(&key, token.as_str(), now).is_err(), "a revoked device verified");
+    assert!(
+        devices.verify(&key, token.as_str(), now).is_err(),
+        "a revoked device verified"
+    );
 }
 
 fn drive_code(json: &str, ops: &[u8]) {
@@ -92,10 +110,16 @@ fn drive_code(json: &str, ops: &[u8]) {
         round_trips(&pending);
         let now = word(ops);
         for (i, chunk) in ops.chunks(8).enumerate() {
-            let purpose = if i % 2 == 0 { Purpose::SmsLogin } else { Purpose::EmailPasswordReset };
+            let purpose = if i % 2 == 0 {
+                Purpose::SmsLogin
+            } else {
+                Purpose::EmailPasswordReset
+            };
             let typed = String::from_utf8_lossy(chunk);
             assert!(
-                pending.verify(&key, purpose, &typed, now.wrapping_add(i as u64)).is_err(),
+                pending
+                    .verify(&key, purpose, &typed, now.wrapping_add(i as u64))
+                    .is_err(),
                 "a code from a hand-made state was accepted"
             );
             round_trips(&pending);
@@ -104,9 +128,14 @@ fn drive_code(json: &str, ops: &[u8]) {
     let _ = serde_json::from_str::<OneTimePolicy>(json);
 
     // A code we issue ourselves: accepted once, for its purpose only.
-    let purpose = if ops.first().is_some_and(|b| b & 1 == 1) { Purpose::SmsLogin } else { Purpose::EmailPasswordReset };
+    let purpose = if ops.first().is_some_and(|b| b & 1 == 1) {
+        Purpose::SmsLogin
+    } else {
+        Purpose::EmailPasswordReset
+    };
     let now = word(ops) % (u64::MAX / 2);
-    let (delivery, mut pending) = PendingCode::issue(&key, purpose, &OneTimePolicy::for_purpose(purpose), "", now);
+    let (delivery, mut pending) =
+        PendingCode::issue(&key, purpose, &OneTimePolicy::for_purpose(purpose), "", now);
     for chunk in ops.chunks(8) {
         let typed = String::from_utf8_lossy(chunk);
         if pending.verify(&key, purpose, &typed, now).is_ok() {
@@ -120,9 +149,13 @@ fn drive_code(json: &str, ops: &[u8]) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&selector, rest)) = data.split_first() else { return };
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
     let split = rest.iter().position(|&b| b == 0).unwrap_or(rest.len());
-    let Ok(json) = core::str::from_utf8(&rest[..split]) else { return };
+    let Ok(json) = core::str::from_utf8(&rest[..split]) else {
+        return;
+    };
     let ops = rest.get(split + 1..).unwrap_or_default();
     match selector % 3 {
         0 => drive_throttle(json, ops),
