@@ -9,3 +9,13 @@ pub use countersign_password as password;
 pub use countersign_permissions as permissions;
 pub use countersign_security_code as security_code;
 pub use countersign_totp as totp;
+
+pub mod device;
+mod error;
+mod hex;
+pub mod one_time;
+pub mod server_key;
+pub mod throttle;
+
+pub use error::{Error, Result};
+pub use server_key::ServerKey;

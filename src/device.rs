@@ -1,0 +1,820 @@
+//! "Remember this device for 30 days" (seed 003).
+//!
+//! After a full login with the second factor, the service may remember the
+//! device: [`RememberedDevices::remember`] returns a [`DeviceToken`] to set as a
+//! cookie, and records the device in the account's stored [`RememberedDevices`].
+//! On later logins, [`RememberedDevices::verify`] lets the cookie stand in for the
+//! second factor (never for the password).
+//!
+//! A token is a version byte, the account's device generation, a random 128-bit
+//! device id, the expiry, and an HMAC-SHA256 signature over all of them under the
+//! [`ServerKey`], written as 130 lower-case hex characters. Verification checks
+//! the shape, then the signature in constant time, then the expiry, then that the
+//! device is still remembered.
+//!
+//! Revocation, and why it has two parts:
+//! - The stored state keeps the **list of live devices** (id, issue time, expiry).
+//!   A token is accepted only if its id is on the account's list: that is what
+//!   revokes a single device ([`RememberedDevices::revoke`]), what binds a token
+//!   to its account (another account's list does not hold the id), and what lets
+//!   the portal list "remembered devices". The list is bounded (expired entries are
+//!   pruned, the oldest is evicted past [`DevicePolicy::max_devices`]), which a
+//!   list of *revoked* ids would not be.
+//! - A **generation counter** is bound into every signed token.
+//!   [`RememberedDevices::revoke_all`] (password changed, two-factor disabled) both
+//!   clears the list and bumps the generation, so a pre-change token fails on an
+//!   integer compare even if a stale copy of the list is merged back in by a
+//!   replica or a restore: revoking everything does not depend on list hygiene.
+//!
+//! ```
+//! use countersign::ServerKey;
+//! use countersign::device::{DevicePolicy, RememberedDevices};
+//!
+//! let key = ServerKey::generate();
+//! let policy = DevicePolicy::default(); // 30 days
+//! let mut devices = RememberedDevices::new();
+//! let now = 1_700_000_000;
+//!
+//! let token = devices.remember(&key, &policy, now);
+//! let cookie: &str = token.as_str(); // Set-Cookie: ...; Secure; HttpOnly
+//!
+//! let device = devices.verify(&key, cookie, now + 86_400)?;
+//! assert_eq!(devices.devices()[0].id(), device);
+//!
+//! devices.revoke_all(); // the password changed
+//! assert!(devices.verify(&key, cookie, now + 86_400).is_err());
+//! # Ok::<(), countersign::Error>(())
+//! ```
+
+use core::fmt;
+
+use hmac::Mac;
+use rand::CryptoRng;
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::{Error, Result, ServerKey, hex};
+
+/// Domain label of device-token signatures (see [`ServerKey`]).
+const DOMAIN: &[u8] = b"countersign/device-token/v1\0";
+const TOKEN_VERSION: u8 = 1;
+const ID_LEN: usize = 16;
+const TAG_LEN: usize = 32;
+/// version, generation, id, expiry.
+const PAYLOAD_LEN: usize = 1 + 8 + ID_LEN + 8;
+const TOKEN_LEN: usize = PAYLOAD_LEN + TAG_LEN;
+
+/// The seeds' "Remember this device for 30 days".
+pub const DEFAULT_LIFETIME: u64 = 30 * 24 * 60 * 60;
+
+/// How long a device is remembered and how many devices an account keeps.
+///
+/// # Examples
+///
+/// ```
+/// use countersign::device::DevicePolicy;
+///
+/// let policy = DevicePolicy::default();
+/// assert_eq!(policy.lifetime(), 30 * 86_400);
+/// assert_eq!(policy.max_devices(), 10);
+/// assert!(DevicePolicy::new(7 * 86_400, 3).is_ok());
+/// assert!(DevicePolicy::new(0, 3).is_err());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "DevicePolicySettings", into = "DevicePolicySettings")]
+pub struct DevicePolicy {
+    lifetime: u64,
+    max_devices: u16,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DevicePolicySettings {
+    lifetime: u64,
+    max_devices: u16,
+}
+
+impl DevicePolicy {
+    /// A policy: devices are remembered for `lifetime` seconds, and an account keeps
+    /// at most `max_devices` of them (remembering one more forgets the oldest).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidDevicePolicy`] if `lifetime` or `max_devices` is 0.
+    pub fn new(lifetime: u64, max_devices: u16) -> Result<Self> {
+        if lifetime == 0 {
+            return Err(Error::InvalidDevicePolicy {
+                reason: "lifetime must be at least 1 second",
+            });
+        }
+        if max_devices == 0 {
+            return Err(Error::InvalidDevicePolicy {
+                reason: "max_devices must be at least 1",
+            });
+        }
+        Ok(Self {
+            lifetime,
+            max_devices,
+        })
+    }
+
+    /// Seconds a device stays remembered.
+    #[must_use]
+    pub fn lifetime(&self) -> u64 {
+        self.lifetime
+    }
+
+    /// Devices an account keeps at most.
+    #[must_use]
+    pub fn max_devices(&self) -> u16 {
+        self.max_devices
+    }
+}
+
+impl Default for DevicePolicy {
+    /// 30 days, 10 devices.
+    fn default() -> Self {
+        Self {
+            lifetime: DEFAULT_LIFETIME,
+            max_devices: 10,
+        }
+    }
+}
+
+impl TryFrom<DevicePolicySettings> for DevicePolicy {
+    type Error = Error;
+
+    fn try_from(s: DevicePolicySettings) -> Result<Self> {
+        Self::new(s.lifetime, s.max_devices)
+    }
+}
+
+impl From<DevicePolicy> for DevicePolicySettings {
+    fn from(p: DevicePolicy) -> Self {
+        Self {
+            lifetime: p.lifetime,
+            max_devices: p.max_devices,
+        }
+    }
+}
+
+/// The random 128-bit id of a remembered device. Not a secret on its own (a token
+/// also needs the server's signature); shown as 32 hex characters.
+///
+/// # Examples
+///
+/// ```
+/// use countersign::ServerKey;
+/// use countersign::device::{DevicePolicy, RememberedDevices};
+///
+/// let mut devices = RememberedDevices::new();
+/// devices.remember(&ServerKey::generate(), &DevicePolicy::default(), 0);
+/// assert_eq!(devices.devices()[0].id().to_string().len(), 32);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DeviceId(#[serde(with = "hex::fixed")] [u8; ID_LEN]);
+
+impl fmt::Display for DeviceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&hex::encode(&self.0))
+    }
+}
+
+impl core::str::FromStr for DeviceId {
+    type Err = Error;
+
+    /// Parses the id as [`DeviceId`]'s `Display` writes it, e.g. from a "forget
+    /// this device" form.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MalformedDeviceId`] unless the text is 32 lower-case hex digits.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use countersign::device::DeviceId;
+    ///
+    /// let id: DeviceId = "000102030405060708090a0b0c0d0e0f".parse()?;
+    /// assert_eq!(id.to_string(), "000102030405060708090a0b0c0d0e0f");
+    /// assert!("not an id".parse::<DeviceId>().is_err());
+    /// # Ok::<(), countersign::Error>(())
+    /// ```
+    fn from_str(text: &str) -> Result<Self> {
+        hex::decode(text).map(Self).ok_or(Error::MalformedDeviceId)
+    }
+}
+
+impl fmt::Debug for DeviceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DeviceId({self})")
+    }
+}
+
+/// A signed device token: the cookie value. A bearer credential for the second
+/// factor, so `Debug` prints `[redacted]` and the text is zeroized on drop.
+///
+/// # Examples
+///
+/// ```
+/// use countersign::ServerKey;
+/// use countersign::device::{DevicePolicy, RememberedDevices};
+///
+/// let token = RememberedDevices::new().remember(&ServerKey::generate(), &DevicePolicy::default(), 0);
+/// assert_eq!(format!("{token:?}"), "DeviceToken([redacted])");
+/// assert_eq!(token.as_str().len(), 130);
+/// ```
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct DeviceToken(String);
+
+impl DeviceToken {
+    /// The token text, for the cookie. Set the cookie `Secure`, `HttpOnly`, and
+    /// with a `Max-Age` no longer than the policy's lifetime.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for DeviceToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DeviceToken([redacted])")
+    }
+}
+
+/// One remembered device as the account stores it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RememberedDevice {
+    id: DeviceId,
+    issued_at: u64,
+    expires_at: u64,
+}
+
+impl RememberedDevice {
+    /// The device's id (what [`RememberedDevices::revoke`] takes).
+    #[must_use]
+    pub fn id(&self) -> DeviceId {
+        self.id
+    }
+
+    /// When it was remembered, unix seconds.
+    #[must_use]
+    pub fn issued_at(&self) -> u64 {
+        self.issued_at
+    }
+
+    /// When it stops being remembered, unix seconds (its token is refused from
+    /// this second on).
+    #[must_use]
+    pub fn expires_at(&self) -> u64 {
+        self.expires_at
+    }
+}
+
+/// An account's remembered devices: store it with the account.
+///
+/// Serde, versioned (`"v": 1`); deserializing checks the list (no duplicate ids,
+/// bounded length), so a corrupted state is an error.
+///
+/// # Examples
+///
+/// ```
+/// use countersign::{Error, ServerKey};
+/// use countersign::device::{DevicePolicy, RememberedDevices};
+///
+/// let key = ServerKey::generate();
+/// let mut devices = RememberedDevices::new();
+/// let laptop = devices.remember(&key, &DevicePolicy::default(), 0);
+/// let phone = devices.remember(&key, &DevicePolicy::default(), 0);
+///
+/// let laptop_id = devices.verify(&key, laptop.as_str(), 10)?;
+/// assert!(devices.revoke(laptop_id));
+/// assert!(matches!(devices.verify(&key, laptop.as_str(), 10), Err(Error::DeviceRevoked)));
+/// assert!(devices.verify(&key, phone.as_str(), 10).is_ok());
+/// # Ok::<(), countersign::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "DevicesRecord", into = "DevicesRecord")]
+pub struct RememberedDevices {
+    generation: u64,
+    devices: Vec<RememberedDevice>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DevicesRecord {
+    v: u32,
+    generation: u64,
+    devices: Vec<RememberedDevice>,
+}
+
+const DEVICES_VERSION: u32 = 1;
+
+impl TryFrom<DevicesRecord> for RememberedDevices {
+    type Error = Error;
+
+    fn try_from(r: DevicesRecord) -> Result<Self> {
+        const STATE: &str = "remembered devices";
+        if r.v != DEVICES_VERSION {
+            return Err(Error::UnsupportedStateVersion {
+                state: STATE,
+                found: r.v,
+                supported: DEVICES_VERSION,
+            });
+        }
+        if r.devices.len() > usize::from(u16::MAX) {
+            return Err(Error::CorruptState {
+                state: STATE,
+                reason: "more devices than any policy allows",
+            });
+        }
+        for (i, device) in r.devices.iter().enumerate() {
+            if r.devices[..i].iter().any(|earlier| earlier.id == device.id) {
+                return Err(Error::CorruptState {
+                    state: STATE,
+                    reason: "a device id appears twice",
+                });
+            }
+        }
+        Ok(Self {
+            generation: r.generation,
+            devices: r.devices,
+        })
+    }
+}
+
+impl From<RememberedDevices> for DevicesRecord {
+    fn from(d: RememberedDevices) -> Self {
+        Self {
+            v: DEVICES_VERSION,
+            generation: d.generation,
+            devices: d.devices,
+        }
+    }
+}
+
+/// The signed fields of a token, after its signature has verified.
+struct Claims {
+    generation: u64,
+    id: DeviceId,
+    expires_at: u64,
+}
+
+fn payload(generation: u64, id: &DeviceId, expires_at: u64) -> [u8; PAYLOAD_LEN] {
+    let mut out = [0u8; PAYLOAD_LEN];
+    out[0] = TOKEN_VERSION;
+    out[1..9].copy_from_slice(&generation.to_be_bytes());
+    out[9..9 + ID_LEN].copy_from_slice(&id.0);
+    out[9 + ID_LEN..].copy_from_slice(&expires_at.to_be_bytes());
+    out
+}
+
+fn sign(key: &ServerKey, payload: &[u8; PAYLOAD_LEN]) -> [u8; TAG_LEN] {
+    key.mac(DOMAIN)
+        .chain_update(payload)
+        .finalize()
+        .into_bytes()
+        .into()
+}
+
+fn be_u64(bytes: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(bytes);
+    u64::from_be_bytes(word)
+}
+
+/// Parses and authenticates a cookie: shape first (public), then the signature in
+/// constant time, and only then are the fields read.
+fn open(key: &ServerKey, token: &str) -> Result<Claims> {
+    if token.len() != 2 * TOKEN_LEN {
+        return Err(Error::MalformedDeviceToken {
+            reason: "wrong length",
+        });
+    }
+    let bytes: [u8; TOKEN_LEN] = hex::decode(token).ok_or(Error::MalformedDeviceToken {
+        reason: "not lower-case hexadecimal",
+    })?;
+    if bytes[0] != TOKEN_VERSION {
+        return Err(Error::MalformedDeviceToken {
+            reason: "unsupported token version",
+        });
+    }
+    let (signed, tag) = bytes.split_at(PAYLOAD_LEN);
+    let mut expected_payload = [0u8; PAYLOAD_LEN];
+    expected_payload.copy_from_slice(signed);
+    let expected = sign(key, &expected_payload);
+    if !bool::from(expected.ct_eq(tag)) {
+        return Err(Error::ForgedDeviceToken);
+    }
+    let mut id = [0u8; ID_LEN];
+    id.copy_from_slice(&signed[9..9 + ID_LEN]);
+    Ok(Claims {
+        generation: be_u64(&signed[1..9]),
+        id: DeviceId(id),
+        expires_at: be_u64(&signed[9 + ID_LEN..]),
+    })
+}
+
+impl RememberedDevices {
+    /// No remembered devices.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The devices currently remembered (some may have expired since the last
+    /// [`RememberedDevices::remember`] or [`RememberedDevices::prune`]).
+    #[must_use]
+    pub fn devices(&self) -> &[RememberedDevice] {
+        &self.devices
+    }
+
+    /// The revocation generation, bumped by every [`RememberedDevices::revoke_all`].
+    #[must_use]
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Remembers the device the person just logged in from, at `now`, with a fresh
+    /// id from the OS RNG. Returns the token to set as the cookie; store `self`.
+    #[must_use = "set the token as the device cookie, and store the devices"]
+    pub fn remember(&mut self, key: &ServerKey, policy: &DevicePolicy, now: u64) -> DeviceToken {
+        self.remember_with_rng(key, policy, now, &mut rand::rng())
+    }
+
+    /// [`RememberedDevices::remember`] with the given cryptographic RNG.
+    ///
+    /// Expired devices are pruned first; if the account is still at
+    /// [`DevicePolicy::max_devices`], the device remembered longest ago is forgotten.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use countersign::ServerKey;
+    /// use countersign::device::{DevicePolicy, RememberedDevices};
+    /// use rand::SeedableRng;
+    ///
+    /// let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    /// let key = ServerKey::generate_with(&mut rng);
+    /// let policy = DevicePolicy::new(3600, 2)?;
+    /// let mut devices = RememberedDevices::new();
+    /// let first = devices.remember_with_rng(&key, &policy, 0, &mut rng);
+    /// let _second = devices.remember_with_rng(&key, &policy, 1, &mut rng);
+    /// let _third = devices.remember_with_rng(&key, &policy, 2, &mut rng);
+    /// assert_eq!(devices.devices().len(), 2);
+    /// assert!(devices.verify(&key, first.as_str(), 3).is_err(), "the oldest was forgotten");
+    /// # Ok::<(), countersign::Error>(())
+    /// ```
+    #[must_use = "set the token as the device cookie, and store the devices"]
+    pub fn remember_with_rng<R: CryptoRng + ?Sized>(
+        &mut self,
+        key: &ServerKey,
+        policy: &DevicePolicy,
+        now: u64,
+        rng: &mut R,
+    ) -> DeviceToken {
+        self.prune(now);
+        let keep = usize::from(policy.max_devices).saturating_sub(1);
+        if self.devices.len() > keep {
+            self.devices.sort_by_key(|d| (d.issued_at, d.expires_at));
+            let excess = self.devices.len() - keep;
+            self.devices.drain(..excess);
+        }
+        let mut id = [0u8; ID_LEN];
+        rng.fill_bytes(&mut id);
+        let id = DeviceId(id);
+        let expires_at = now.saturating_add(policy.lifetime);
+        self.devices.push(RememberedDevice {
+            id,
+            issued_at: now,
+            expires_at,
+        });
+        let payload = payload(self.generation, &id, expires_at);
+        let mut bytes = [0u8; TOKEN_LEN];
+        bytes[..PAYLOAD_LEN].copy_from_slice(&payload);
+        bytes[PAYLOAD_LEN..].copy_from_slice(&sign(key, &payload));
+        DeviceToken(hex::encode(&bytes))
+    }
+
+    /// Checks a device cookie at `now`: the device it names is remembered for this
+    /// account, and the second factor may be skipped. Returns the device's id.
+    ///
+    /// A token is valid up to, not including, its expiry second.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::MalformedDeviceToken`]: not a device token (any string is safe to pass);
+    /// - [`Error::ForgedDeviceToken`]: the signature does not verify under `key`
+    ///   (altered, or minted under another key);
+    /// - [`Error::DeviceTokenExpired`]: `now` is at or past its expiry;
+    /// - [`Error::DeviceRevoked`]: revoked alone, or with all devices, or not this
+    ///   account's device.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use countersign::{Error, ServerKey};
+    /// use countersign::device::{DevicePolicy, RememberedDevices};
+    ///
+    /// let key = ServerKey::generate();
+    /// let mut devices = RememberedDevices::new();
+    /// let token = devices.remember(&key, &DevicePolicy::new(60, 5)?, 1_000);
+    /// assert!(devices.verify(&key, token.as_str(), 1_059).is_ok());
+    /// assert!(matches!(
+    ///     devices.verify(&key, token.as_str(), 1_060),
+    ///     Err(Error::DeviceTokenExpired { expired_at: 1_060 }),
+    /// ));
+    /// # Ok::<(), countersign::Error>(())
+    /// ```
+    pub fn verify(&self, key: &ServerKey, token: &str, now: u64) -> Result<DeviceId> {
+        let claims = open(key, token)?;
+        if now >= claims.expires_at {
+            return Err(Error::DeviceTokenExpired {
+                expired_at: claims.expires_at,
+            });
+        }
+        if claims.generation != self.generation {
+            return Err(Error::DeviceRevoked);
+        }
+        let live = self
+            .devices
+            .iter()
+            .any(|d| d.id == claims.id && d.expires_at == claims.expires_at);
+        if !live {
+            return Err(Error::DeviceRevoked);
+        }
+        Ok(claims.id)
+    }
+
+    /// Forgets one device ("this isn't my laptop any more"). Returns whether it was
+    /// remembered.
+    pub fn revoke(&mut self, id: DeviceId) -> bool {
+        let before = self.devices.len();
+        self.devices.retain(|d| d.id != id);
+        self.devices.len() != before
+    }
+
+    /// Forgets every device: call it when the password changes or two-factor is
+    /// disabled. Every token issued before fails from now on, even if a stale
+    /// copy of the device list were restored.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use countersign::{Error, ServerKey};
+    /// use countersign::device::{DevicePolicy, RememberedDevices};
+    ///
+    /// let key = ServerKey::generate();
+    /// let mut devices = RememberedDevices::new();
+    /// let token = devices.remember(&key, &DevicePolicy::default(), 0);
+    /// devices.revoke_all();
+    /// assert!(matches!(devices.verify(&key, token.as_str(), 1), Err(Error::DeviceRevoked)));
+    /// assert!(devices.devices().is_empty());
+    /// ```
+    pub fn revoke_all(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+        self.devices.clear();
+    }
+
+    /// Drops the devices whose tokens have expired at `now`.
+    pub fn prune(&mut self, now: u64) {
+        self.devices.retain(|d| now < d.expires_at);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+
+    const NOW: u64 = 1_700_000_000;
+
+    fn setup() -> (ServerKey, RememberedDevices, DeviceToken, StdRng) {
+        let mut rng = StdRng::seed_from_u64(3);
+        let key = ServerKey::generate_with(&mut rng);
+        let mut devices = RememberedDevices::new();
+        let token = devices.remember_with_rng(&key, &DevicePolicy::default(), NOW, &mut rng);
+        (key, devices, token, rng)
+    }
+
+    #[test]
+    fn valid_until_the_expiry_second() {
+        let (key, devices, token, _) = setup();
+        let end = NOW + DEFAULT_LIFETIME;
+        assert!(devices.verify(&key, token.as_str(), NOW).is_ok());
+        assert!(devices.verify(&key, token.as_str(), end - 1).is_ok());
+        assert!(matches!(
+            devices.verify(&key, token.as_str(), end),
+            Err(Error::DeviceTokenExpired { expired_at }) if expired_at == end
+        ));
+        assert!(devices.verify(&key, token.as_str(), u64::MAX).is_err());
+    }
+
+    #[test]
+    fn revoke_one_device_leaves_the_others() {
+        let (key, mut devices, first, mut rng) = setup();
+        let second = devices.remember_with_rng(&key, &DevicePolicy::default(), NOW, &mut rng);
+        let first_id = devices.verify(&key, first.as_str(), NOW).unwrap();
+        assert!(devices.revoke(first_id));
+        assert!(!devices.revoke(first_id), "already gone");
+        assert!(matches!(
+            devices.verify(&key, first.as_str(), NOW),
+            Err(Error::DeviceRevoked)
+        ));
+        assert!(devices.verify(&key, second.as_str(), NOW).is_ok());
+    }
+
+    #[test]
+    fn revoke_all_survives_a_restored_list() {
+        let (key, mut devices, token, _) = setup();
+        let stale_list = devices.devices().to_vec();
+        devices.revoke_all();
+        assert!(matches!(
+            devices.verify(&key, token.as_str(), NOW),
+            Err(Error::DeviceRevoked)
+        ));
+        // A replica merges the old list back: the generation still refuses the token.
+        devices.devices.extend(stale_list);
+        assert!(matches!(
+            devices.verify(&key, token.as_str(), NOW),
+            Err(Error::DeviceRevoked)
+        ));
+    }
+
+    #[test]
+    fn tokens_after_revoke_all_work() {
+        let (key, mut devices, _, mut rng) = setup();
+        devices.revoke_all();
+        let fresh = devices.remember_with_rng(&key, &DevicePolicy::default(), NOW, &mut rng);
+        assert!(devices.verify(&key, fresh.as_str(), NOW).is_ok());
+    }
+
+    #[test]
+    fn another_accounts_token_is_refused() {
+        let (key, _, token, _) = setup();
+        let mut other = RememberedDevices::new();
+        let _own = other.remember(&key, &DevicePolicy::default(), NOW);
+        assert!(matches!(
+            other.verify(&key, token.as_str(), NOW),
+            Err(Error::DeviceRevoked)
+        ));
+    }
+
+    #[test]
+    fn foreign_key_is_a_forgery() {
+        let (_, devices, token, _) = setup();
+        let other_key = ServerKey::from_bytes([0xaa; 32]);
+        assert!(matches!(
+            devices.verify(&other_key, token.as_str(), NOW),
+            Err(Error::ForgedDeviceToken)
+        ));
+    }
+
+    #[test]
+    fn every_single_character_change_is_refused() {
+        let (key, devices, token, _) = setup();
+        let text = token.as_str();
+        for i in 0..text.len() {
+            for replacement in ['0', 'f', 'A', 'z'] {
+                let mut tampered = text.as_bytes().to_vec();
+                if tampered[i] == replacement as u8 {
+                    continue;
+                }
+                tampered[i] = replacement as u8;
+                let tampered = String::from_utf8(tampered).unwrap();
+                let err = devices.verify(&key, &tampered, NOW).unwrap_err();
+                assert!(
+                    matches!(
+                        err,
+                        Error::ForgedDeviceToken | Error::MalformedDeviceToken { .. }
+                    ),
+                    "position {i}: {err:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_extended_expiry_is_a_forgery() {
+        let (key, devices, token, _) = setup();
+        // Rewrite the expiry field (bytes 25..33 of the token, hex 50..66).
+        let mut text = token.as_str().to_owned();
+        text.replace_range(50..66, &hex::encode(&u64::MAX.to_be_bytes()));
+        assert!(matches!(
+            devices.verify(&key, &text, NOW),
+            Err(Error::ForgedDeviceToken)
+        ));
+    }
+
+    #[test]
+    fn truncated_extended_and_garbage_tokens_are_malformed() {
+        let (key, devices, token, _) = setup();
+        let text = token.as_str();
+        let cases = [
+            String::new(),
+            text[..text.len() - 1].to_owned(),
+            text[..text.len() - 2].to_owned(),
+            format!("{text}00"),
+            text.to_uppercase(),
+            "é".repeat(65),
+            format!("02{}", &text[2..]),
+        ];
+        for case in &cases {
+            assert!(
+                matches!(
+                    devices.verify(&key, case, NOW),
+                    Err(Error::MalformedDeviceToken { .. })
+                ),
+                "{case:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn remembering_prunes_and_caps() {
+        let mut rng = StdRng::seed_from_u64(9);
+        let key = ServerKey::generate_with(&mut rng);
+        let policy = DevicePolicy::new(100, 3).unwrap();
+        let mut devices = RememberedDevices::new();
+        let old = devices.remember_with_rng(&key, &policy, 0, &mut rng);
+        let _ = devices.remember_with_rng(&key, &policy, 150, &mut rng);
+        assert_eq!(devices.devices().len(), 1, "the expired one was pruned");
+        assert!(devices.verify(&key, old.as_str(), 50).is_err());
+        for t in 151..160 {
+            let _ = devices.remember_with_rng(&key, &policy, t, &mut rng);
+            assert!(devices.devices().len() <= 3);
+        }
+        assert_eq!(
+            devices
+                .devices()
+                .iter()
+                .map(RememberedDevice::issued_at)
+                .min(),
+            Some(157)
+        );
+    }
+
+    #[test]
+    fn state_round_trips_and_rejects_corruption() {
+        let (key, devices, token, _) = setup();
+        let json = serde_json::to_string(&devices).unwrap();
+        assert!(
+            json.starts_with(r#"{"v":1,"generation":0,"devices":[{"id":""#),
+            "{json}"
+        );
+        let back: RememberedDevices = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, devices);
+        assert!(back.verify(&key, token.as_str(), NOW).is_ok());
+
+        let id = devices.devices()[0].id().to_string();
+        let device = format!(r#"{{"id":"{id}","issued_at":1,"expires_at":2}}"#);
+        for bad in [
+            r#"{"v":2,"generation":0,"devices":[]}"#.to_owned(),
+            format!(r#"{{"v":1,"generation":0,"devices":[{device},{device}]}}"#),
+            r#"{"v":1,"generation":0,"devices":[{"id":"00","issued_at":1,"expires_at":2}]}"#
+                .to_owned(),
+            r#"{"v":1,"generation":-1,"devices":[]}"#.to_owned(),
+        ] {
+            assert!(
+                serde_json::from_str::<RememberedDevices>(&bad).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_listed_id_parses_back_and_revokes() {
+        let (key, mut devices, token, _) = setup();
+        let shown = devices.devices()[0].id().to_string();
+        let id: DeviceId = shown.parse().unwrap();
+        assert!(devices.revoke(id));
+        assert!(matches!(
+            devices.verify(&key, token.as_str(), NOW),
+            Err(Error::DeviceRevoked)
+        ));
+        for bad in ["", "00", &shown.to_uppercase(), &format!("{shown}0")] {
+            assert!(
+                matches!(bad.parse::<DeviceId>(), Err(Error::MalformedDeviceId)),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn token_ids_are_random() {
+        let key = ServerKey::generate();
+        let mut devices = RememberedDevices::new();
+        let policy = DevicePolicy::new(60, 50).unwrap();
+        for _ in 0..50 {
+            let _ = devices.remember(&key, &policy, 0);
+        }
+        let mut ids: Vec<_> = devices.devices().iter().map(|d| d.id().0).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), 50);
+    }
+}
