@@ -24,6 +24,7 @@ pub mod reset;
 mod sealed;
 pub mod server_key;
 pub mod throttle;
+pub mod walkthrough;
 
 pub use account::{Account, Profile};
 pub use error::{Error, Result};
