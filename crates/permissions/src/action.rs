@@ -1,0 +1,122 @@
+//! Actions: the grid's columns (View, Create, Update, Delete by default).
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// The most actions a schema may declare: each resource's applicable actions are a 64-bit set.
+pub const MAX_ACTIONS: usize = 64;
+
+/// An action declared by a schema: a stable id (`view`) and a display name (`View`).
+///
+/// In a document an action is written either as its id alone (`"view"`, displayed with a
+/// capital first letter) or as a table `{ id = "approve", name = "Approve" }`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct ActionDef {
+    /// The stable id used in grants and checks.
+    pub id: String,
+    /// The column heading in the grid.
+    pub name: String,
+}
+
+impl ActionDef {
+    /// An action with an explicit display name.
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+        ActionDef {
+            id: id.into(),
+            name: name.into(),
+        }
+    }
+
+    /// An action displayed as its id with a capital first letter (`view` -> `View`).
+    pub fn from_id(id: impl Into<String>) -> Self {
+        let id = id.into();
+        let mut chars = id.chars();
+        let name = match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        };
+        ActionDef { id, name }
+    }
+
+    /// The portal's four actions: View, Create, Update, Delete.
+    pub fn defaults() -> Vec<ActionDef> {
+        ["view", "create", "update", "delete"]
+            .into_iter()
+            .map(ActionDef::from_id)
+            .collect()
+    }
+}
+
+impl<'de> Deserialize<'de> for ActionDef {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Full {
+            id: String,
+            name: Option<String>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged, expecting = "an action id or a table { id, name }")]
+        enum Repr {
+            Id(String),
+            Full(Full),
+        }
+        Ok(match Repr::deserialize(deserializer)? {
+            Repr::Id(id) => ActionDef::from_id(id),
+            Repr::Full(Full { id, name: Some(name) }) => ActionDef::new(id, name),
+            Repr::Full(Full { id, name: None }) => ActionDef::from_id(id),
+        })
+    }
+}
+
+/// A pre-resolved action: its dense position among the schema's actions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ActionIndex(pub(crate) u8);
+
+impl ActionIndex {
+    /// The position of the action in the schema's declaration order.
+    pub fn get(self) -> usize {
+        usize::from(self.0)
+    }
+}
+
+/// A set of actions (those that apply to a resource), one bit per declared action.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ActionSet(pub(crate) u64);
+
+impl ActionSet {
+    /// The set of the first `count` actions (all declared actions).
+    pub(crate) fn first(count: usize) -> Self {
+        if count >= 64 {
+            ActionSet(u64::MAX)
+        } else {
+            ActionSet((1u64 << count) - 1)
+        }
+    }
+
+    /// Whether the action is in the set.
+    pub fn contains(self, action: ActionIndex) -> bool {
+        action.0 < 64 && self.0 >> action.0 & 1 == 1
+    }
+
+    /// Adds an action.
+    pub(crate) fn insert(&mut self, action: ActionIndex) {
+        if action.0 < 64 {
+            self.0 |= 1 << action.0;
+        }
+    }
+
+    /// The actions in the set, in declaration order.
+    pub fn iter(self) -> impl Iterator<Item = ActionIndex> {
+        (0u8..64).filter(move |&i| self.0 >> i & 1 == 1).map(ActionIndex)
+    }
+
+    /// How many actions are in the set.
+    pub fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
