@@ -8,8 +8,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod permissions;
+
 #[derive(Parser)]
-#[command(name = "countersign", version, about = "Account security from the shell")]
+#[command(
+    name = "countersign",
+    version,
+    about = "Account security from the shell"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -19,6 +25,11 @@ struct Cli {
 enum Command {
     /// Print the version of every Countersign crate.
     Version,
+    /// Permission grids, checks and policy validation.
+    Permissions {
+        #[command(subcommand)]
+        command: permissions::PermissionsCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -28,6 +39,7 @@ fn main() -> ExitCode {
             println!("countersign {}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)
         }
+        Command::Permissions { command } => permissions::run(command),
     };
     match outcome {
         Ok(code) => code,

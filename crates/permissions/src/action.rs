@@ -62,7 +62,10 @@ impl<'de> Deserialize<'de> for ActionDef {
         }
         Ok(match Repr::deserialize(deserializer)? {
             Repr::Id(id) => ActionDef::from_id(id),
-            Repr::Full(Full { id, name: Some(name) }) => ActionDef::new(id, name),
+            Repr::Full(Full {
+                id,
+                name: Some(name),
+            }) => ActionDef::new(id, name),
             Repr::Full(Full { id, name: None }) => ActionDef::from_id(id),
         })
     }
@@ -107,7 +110,9 @@ impl ActionSet {
 
     /// The actions in the set, in declaration order.
     pub fn iter(self) -> impl Iterator<Item = ActionIndex> {
-        (0u8..64).filter(move |&i| self.0 >> i & 1 == 1).map(ActionIndex)
+        (0u8..64)
+            .filter(move |&i| self.0 >> i & 1 == 1)
+            .map(ActionIndex)
     }
 
     /// How many actions are in the set.

@@ -65,7 +65,10 @@ impl CompiledPolicy {
                 policy.effective_row(principal, &mut scratch, row);
             }
         }
-        let ids = policy.principals().map(|(i, id)| (id.to_owned(), i)).collect();
+        let ids = policy
+            .principals()
+            .map(|(i, id)| (id.to_owned(), i))
+            .collect();
         CompiledPolicy {
             schema,
             stride,
@@ -116,9 +119,11 @@ impl CompiledPolicy {
     ///
     /// [`Error::UnknownPrincipal`], and as [`Schema::cell`].
     pub fn check(&self, principal: &str, resource: &str, action: &str) -> Result<bool> {
-        let index = self.principal(principal).ok_or_else(|| Error::UnknownPrincipal {
-            principal: principal.to_owned(),
-        })?;
+        let index = self
+            .principal(principal)
+            .ok_or_else(|| Error::UnknownPrincipal {
+                principal: principal.to_owned(),
+            })?;
         Ok(self.allows(index, self.schema.cell(resource, action)?))
     }
 
@@ -148,7 +153,11 @@ impl CompiledPolicy {
     }
 
     /// The cells a principal may do, from the table.
-    pub fn permissions_of<'p>(&self, policy: &'p Policy, principal: PrincipalIndex) -> Vec<Permission<'p>> {
+    pub fn permissions_of<'p>(
+        &self,
+        policy: &'p Policy,
+        principal: PrincipalIndex,
+    ) -> Vec<Permission<'p>> {
         let start = principal.get() * self.stride;
         let Some(row) = self.words.get(start..start + self.stride) else {
             return Vec::new();
@@ -196,15 +205,27 @@ impl CompiledPolicy {
         if principal.get() >= old {
             // Principals added to the policy since compiling (up to this one) join the table.
             self.words.resize((principal.get() + 1) * self.stride, 0);
-            for (index, id) in policy.principals().skip(old).take(principal.get() + 1 - old) {
+            for (index, id) in policy
+                .principals()
+                .skip(old)
+                .take(principal.get() + 1 - old)
+            {
                 self.ids.insert(id.to_owned(), index);
                 let start = index.get() * self.stride;
-                policy.effective_row(index, &mut scratch, &mut self.words[start..start + self.stride]);
+                policy.effective_row(
+                    index,
+                    &mut scratch,
+                    &mut self.words[start..start + self.stride],
+                );
             }
         } else {
             self.ids.insert(id.to_owned(), principal);
             let start = principal.get() * self.stride;
-            policy.effective_row(principal, &mut scratch, &mut self.words[start..start + self.stride]);
+            policy.effective_row(
+                principal,
+                &mut scratch,
+                &mut self.words[start..start + self.stride],
+            );
         }
         Ok(())
     }

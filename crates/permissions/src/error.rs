@@ -70,7 +70,9 @@ pub enum Error {
         id: String,
     },
     /// The schema declares no actions.
-    #[error("the schema declares no actions: declare at least one (the default is view, create, update, delete)")]
+    #[error(
+        "the schema declares no actions: declare at least one (the default is view, create, update, delete)"
+    )]
     NoActions,
     /// The schema declares more actions than a compiled policy can address.
     #[error("the schema declares {count} actions; at most {max} are supported")]
@@ -124,7 +126,9 @@ pub enum Error {
         parent: String,
     },
     /// A resource lists an action the schema does not declare.
-    #[error("the resource '{resource}' lists the action '{action}', which the schema does not declare")]
+    #[error(
+        "the resource '{resource}' lists the action '{action}', which the schema does not declare"
+    )]
     UndeclaredAction {
         /// The resource.
         resource: String,

@@ -142,9 +142,10 @@ impl Grants {
     pub(crate) fn to_def(&self, schema: &Schema) -> GrantsDef {
         let mut def: GrantsDef = IdMap::new();
         for (cell, effect) in self.iter() {
-            let (Some(resource), Some(action)) =
-                (schema.get(cell.resource()), schema.action_def(cell.action()))
-            else {
+            let (Some(resource), Some(action)) = (
+                schema.get(cell.resource()),
+                schema.action_def(cell.action()),
+            ) else {
                 continue;
             };
             match def.0.last_mut() {
@@ -168,10 +169,12 @@ pub(crate) fn resolve_cell(
     resource: &str,
     action: &str,
 ) -> Result<Cell> {
-    let r = schema.resource(resource).ok_or_else(|| Error::UnknownResource {
-        resource: resource.to_owned(),
-        holder: Some(holder.clone()),
-    })?;
+    let r = schema
+        .resource(resource)
+        .ok_or_else(|| Error::UnknownResource {
+            resource: resource.to_owned(),
+            holder: Some(holder.clone()),
+        })?;
     let a = schema.action(action).ok_or_else(|| Error::UnknownAction {
         action: action.to_owned(),
         holder: Some(holder.clone()),

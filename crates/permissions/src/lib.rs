@@ -1,6 +1,9 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
-#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 mod action;
 mod compiled;
@@ -21,5 +24,6 @@ pub use id_map::IdMap;
 pub use policy::{HolderDef, Policy, PolicyDocument, PrincipalIndex, RoleIndex, SchemaSource};
 pub use resolve::{Decision, Explanation, Permission, Source};
 pub use schema::{
-    Cell, Gate, MAX_RESOURCES, Resource, ResourceDef, ResourceIndex, Schema, SchemaBuilder, SchemaDef,
+    Cell, Gate, MAX_RESOURCES, Resource, ResourceDef, ResourceIndex, Schema, SchemaBuilder,
+    SchemaDef,
 };

@@ -16,7 +16,10 @@ use crate::schema::{Schema, SchemaDef, check_id};
 /// schema = "client-portal"
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged, expecting = "a built-in schema name or a table { actions, resources }")]
+#[serde(
+    untagged,
+    expecting = "a built-in schema name or a table { actions, resources }"
+)]
 pub enum SchemaSource {
     /// A built-in schema by name (`"client-portal"`).
     Builtin(String),
@@ -169,11 +172,8 @@ impl Policy {
     /// [`Error::NotApplicable`], [`Error::DuplicateGrant`].
     pub fn from_document(document: &PolicyDocument) -> Result<Policy> {
         let schema = match &document.schema {
-            SchemaSource::Builtin(name) => {
-                Schema::builtin(name).ok_or_else(|| Error::UnknownBuiltinSchema {
-                    name: name.clone(),
-                })?
-            }
+            SchemaSource::Builtin(name) => Schema::builtin(name)
+                .ok_or_else(|| Error::UnknownBuiltinSchema { name: name.clone() })?,
             SchemaSource::Inline(def) => Schema::from_def(def)?,
         };
         let mut policy = Policy::new(schema);
@@ -286,7 +286,12 @@ impl Policy {
         out
     }
 
-    fn push_principal(&mut self, id: &str, roles: Vec<RoleIndex>, grants: Grants) -> PrincipalIndex {
+    fn push_principal(
+        &mut self,
+        id: &str,
+        roles: Vec<RoleIndex>,
+        grants: Grants,
+    ) -> PrincipalIndex {
         let index = PrincipalIndex(index_u32(self.principals.len()));
         let all_roles = self.flatten_roles(&roles);
         self.principal_ids.insert(id.to_owned(), index);
@@ -347,11 +352,24 @@ impl Policy {
     ///
     /// [`Error::UnknownPrincipal`], [`Error::UnknownResource`], [`Error::UnknownAction`],
     /// [`Error::NotApplicable`].
-    pub fn set(&mut self, principal: &str, resource: &str, action: &str, setting: Setting) -> Result<()> {
-        let index = self.principal(principal).ok_or_else(|| Error::UnknownPrincipal {
-            principal: principal.to_owned(),
-        })?;
-        let cell = resolve_cell(&self.schema, &Holder::Principal(principal.to_owned()), resource, action)?;
+    pub fn set(
+        &mut self,
+        principal: &str,
+        resource: &str,
+        action: &str,
+        setting: Setting,
+    ) -> Result<()> {
+        let index = self
+            .principal(principal)
+            .ok_or_else(|| Error::UnknownPrincipal {
+                principal: principal.to_owned(),
+            })?;
+        let cell = resolve_cell(
+            &self.schema,
+            &Holder::Principal(principal.to_owned()),
+            resource,
+            action,
+        )?;
         self.principals[index.get()].grants.set(cell, setting);
         Ok(())
     }
@@ -362,7 +380,13 @@ impl Policy {
     ///
     /// [`Error::UnknownRole`], [`Error::UnknownResource`], [`Error::UnknownAction`],
     /// [`Error::NotApplicable`].
-    pub fn set_role(&mut self, role: &str, resource: &str, action: &str, setting: Setting) -> Result<()> {
+    pub fn set_role(
+        &mut self,
+        role: &str,
+        resource: &str,
+        action: &str,
+        setting: Setting,
+    ) -> Result<()> {
         let holder = Holder::Role(role.to_owned());
         let index = self.role(role).ok_or_else(|| Error::UnknownRole {
             role: role.to_owned(),
@@ -395,12 +419,16 @@ impl Policy {
 
     /// The principals' ids, in index order.
     pub fn principals(&self) -> impl Iterator<Item = (PrincipalIndex, &str)> {
-        (0u32..).map(PrincipalIndex).zip(self.principals.iter().map(|p| p.id.as_str()))
+        (0u32..)
+            .map(PrincipalIndex)
+            .zip(self.principals.iter().map(|p| p.id.as_str()))
     }
 
     /// The roles' ids, in index order.
     pub fn roles(&self) -> impl Iterator<Item = (RoleIndex, &str)> {
-        (0u32..).map(RoleIndex).zip(self.roles.iter().map(|r| r.id.as_str()))
+        (0u32..)
+            .map(RoleIndex)
+            .zip(self.roles.iter().map(|r| r.id.as_str()))
     }
 
     /// A principal's own explicit grants.
@@ -430,13 +458,25 @@ impl Policy {
     /// The policy as a document (schema inline), for writing it out.
     pub fn to_document(&self) -> PolicyDocument {
         let holder = |m: &Member| HolderDef {
-            roles: m.roles.iter().map(|r| self.roles[r.get()].id.clone()).collect(),
+            roles: m
+                .roles
+                .iter()
+                .map(|r| self.roles[r.get()].id.clone())
+                .collect(),
             grants: m.grants.to_def(&self.schema),
         };
         PolicyDocument {
             schema: SchemaSource::Inline(self.schema.to_def()),
-            roles: self.roles.iter().map(|r| (r.id.clone(), holder(r))).collect(),
-            principals: self.principals.iter().map(|p| (p.id.clone(), holder(p))).collect(),
+            roles: self
+                .roles
+                .iter()
+                .map(|r| (r.id.clone(), holder(r)))
+                .collect(),
+            principals: self
+                .principals
+                .iter()
+                .map(|p| (p.id.clone(), holder(p)))
+                .collect(),
         }
     }
 

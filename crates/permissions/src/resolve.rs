@@ -120,7 +120,10 @@ impl fmt::Display for Explanation<'_> {
             }
         };
         match self.source {
-            Source::Own { resource, inherited } => write!(
+            Source::Own {
+                resource,
+                inherited,
+            } => write!(
                 f,
                 "{verdict}: {} for {} ({}, own grant of {})",
                 self.decision.label(),
@@ -247,7 +250,12 @@ impl Policy {
     ///
     /// [`Error::UnknownPrincipal`](crate::Error::UnknownPrincipal), and as
     /// [`Schema::cell`] (unknown resource or action, or a "-" cell).
-    pub fn explain(&self, principal: &str, resource: &str, action: &str) -> Result<Explanation<'_>> {
+    pub fn explain(
+        &self,
+        principal: &str,
+        resource: &str,
+        action: &str,
+    ) -> Result<Explanation<'_>> {
         let principal = self.principal_index(principal)?;
         let cell = self.schema.cell(resource, action)?;
         Ok(self.explain_cell(principal, cell))
@@ -274,7 +282,9 @@ impl Policy {
         Explanation {
             principal: self.member(principal).map_or("", |m| m.id.as_str()),
             resource: id_of(cell.resource()),
-            action: schema.action_def(cell.action()).map_or("", |a| a.id.as_str()),
+            action: schema
+                .action_def(cell.action())
+                .map_or("", |a| a.id.as_str()),
             decision,
             source,
             schema,
@@ -345,7 +355,12 @@ impl Policy {
     /// Writes the effective decision of every cell of a principal as bits (1 = allowed),
     /// top-down: a cell takes the nearest explicit value of the own chain, else of the
     /// roles' chain; "-" cells stay 0.
-    pub(crate) fn effective_row(&self, principal: PrincipalIndex, scratch: &mut RowScratch, row: &mut [u64]) {
+    pub(crate) fn effective_row(
+        &self,
+        principal: PrincipalIndex,
+        scratch: &mut RowScratch,
+        row: &mut [u64],
+    ) {
         row.iter_mut().for_each(|w| *w = 0);
         let Some(member) = self.member(principal) else {
             return;

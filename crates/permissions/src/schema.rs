@@ -16,9 +16,7 @@ const MAX_ID_CHARS: usize = 128;
 /// Checks an id: 1 to 128 characters, no whitespace, no control characters.
 pub(crate) fn check_id(kind: &'static str, id: &str) -> Result<()> {
     let count = id.chars().count();
-    if count == 0
-        || count > MAX_ID_CHARS
-        || id.chars().any(|c| c.is_whitespace() || c.is_control())
+    if count == 0 || count > MAX_ID_CHARS || id.chars().any(|c| c.is_whitespace() || c.is_control())
     {
         return Err(Error::InvalidId {
             kind,
@@ -442,7 +440,12 @@ impl Schema {
         let by_id = resources
             .iter()
             .enumerate()
-            .map(|(i, r)| (r.id.clone(), ResourceIndex(u32::try_from(i).unwrap_or(u32::MAX))))
+            .map(|(i, r)| {
+                (
+                    r.id.clone(),
+                    ResourceIndex(u32::try_from(i).unwrap_or(u32::MAX)),
+                )
+            })
             .collect();
         Schema {
             actions,
@@ -528,10 +531,12 @@ impl Schema {
     /// [`Error::UnknownResource`], [`Error::UnknownAction`], or [`Error::NotApplicable`]
     /// when the action is a "-" for this resource.
     pub fn cell(&self, resource: &str, action: &str) -> Result<Cell> {
-        let r = self.resource(resource).ok_or_else(|| Error::UnknownResource {
-            resource: resource.to_owned(),
-            holder: None,
-        })?;
+        let r = self
+            .resource(resource)
+            .ok_or_else(|| Error::UnknownResource {
+                resource: resource.to_owned(),
+                holder: None,
+            })?;
         let a = self.action(action).ok_or_else(|| Error::UnknownAction {
             action: action.to_owned(),
             holder: None,
@@ -546,7 +551,9 @@ impl Schema {
     /// The cell of a resource and an action, if the action applies to it.
     pub fn cell_at(&self, resource: ResourceIndex, action: ActionIndex) -> Option<Cell> {
         let r = self.get(resource)?;
-        r.actions.contains(action).then(|| self.cell_unchecked(resource, action))
+        r.actions
+            .contains(action)
+            .then(|| self.cell_unchecked(resource, action))
     }
 
     /// A cell without the applicability check (used by resolution walks, which skip
@@ -564,9 +571,7 @@ impl Schema {
     /// Every applicable cell, row by row.
     pub fn cells(&self) -> impl Iterator<Item = Cell> + '_ {
         self.resources().flat_map(move |(index, r)| {
-            r.actions
-                .iter()
-                .map(move |a| self.cell_unchecked(index, a))
+            r.actions.iter().map(move |a| self.cell_unchecked(index, a))
         })
     }
 
@@ -599,7 +604,9 @@ impl Schema {
     /// `"Resource: Action"` with display names, for messages.
     pub fn describe(&self, cell: Cell) -> String {
         let resource = self.get(cell.resource).map_or("?", |r| r.name());
-        let action = self.action_def(cell.action).map_or("?", |a| a.name.as_str());
+        let action = self
+            .action_def(cell.action)
+            .map_or("?", |a| a.name.as_str());
         format!("{resource}: {action}")
     }
 }
@@ -665,7 +672,13 @@ impl SchemaBuilder {
     }
 
     /// Adds a resource under `parent` to which only `actions` apply.
-    pub fn child_with_actions(mut self, parent: &str, id: &str, name: &str, actions: &[&str]) -> Self {
+    pub fn child_with_actions(
+        mut self,
+        parent: &str,
+        id: &str,
+        name: &str,
+        actions: &[&str],
+    ) -> Self {
         self.def.resources.push(ResourceDef {
             id: id.to_owned(),
             name: Some(name.to_owned()),

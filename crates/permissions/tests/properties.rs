@@ -27,38 +27,46 @@ fn setting() -> impl Strategy<Value = Setting> + Clone {
 }
 
 fn random() -> impl Strategy<Value = Random> {
-    (1usize..=5, 1usize..=24, 0usize..=5, 1usize..=5).prop_flat_map(|(actions, n, roles, principals)| {
-        let resources = (0..n)
-            .map(|i| {
-                let parent = if i == 0 {
-                    Just(None).boxed()
-                } else {
-                    prop_oneof![1 => Just(None), 8 => (0..i).prop_map(Some)].boxed()
-                };
-                (parent, any::<u8>())
-            })
-            .collect::<Vec<_>>();
-        let grants = proptest::collection::vec((0..n, 0..actions, setting()), 0..8);
-        let role_list = (0..roles)
-            .map(|i| {
-                let includes = if i == 0 {
-                    Just(Vec::new()).boxed()
-                } else {
-                    proptest::collection::vec(0..i, 0..3).boxed()
-                };
-                (includes, grants.clone())
-            })
-            .collect::<Vec<_>>();
-        let member_roles = if roles == 0 {
-            Just(Vec::new()).boxed()
-        } else {
-            proptest::collection::vec(0..roles, 0..4).boxed()
-        };
-        let principal_list = proptest::collection::vec((member_roles, grants.clone()), principals);
-        (Just(actions), resources, role_list, principal_list).prop_map(
-            |(actions, resources, roles, principals)| Random { actions, resources, roles, principals },
-        )
-    })
+    (1usize..=5, 1usize..=24, 0usize..=5, 1usize..=5).prop_flat_map(
+        |(actions, n, roles, principals)| {
+            let resources = (0..n)
+                .map(|i| {
+                    let parent = if i == 0 {
+                        Just(None).boxed()
+                    } else {
+                        prop_oneof![1 => Just(None), 8 => (0..i).prop_map(Some)].boxed()
+                    };
+                    (parent, any::<u8>())
+                })
+                .collect::<Vec<_>>();
+            let grants = proptest::collection::vec((0..n, 0..actions, setting()), 0..8);
+            let role_list = (0..roles)
+                .map(|i| {
+                    let includes = if i == 0 {
+                        Just(Vec::new()).boxed()
+                    } else {
+                        proptest::collection::vec(0..i, 0..3).boxed()
+                    };
+                    (includes, grants.clone())
+                })
+                .collect::<Vec<_>>();
+            let member_roles = if roles == 0 {
+                Just(Vec::new()).boxed()
+            } else {
+                proptest::collection::vec(0..roles, 0..4).boxed()
+            };
+            let principal_list =
+                proptest::collection::vec((member_roles, grants.clone()), principals);
+            (Just(actions), resources, role_list, principal_list).prop_map(
+                |(actions, resources, roles, principals)| Random {
+                    actions,
+                    resources,
+                    roles,
+                    principals,
+                },
+            )
+        },
+    )
 }
 
 impl Random {
@@ -86,7 +94,9 @@ impl Random {
 
     fn document(&self) -> PolicyDocument {
         let schema = SchemaDef {
-            actions: (0..self.actions).map(|a| ActionDef::from_id(format!("a{a}"))).collect(),
+            actions: (0..self.actions)
+                .map(|a| ActionDef::from_id(format!("a{a}")))
+                .collect(),
             resources: self
                 .resources
                 .iter()
@@ -104,17 +114,20 @@ impl Random {
                 })
                 .collect(),
         };
-        let holder = |roles: &[usize], grants: &[(usize, usize, Setting)], prefix: &str| HolderDef {
-            roles: roles.iter().map(|r| format!("{prefix}{r}")).collect(),
-            grants: self.grants(grants),
-        };
+        let holder =
+            |roles: &[usize], grants: &[(usize, usize, Setting)], prefix: &str| HolderDef {
+                roles: roles.iter().map(|r| format!("{prefix}{r}")).collect(),
+                grants: self.grants(grants),
+            };
         PolicyDocument {
             schema: SchemaSource::Inline(schema),
             roles: self
                 .roles
                 .iter()
                 .enumerate()
-                .map(|(i, (includes, grants))| (format!("role{i}"), holder(includes, grants, "role")))
+                .map(|(i, (includes, grants))| {
+                    (format!("role{i}"), holder(includes, grants, "role"))
+                })
                 .collect(),
             principals: self
                 .principals

@@ -37,7 +37,10 @@ fn deny_under_allow() {
     assert_eq!(decision(&p, "c", "payment-methods", "view"), Decision::Deny);
     assert_eq!(
         p.explain("c", "payment-methods", "view").unwrap().source,
-        Source::Own { resource: "payment-methods", inherited: false }
+        Source::Own {
+            resource: "payment-methods",
+            inherited: false
+        }
     );
 }
 
@@ -50,12 +53,18 @@ fn allow_under_deny() {
         grants.manage-contacts.update = "allow"
         "#,
     );
-    assert_eq!(decision(&p, "c", "manage-contacts", "update"), Decision::Allow);
+    assert_eq!(
+        decision(&p, "c", "manage-contacts", "update"),
+        Decision::Allow
+    );
     assert_eq!(decision(&p, "c", "profile", "update"), Decision::Deny);
     assert_eq!(decision(&p, "c", "reports", "update"), Decision::Deny);
     assert_eq!(
         p.explain("c", "profile", "update").unwrap().source,
-        Source::Own { resource: "client-portal", inherited: true }
+        Source::Own {
+            resource: "client-portal",
+            inherited: true
+        }
     );
 }
 
@@ -74,7 +83,10 @@ fn own_grant_beats_role_even_when_the_role_is_nearer() {
     assert_eq!(decision(&p, "c", "profile", "view"), Decision::Deny);
     assert_eq!(
         p.explain("c", "profile", "view").unwrap().source,
-        Source::Own { resource: "client-portal", inherited: true }
+        Source::Own {
+            resource: "client-portal",
+            inherited: true
+        }
     );
 }
 
@@ -92,7 +104,11 @@ fn a_role_fills_what_the_principal_leaves_as_inherit() {
     assert_eq!(decision(&p, "c", "profile", "view"), Decision::Allow);
     assert_eq!(
         p.explain("c", "profile", "view").unwrap().source,
-        Source::Role { role: "r", resource: "profile", inherited: false }
+        Source::Role {
+            role: "r",
+            resource: "profile",
+            inherited: false
+        }
     );
 }
 
@@ -109,11 +125,23 @@ fn role_deny_beats_role_allow_at_the_same_resource_whatever_the_order() {
             roles = {roles}
             "#
         ));
-        assert_eq!(decision(&p, "c", "client-profile", "update"), Decision::Deny, "{roles}");
-        assert_eq!(decision(&p, "c", "profile", "update"), Decision::Deny, "{roles}");
+        assert_eq!(
+            decision(&p, "c", "client-profile", "update"),
+            Decision::Deny,
+            "{roles}"
+        );
+        assert_eq!(
+            decision(&p, "c", "profile", "update"),
+            Decision::Deny,
+            "{roles}"
+        );
         assert_eq!(
             p.explain("c", "profile", "update").unwrap().source,
-            Source::Role { role: "d", resource: "client-profile", inherited: true }
+            Source::Role {
+                role: "d",
+                resource: "client-profile",
+                inherited: true
+            }
         );
     }
 }
@@ -132,7 +160,10 @@ fn nearest_role_grant_wins() {
     );
     // near's Allow on the resource beats far's Deny on the root: nearest resource wins
     // before Deny-beats-Allow is even asked.
-    assert_eq!(decision(&p, "c", "manage-contacts", "view"), Decision::Allow);
+    assert_eq!(
+        decision(&p, "c", "manage-contacts", "view"),
+        Decision::Allow
+    );
     assert_eq!(decision(&p, "c", "profile", "view"), Decision::Deny);
 }
 
@@ -153,7 +184,11 @@ fn nested_roles_grant_through_their_parents_and_are_named() {
     assert_eq!(decision(&p, "c", "support", "view"), Decision::Allow);
     assert_eq!(
         p.explain("c", "support", "view").unwrap().source,
-        Source::Role { role: "base", resource: "support", inherited: false }
+        Source::Role {
+            role: "base",
+            resource: "support",
+            inherited: false
+        }
     );
 }
 
@@ -177,7 +212,10 @@ fn inherit_clears_an_explicit_grant() {
     let mut p = policy("[principals.c]\ngrants.profile.view = \"allow\"");
     p.set("c", "profile", "view", Setting::Inherit).unwrap();
     assert_eq!(decision(&p, "c", "profile", "view"), Decision::None);
-    assert_eq!(p.explain("c", "profile", "view").unwrap().source, Source::Default);
+    assert_eq!(
+        p.explain("c", "profile", "view").unwrap().source,
+        Source::Default
+    );
 }
 
 #[test]
@@ -200,7 +238,9 @@ fn explanations_read_as_sentences() {
         "deny: Deny for Profile: Update (set on this cell, own grant of c)"
     );
     assert_eq!(
-        p.explain("c", "billing-and-services", "view").unwrap().to_string(),
+        p.explain("c", "billing-and-services", "view")
+            .unwrap()
+            .to_string(),
         "allow: Allow for Billing & Services: View (set on this cell, grant of role billing; c sets nothing on this chain)"
     );
 }
@@ -220,7 +260,10 @@ fn bulk_questions() {
         grants.support.create = "deny"
         "#,
     );
-    assert_eq!(p.principals_allowed("support", "view").unwrap(), ["a", "b", "c"]);
+    assert_eq!(
+        p.principals_allowed("support", "view").unwrap(),
+        ["a", "b", "c"]
+    );
     assert_eq!(p.principals_allowed("support", "create").unwrap(), ["a"]);
     assert!(p.principals_allowed("reports", "view").unwrap().is_empty());
     let can = |id| {
@@ -235,9 +278,15 @@ fn bulk_questions() {
 
     let compiled = CompiledPolicy::compile(&p);
     let cell = p.schema().cell("support", "create").unwrap();
-    assert_eq!(compiled.principals_allowed(cell), [p.principal("a").unwrap()]);
+    assert_eq!(
+        compiled.principals_allowed(cell),
+        [p.principal("a").unwrap()]
+    );
     let a = p.principal("a").unwrap();
-    assert_eq!(compiled.permissions_of(&p, a), p.permissions_of("a").unwrap());
+    assert_eq!(
+        compiled.permissions_of(&p, a),
+        p.permissions_of("a").unwrap()
+    );
 }
 
 #[test]
@@ -247,7 +296,8 @@ fn refresh_and_refresh_role_patch_the_table() {
     let cell = p.schema().cell("reports", "view").unwrap();
     let (a, b) = (p.principal("a").unwrap(), p.principal("b").unwrap());
 
-    p.set_role("r", "client-portal", "view", Setting::Allow).unwrap();
+    p.set_role("r", "client-portal", "view", Setting::Allow)
+        .unwrap();
     assert!(!compiled.allows(a, cell), "stale until refreshed");
     compiled.refresh_role(&p, p.role("r").unwrap()).unwrap();
     assert!(compiled.allows(a, cell));
@@ -308,7 +358,10 @@ fn out_of_range_indices_are_refused_not_panics() {
     };
     assert!(!compiled.allows(far, p.schema().cell("profile", "view").unwrap()));
     assert!(!compiled.allows(p.principal("a").unwrap(), foreign));
-    assert_eq!(p.decide(far, p.schema().cell("profile", "view").unwrap()), Decision::None);
+    assert_eq!(
+        p.decide(far, p.schema().cell("profile", "view").unwrap()),
+        Decision::None
+    );
 }
 
 // ---- validation ----
@@ -317,17 +370,25 @@ fn out_of_range_indices_are_refused_not_panics() {
 fn unknown_resource_and_action_in_a_grant_name_the_holder() {
     assert_eq!(
         error("schema = \"client-portal\"\n[principals.c]\ngrants.profiel.view = \"allow\""),
-        Error::UnknownResource { resource: "profiel".into(), holder: Some(Holder::Principal("c".into())) }
+        Error::UnknownResource {
+            resource: "profiel".into(),
+            holder: Some(Holder::Principal("c".into()))
+        }
     );
     assert_eq!(
         error("schema = \"client-portal\"\n[roles.r]\ngrants.profile.read = \"allow\""),
-        Error::UnknownAction { action: "read".into(), holder: Some(Holder::Role("r".into())) }
+        Error::UnknownAction {
+            action: "read".into(),
+            holder: Some(Holder::Role("r".into()))
+        }
     );
 }
 
 #[test]
 fn a_grant_on_a_dash_cell_is_refused() {
-    let e = error("schema = \"client-portal\"\n[principals.c]\ngrants.change-password.create = \"allow\"");
+    let e = error(
+        "schema = \"client-portal\"\n[principals.c]\ngrants.change-password.create = \"allow\"",
+    );
     assert_eq!(
         e,
         Error::NotApplicable {
@@ -340,7 +401,9 @@ fn a_grant_on_a_dash_cell_is_refused() {
         e.to_string(),
         "the action 'create' does not apply to resource 'change-password' (a \"-\" cell) in the grants of principal 'c'"
     );
-    let e = error("schema = \"client-portal\"\n[principals.c]\ngrants.viviotech-website.update = \"deny\"");
+    let e = error(
+        "schema = \"client-portal\"\n[principals.c]\ngrants.viviotech-website.update = \"deny\"",
+    );
     assert!(matches!(e, Error::NotApplicable { .. }));
 }
 
@@ -356,7 +419,9 @@ fn duplicate_ids_are_refused() {
         Error::DuplicateRole { id: "r".into() }
     );
     assert!(matches!(
-        json(r#"{"schema": "client-portal", "principals": {"c": {"grants": {"profile": {"view": "allow", "View": "deny"}}}}}"#),
+        json(
+            r#"{"schema": "client-portal", "principals": {"c": {"grants": {"profile": {"view": "allow", "View": "deny"}}}}}"#
+        ),
         Error::DuplicateGrant { .. }
     ));
     assert_eq!(
@@ -387,60 +452,128 @@ fn role_cycles_are_refused_with_the_cycle() {
         roles = ["a"]
         "#,
     );
-    assert_eq!(e, Error::RoleCycle { cycle: vec!["a".into(), "b".into(), "c".into(), "a".into()] });
-    assert_eq!(e.to_string(), "the roles include each other in a cycle: a -> b -> c -> a");
+    assert_eq!(
+        e,
+        Error::RoleCycle {
+            cycle: vec!["a".into(), "b".into(), "c".into(), "a".into()]
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        "the roles include each other in a cycle: a -> b -> c -> a"
+    );
     let e = error("schema = \"client-portal\"\n[roles.a]\nroles = [\"a\"]");
-    assert_eq!(e, Error::RoleCycle { cycle: vec!["a".into(), "a".into()] });
+    assert_eq!(
+        e,
+        Error::RoleCycle {
+            cycle: vec!["a".into(), "a".into()]
+        }
+    );
 }
 
 #[test]
 fn dangling_role_names_are_refused() {
     assert_eq!(
         error("schema = \"client-portal\"\n[principals.c]\nroles = [\"ghost\"]"),
-        Error::UnknownRole { role: "ghost".into(), holder: Holder::Principal("c".into()) }
+        Error::UnknownRole {
+            role: "ghost".into(),
+            holder: Holder::Principal("c".into())
+        }
     );
     assert_eq!(
         error("schema = \"client-portal\"\n[roles.r]\nroles = [\"ghost\"]"),
-        Error::UnknownRole { role: "ghost".into(), holder: Holder::Role("r".into()) }
+        Error::UnknownRole {
+            role: "ghost".into(),
+            holder: Holder::Role("r".into())
+        }
     );
 }
 
 #[test]
 fn schema_errors() {
-    assert_eq!(error("schema = \"intranet\""), Error::UnknownBuiltinSchema { name: "intranet".into() });
     assert_eq!(
-        error("[schema]\n[[schema.resources]]\nid = \"b\"\nparent = \"a\"\n[[schema.resources]]\nid = \"a\""),
-        Error::UnknownParent { resource: "b".into(), parent: "a".into() }
+        error("schema = \"intranet\""),
+        Error::UnknownBuiltinSchema {
+            name: "intranet".into()
+        }
+    );
+    assert_eq!(
+        error(
+            "[schema]\n[[schema.resources]]\nid = \"b\"\nparent = \"a\"\n[[schema.resources]]\nid = \"a\""
+        ),
+        Error::UnknownParent {
+            resource: "b".into(),
+            parent: "a".into()
+        }
     );
     assert_eq!(
         error("[schema]\n[[schema.resources]]\nid = \"a\"\nactions = [\"fly\"]"),
-        Error::UndeclaredAction { resource: "a".into(), action: "fly".into() }
+        Error::UndeclaredAction {
+            resource: "a".into(),
+            action: "fly".into()
+        }
     );
-    assert_eq!(error("[schema]\nactions = []\n[[schema.resources]]\nid = \"a\""), Error::NoActions);
+    assert_eq!(
+        error("[schema]\nactions = []\n[[schema.resources]]\nid = \"a\""),
+        Error::NoActions
+    );
     assert_eq!(error("[schema]\nresources = []"), Error::NoResources);
-    assert!(matches!(error("[schema]\n[[schema.resources]]\nid = \"a b\""), Error::InvalidId { kind: "resource", .. }));
+    assert!(matches!(
+        error("[schema]\n[[schema.resources]]\nid = \"a b\""),
+        Error::InvalidId {
+            kind: "resource",
+            ..
+        }
+    ));
     assert!(matches!(
         error("schema = \"client-portal\"\n[principals.\"\"]"),
-        Error::InvalidId { kind: "principal", .. }
+        Error::InvalidId {
+            kind: "principal",
+            ..
+        }
     ));
     let many: Vec<String> = (0..65).map(|i| format!("\"a{i}\"")).collect();
     assert_eq!(
-        error(&format!("[schema]\nactions = [{}]\n[[schema.resources]]\nid = \"a\"", many.join(","))),
+        error(&format!(
+            "[schema]\nactions = [{}]\n[[schema.resources]]\nid = \"a\"",
+            many.join(",")
+        )),
         Error::TooManyActions { count: 65, max: 64 }
     );
     assert!(matches!(error("schema = 3"), Error::Parse { .. }));
-    assert!(matches!(error("schema = \"client-portal\"\nsurprise = 1"), Error::Parse { .. }));
-    assert!(matches!(Policy::parse("{\"schema\": "), Err(Error::Parse { .. })));
+    assert!(matches!(
+        error("schema = \"client-portal\"\nsurprise = 1"),
+        Error::Parse { .. }
+    ));
+    assert!(matches!(
+        Policy::parse("{\"schema\": "),
+        Err(Error::Parse { .. })
+    ));
 }
 
 #[test]
 fn questions_about_unknown_things_are_errors() {
     let p = policy("[principals.c]");
-    assert!(matches!(p.explain("nobody", "profile", "view"), Err(Error::UnknownPrincipal { .. })));
-    assert!(matches!(p.explain("c", "nowhere", "view"), Err(Error::UnknownResource { holder: None, .. })));
-    assert!(matches!(p.explain("c", "profile", "fly"), Err(Error::UnknownAction { holder: None, .. })));
-    assert!(matches!(p.explain("c", "change-password", "delete"), Err(Error::NotApplicable { .. })));
-    assert!(matches!(p.grid("nobody"), Err(Error::UnknownPrincipal { .. })));
+    assert!(matches!(
+        p.explain("nobody", "profile", "view"),
+        Err(Error::UnknownPrincipal { .. })
+    ));
+    assert!(matches!(
+        p.explain("c", "nowhere", "view"),
+        Err(Error::UnknownResource { holder: None, .. })
+    ));
+    assert!(matches!(
+        p.explain("c", "profile", "fly"),
+        Err(Error::UnknownAction { holder: None, .. })
+    ));
+    assert!(matches!(
+        p.explain("c", "change-password", "delete"),
+        Err(Error::NotApplicable { .. })
+    ));
+    assert!(matches!(
+        p.grid("nobody"),
+        Err(Error::UnknownPrincipal { .. })
+    ));
     // Actions by display name, any case.
     assert!(p.explain("c", "profile", "View").is_ok());
     assert!(p.explain("c", "profile", "UPDATE").is_ok());
@@ -454,7 +587,10 @@ fn documents_round_trip_through_toml_and_json() {
     let json = serde_json::to_string_pretty(&document).unwrap();
     assert_eq!(Policy::from_toml(&toml).unwrap().to_document(), document);
     assert_eq!(Policy::parse(&json).unwrap().to_document(), document);
-    assert_eq!(Schema::from_def(&Schema::client_portal().to_def()).unwrap(), Schema::client_portal());
+    assert_eq!(
+        Schema::from_def(&Schema::client_portal().to_def()).unwrap(),
+        Schema::client_portal()
+    );
 }
 
 #[test]
@@ -464,9 +600,18 @@ fn the_grid_serializes_for_a_web_page() {
     assert_eq!(json["principal"], "c");
     assert_eq!(json["columns"][0]["name"], "View");
     assert_eq!(json["rows"][1]["id"], "client-profile");
-    assert_eq!(json["rows"][1]["cells"][0], serde_json::json!({"state": "explicit", "value": "allow"}));
-    assert_eq!(json["rows"][2]["cells"][0], serde_json::json!({"state": "inherited", "value": "allow"}));
-    assert_eq!(json["rows"][4]["cells"][1], serde_json::json!({"state": "not_applicable"}));
+    assert_eq!(
+        json["rows"][1]["cells"][0],
+        serde_json::json!({"state": "explicit", "value": "allow"})
+    );
+    assert_eq!(
+        json["rows"][2]["cells"][0],
+        serde_json::json!({"state": "inherited", "value": "allow"})
+    );
+    assert_eq!(
+        json["rows"][4]["cells"][1],
+        serde_json::json!({"state": "not_applicable"})
+    );
     let why = serde_json::to_value(p.explain("c", "profile", "view").unwrap()).unwrap();
     assert_eq!(
         why,
