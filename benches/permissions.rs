@@ -24,7 +24,7 @@ impl Rng {
     }
 
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        usize::try_from(self.next() % n as u64).unwrap()
     }
 }
 
@@ -43,7 +43,10 @@ fn portal_policy() -> Policy {
     )
     .unwrap();
     let mut rng = Rng(0x5eed);
-    let ids: Vec<String> = Schema::client_portal().resources().map(|(_, r)| r.id().to_owned()).collect();
+    let ids: Vec<String> = Schema::client_portal()
+        .resources()
+        .map(|(_, r)| r.id().to_owned())
+        .collect();
     for p in 0..1_000 {
         let roles: &[&str] = match p % 3 {
             0 => &[],
@@ -55,7 +58,11 @@ fn portal_policy() -> Policy {
         for _ in 0..2 {
             let resource = &ids[rng.below(ids.len())];
             let action = ACTIONS[rng.below(4)];
-            let setting = if rng.below(3) == 0 { Setting::Deny } else { Setting::Allow };
+            let setting = if rng.below(3) == 0 {
+                Setting::Deny
+            } else {
+                Setting::Allow
+            };
             let _ = policy.set(&id, resource, action, setting); // a "-" cell is skipped
         }
     }
@@ -89,13 +96,21 @@ fn synthetic_policy() -> Policy {
     let ids: Vec<String> = schema.resources().map(|(_, r)| r.id().to_owned()).collect();
     let mut policy = Policy::new(schema);
     let mut rng = Rng(0xc0ffee);
-    let setting = |rng: &mut Rng| if rng.below(4) == 0 { Setting::Deny } else { Setting::Allow };
+    let setting = |rng: &mut Rng| {
+        if rng.below(4) == 0 {
+            Setting::Deny
+        } else {
+            Setting::Allow
+        }
+    };
     for r in 0..50 {
         let role = format!("role{r}");
         policy.add_role(&role, &[]).unwrap();
         for _ in 0..20 {
             let s = setting(&mut rng);
-            policy.set_role(&role, &ids[rng.below(ids.len())], ACTIONS[rng.below(4)], s).unwrap();
+            policy
+                .set_role(&role, &ids[rng.below(ids.len())], ACTIONS[rng.below(4)], s)
+                .unwrap();
         }
     }
     for p in 0..10_000 {
@@ -109,7 +124,9 @@ fn synthetic_policy() -> Policy {
         }
         for _ in 0..3 {
             let s = setting(&mut rng);
-            policy.set(&id, &ids[rng.below(ids.len())], ACTIONS[rng.below(4)], s).unwrap();
+            policy
+                .set(&id, &ids[rng.below(ids.len())], ACTIONS[rng.below(4)], s)
+                .unwrap();
         }
     }
     policy
@@ -121,7 +138,12 @@ fn queries(policy: &Policy, count: usize, seed: u64) -> Vec<(PrincipalIndex, Cel
     let principals: Vec<PrincipalIndex> = policy.principals().map(|(p, _)| p).collect();
     let mut rng = Rng(seed);
     (0..count)
-        .map(|_| (principals[rng.below(principals.len())], cells[rng.below(cells.len())]))
+        .map(|_| {
+            (
+                principals[rng.below(principals.len())],
+                cells[rng.below(cells.len())],
+            )
+        })
         .collect()
 }
 
@@ -147,13 +169,25 @@ fn check_group(c: &mut Criterion, name: &str, policy: &Policy) {
         .schema()
         .resources()
         .max_by_key(|(_, r)| r.depth())
-        .and_then(|(r, _)| policy.schema().cell_at(r, policy.schema().action("update").unwrap()))
+        .and_then(|(r, _)| {
+            policy
+                .schema()
+                .cell_at(r, policy.schema().action("update").unwrap())
+        })
         .unwrap();
-    let someone = policy.principal(policy.principals().last().unwrap().1).unwrap();
-    let (first_id, _) = policy.principals().next().map(|(p, id)| (id.to_owned(), p)).unwrap();
+    let someone = policy
+        .principal(policy.principals().last().unwrap().1)
+        .unwrap();
+    let (first_id, _) = policy
+        .principals()
+        .next()
+        .map(|(p, id)| (id.to_owned(), p))
+        .unwrap();
 
     let mut group = c.benchmark_group(format!("permissions/{name}"));
-    group.measurement_time(Duration::from_secs(2)).warm_up_time(Duration::from_millis(500));
+    group
+        .measurement_time(Duration::from_secs(2))
+        .warm_up_time(Duration::from_millis(500));
     let mut i = 0usize;
     group.bench_function("floor: Vec<u64> load and shift", |b| {
         b.iter(|| {
@@ -175,9 +209,20 @@ fn check_group(c: &mut Criterion, name: &str, policy: &Policy) {
     group.bench_function("compiled check (same cell)", |b| {
         b.iter(|| black_box(compiled.allows(black_box(fixed.0), black_box(fixed.1))));
     });
-    let resource = policy.schema().get(deepest.resource()).unwrap().id().to_owned();
+    let resource = policy
+        .schema()
+        .get(deepest.resource())
+        .unwrap()
+        .id()
+        .to_owned();
     group.bench_function("compiled check by ids (strings hashed)", |b| {
-        b.iter(|| black_box(compiled.check(black_box(&first_id), black_box(&resource), "update").unwrap()));
+        b.iter(|| {
+            black_box(
+                compiled
+                    .check(black_box(&first_id), black_box(&resource), "update")
+                    .unwrap(),
+            )
+        });
     });
     let mut i = 0usize;
     group.bench_function("explain (reference resolver)", |b| {
@@ -188,7 +233,13 @@ fn check_group(c: &mut Criterion, name: &str, policy: &Policy) {
         });
     });
     group.bench_function("explain (deepest cell)", |b| {
-        b.iter(|| black_box(policy.explain_cell(black_box(someone), black_box(deepest)).decision));
+        b.iter(|| {
+            black_box(
+                policy
+                    .explain_cell(black_box(someone), black_box(deepest))
+                    .decision,
+            )
+        });
     });
     group.finish();
 }
@@ -200,8 +251,13 @@ fn benches(c: &mut Criterion) {
     check_group(c, "synthetic-1000x8-10000", &synthetic);
 
     let mut group = c.benchmark_group("permissions/compile");
-    group.sample_size(10).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_millis(500));
-    group.bench_function("portal, 1,000 principals", |b| b.iter(|| CompiledPolicy::compile(black_box(&portal))));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_millis(500));
+    group.bench_function("portal, 1,000 principals", |b| {
+        b.iter(|| CompiledPolicy::compile(black_box(&portal)));
+    });
     group.bench_function("synthetic, 10,000 principals", |b| {
         b.iter(|| CompiledPolicy::compile(black_box(&synthetic)));
     });

@@ -11,15 +11,20 @@ use proptest::prelude::*;
 /// A random policy: a forest of resources (each parent declared before its children),
 /// 1 to 5 actions, applicable subsets, acyclic roles (a role only includes earlier roles),
 /// and principals with ordered roles and grants.
+/// (resource, action, setting) triples.
+type RandomGrants = Vec<(usize, usize, Setting)>;
+/// (included roles, grants) of a role or a principal.
+type RandomHolder = (Vec<usize>, RandomGrants);
+
 #[derive(Debug, Clone)]
 struct Random {
     actions: usize,
     /// (parent, applicable-action mask) per resource.
     resources: Vec<(Option<usize>, u8)>,
     /// (included roles, grants) per role.
-    roles: Vec<(Vec<usize>, Vec<(usize, usize, Setting)>)>,
+    roles: Vec<RandomHolder>,
     /// (roles, grants) per principal.
-    principals: Vec<(Vec<usize>, Vec<(usize, usize, Setting)>)>,
+    principals: Vec<RandomHolder>,
 }
 
 fn setting() -> impl Strategy<Value = Setting> + Clone {
@@ -55,8 +60,7 @@ fn random() -> impl Strategy<Value = Random> {
             } else {
                 proptest::collection::vec(0..roles, 0..4).boxed()
             };
-            let principal_list =
-                proptest::collection::vec((member_roles, grants.clone()), principals);
+            let principal_list = proptest::collection::vec((member_roles, grants), principals);
             (Just(actions), resources, role_list, principal_list).prop_map(
                 |(actions, resources, roles, principals)| Random {
                     actions,
