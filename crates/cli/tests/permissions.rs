@@ -171,7 +171,14 @@ fn check_reads_json_too() {
 fn bad_questions_exit_2_with_one_line() {
     let policy = file("bad", "policy.toml", POLICY);
     let p = policy.to_str().unwrap();
+    let malformed = file(
+        "bad",
+        "malformed.toml",
+        "schema = \"client-portal\"\n[principals.c]\ngrants.profile.view = \"alow\"\n",
+    );
+    let m = malformed.to_str().unwrap();
     for args in [
+        vec!["permissions", "grid", "--policy", m, "--principal", "c"],
         vec![
             "permissions",
             "check",

@@ -205,3 +205,24 @@ fn in_holder(holder: &Option<Holder>) -> String {
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T> = core::result::Result<T, Error>;
+
+impl Error {
+    /// A TOML error as one line, `line L, column C: message` (the parser's own rendering
+    /// spans several lines, with a snippet of the document).
+    pub(crate) fn from_toml(text: &str, error: &toml::de::Error) -> Error {
+        let message = error.message().trim().replace('\n', "; ");
+        let message = match error.span() {
+            Some(span) => {
+                let before = text.get(..span.start).unwrap_or(text);
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                format!("line {line}, column {column}: {message}")
+            }
+            None => message,
+        };
+        Error::Parse {
+            format: Format::Toml,
+            message,
+        }
+    }
+}

@@ -199,9 +199,8 @@ impl Policy {
             .collect();
         Grid {
             principal: self
-                .principals()
-                .nth(principal.get())
-                .map_or_else(String::new, |(_, id)| id.to_owned()),
+                .member(principal)
+                .map_or_else(String::new, |m| m.id.clone()),
             columns: schema
                 .actions()
                 .iter()

@@ -141,10 +141,8 @@ impl Policy {
     ///
     /// [`Error::Parse`], else as [`Policy::from_document`].
     pub fn from_toml(text: &str) -> Result<Policy> {
-        let document: PolicyDocument = toml::from_str(text).map_err(|e| Error::Parse {
-            format: Format::Toml,
-            message: e.to_string(),
-        })?;
+        let document: PolicyDocument =
+            toml::from_str(text).map_err(|e| Error::from_toml(text, &e))?;
         Policy::from_document(&document)
     }
 

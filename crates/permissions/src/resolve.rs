@@ -206,6 +206,16 @@ impl Policy {
         self.resolve(principal, cell).0
     }
 
+    /// Whether a principal may do every cell of a gate (the reference path; see
+    /// [`CompiledPolicy::permits`](crate::CompiledPolicy::permits) for the hot path).
+    pub fn permits(&self, principal: PrincipalIndex, gate: &crate::Gate) -> bool {
+        !gate.cells().is_empty()
+            && gate
+                .cells()
+                .iter()
+                .all(|&c| self.decide(principal, c).is_allowed())
+    }
+
     /// Whether a principal may do an action on a resource, by ids.
     ///
     /// ```

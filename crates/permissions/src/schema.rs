@@ -311,10 +311,7 @@ impl Schema {
     ///
     /// [`Error::Parse`] for malformed TOML, else as [`Schema::from_def`].
     pub fn from_toml(text: &str) -> Result<Schema> {
-        let def: SchemaDef = toml::from_str(text).map_err(|e| Error::Parse {
-            format: Format::Toml,
-            message: e.to_string(),
-        })?;
+        let def: SchemaDef = toml::from_str(text).map_err(|e| Error::from_toml(text, &e))?;
         Schema::from_def(&def)
     }
 

@@ -621,3 +621,36 @@ fn the_grid_serializes_for_a_web_page() {
         })
     );
 }
+
+#[test]
+fn parse_errors_are_one_line_with_line_and_column() {
+    let e = error("schema = \"client-portal\"\n[principals.c]\ngrants.profile.view = \"alow\"\n");
+    let Error::Parse { message, .. } = &e else {
+        panic!("{e:?}")
+    };
+    assert!(
+        message.starts_with("line 3, column 23: unknown variant `alow`"),
+        "{message}"
+    );
+    assert!(!e.to_string().contains('\n'));
+    let e = Policy::from_json("{\"schema\": \"client-portal\", \"principals\": 3}").unwrap_err();
+    assert!(!e.to_string().contains('\n'), "{e}");
+}
+
+#[test]
+fn gates_on_the_reference_path_agree_with_the_compiled_one() {
+    let p =
+        policy("[principals.c]\ngrants.manage-contacts = { view = \"allow\", update = \"allow\" }");
+    let c = p.principal("c").unwrap();
+    let own_code = p
+        .schema()
+        .gate("manage-contacts", &["view", "update"])
+        .unwrap();
+    let full = p
+        .schema()
+        .gate("manage-contacts", &["view", "update", "delete"])
+        .unwrap();
+    let compiled = CompiledPolicy::compile(&p);
+    assert!(p.permits(c, &own_code) && compiled.permits(c, &own_code));
+    assert!(!p.permits(c, &full) && !compiled.permits(c, &full));
+}
