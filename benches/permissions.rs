@@ -149,12 +149,14 @@ fn queries(policy: &Policy, count: usize, seed: u64) -> Vec<(PrincipalIndex, Cel
 
 fn report_memory(name: &str, policy: &Policy, compiled: &CompiledPolicy) {
     println!(
-        "permissions memory [{name}]: {} resources x {} actions, {} principals: {} bytes of table per principal, {} bytes in all",
+        "permissions memory [{name}]: {} resources x {} actions, {} principals: {} bytes of table per principal \
+         ({} bytes in all); with the id index, about {} bytes per principal",
         policy.schema().len(),
         policy.schema().actions().len(),
         compiled.principal_count(),
         compiled.bytes_per_principal(),
         compiled.table_bytes(),
+        compiled.heap_bytes() / compiled.principal_count().max(1),
     );
 }
 

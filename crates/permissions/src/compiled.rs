@@ -152,6 +152,15 @@ impl CompiledPolicy {
         self.words.len() * core::mem::size_of::<u64>()
     }
 
+    /// An estimate of all the heap the compiled form holds: the decision table plus the
+    /// id -> index map used by [`principal`](CompiledPolicy::principal) (its slots and the
+    /// ids' bytes; allocator overhead and the shared schema not counted).
+    pub fn heap_bytes(&self) -> usize {
+        let slot = core::mem::size_of::<(String, PrincipalIndex)>() + 1; // + hashbrown's control byte
+        let ids: usize = self.ids.keys().map(String::capacity).sum();
+        self.table_bytes() + self.ids.capacity() * slot + ids
+    }
+
     /// The cells a principal may do, from the table.
     pub fn permissions_of<'p>(
         &self,
