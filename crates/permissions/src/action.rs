@@ -1,5 +1,8 @@
 //! Actions: the grid's columns (View, Create, Update, Delete by default).
 
+use core::fmt;
+
+use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// The most actions a schema may declare: each resource's applicable actions are a 64-bit set.
@@ -54,20 +57,25 @@ impl<'de> Deserialize<'de> for ActionDef {
             id: String,
             name: Option<String>,
         }
-        #[derive(Deserialize)]
-        #[serde(untagged, expecting = "an action id or a table { id, name }")]
-        enum Repr {
-            Id(String),
-            Full(Full),
+        // By hand rather than `untagged`, so that a mistake in a table is reported as itself.
+        struct ActionVisitor;
+        impl<'de> Visitor<'de> for ActionVisitor {
+            type Value = ActionDef;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an action id or a table { id, name }")
+            }
+            fn visit_str<E: de::Error>(self, id: &str) -> Result<Self::Value, E> {
+                Ok(ActionDef::from_id(id))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                let full = Full::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(match full.name {
+                    Some(name) => ActionDef::new(full.id, name),
+                    None => ActionDef::from_id(full.id),
+                })
+            }
         }
-        Ok(match Repr::deserialize(deserializer)? {
-            Repr::Id(id) => ActionDef::from_id(id),
-            Repr::Full(Full {
-                id,
-                name: Some(name),
-            }) => ActionDef::new(id, name),
-            Repr::Full(Full { id, name: None }) => ActionDef::from_id(id),
-        })
+        deserializer.deserialize_any(ActionVisitor)
     }
 }
 

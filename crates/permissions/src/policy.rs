@@ -15,16 +15,43 @@ use crate::schema::{Schema, SchemaDef, check_id};
 /// ```toml
 /// schema = "client-portal"
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(
-    untagged,
-    expecting = "a built-in schema name or a table { actions, resources }"
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
 pub enum SchemaSource {
     /// A built-in schema by name (`"client-portal"`).
     Builtin(String),
     /// A schema written out in the document.
     Inline(SchemaDef),
+}
+
+impl<'de> Deserialize<'de> for SchemaSource {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> core::result::Result<Self, D::Error> {
+        // By hand rather than `untagged`, so that a mistake inside an inline schema is
+        // reported as itself, not as "did not match any variant".
+        struct SourceVisitor;
+        impl<'de> serde::de::Visitor<'de> for SourceVisitor {
+            type Value = SchemaSource;
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("a built-in schema name or a table { actions, resources }")
+            }
+            fn visit_str<E: serde::de::Error>(
+                self,
+                name: &str,
+            ) -> core::result::Result<Self::Value, E> {
+                Ok(SchemaSource::Builtin(name.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> core::result::Result<Self::Value, A::Error> {
+                SchemaDef::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(SchemaSource::Inline)
+            }
+        }
+        deserializer.deserialize_any(SourceVisitor)
+    }
 }
 
 /// A principal or a role as written in a document: roles it takes grants from (in order)

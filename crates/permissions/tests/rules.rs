@@ -654,3 +654,24 @@ fn gates_on_the_reference_path_agree_with_the_compiled_one() {
     assert!(p.permits(c, &own_code) && compiled.permits(c, &own_code));
     assert!(!p.permits(c, &full) && !compiled.permits(c, &full));
 }
+
+#[test]
+fn a_typo_inside_an_inline_schema_is_reported_as_itself() {
+    let e = error("[schema]\n[[schema.resources]]\nid = \"a\"\nparnt = \"b\"\n");
+    assert!(e.to_string().contains("unknown field `parnt`"), "{e}");
+    let e = error(
+        "[schema]\nactions = [{ id = \"x\", nme = \"X\" }]\n[[schema.resources]]\nid = \"a\"\n",
+    );
+    assert!(e.to_string().contains("unknown field `nme`"), "{e}");
+    let p = Policy::from_toml(
+        "[schema]\nactions = [\"view\", { id = \"approve\", name = \"Approve!\" }, { id = \"x\" }]\n[[schema.resources]]\nid = \"a\"\n",
+    )
+    .unwrap();
+    let names: Vec<&str> = p
+        .schema()
+        .actions()
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    assert_eq!(names, ["View", "Approve!", "X"]);
+}
