@@ -1,6 +1,5 @@
 //! The compiled policy: every cell of every principal precomputed as one bit.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
@@ -48,7 +47,7 @@ pub struct CompiledPolicy {
     /// Words per principal.
     stride: usize,
     words: Vec<u64>,
-    ids: HashMap<String, PrincipalIndex>,
+    ids: IdIndex,
 }
 
 impl CompiledPolicy {
@@ -65,10 +64,7 @@ impl CompiledPolicy {
                 policy.effective_row(principal, &mut scratch, row);
             }
         }
-        let ids = policy
-            .principals()
-            .map(|(i, id)| (id.to_owned(), i))
-            .collect();
+        let ids = IdIndex::build(policy.principals());
         CompiledPolicy {
             schema,
             stride,
@@ -129,7 +125,7 @@ impl CompiledPolicy {
 
     /// A principal's index by id.
     pub fn principal(&self, id: &str) -> Option<PrincipalIndex> {
-        self.ids.get(id).copied()
+        self.ids.get(id)
     }
 
     /// The schema the table was compiled for (to resolve cells and gates).
@@ -152,13 +148,11 @@ impl CompiledPolicy {
         self.words.len() * core::mem::size_of::<u64>()
     }
 
-    /// An estimate of all the heap the compiled form holds: the decision table plus the
-    /// id -> index map used by [`principal`](CompiledPolicy::principal) (its slots and the
-    /// ids' bytes; allocator overhead and the shared schema not counted).
+    /// All the heap the compiled form holds: the decision table plus the id index used by
+    /// [`principal`](CompiledPolicy::principal) (the ids' bytes and 8 bytes each;
+    /// allocator overhead and the shared schema not counted).
     pub fn heap_bytes(&self) -> usize {
-        let slot = core::mem::size_of::<(String, PrincipalIndex)>() + 1; // + hashbrown's control byte
-        let ids: usize = self.ids.keys().map(String::capacity).sum();
-        self.table_bytes() + self.ids.capacity() * slot + ids
+        self.table_bytes() + self.ids.heap_bytes()
     }
 
     /// The cells a principal may do, from the table.
@@ -219,7 +213,7 @@ impl CompiledPolicy {
                 .skip(old)
                 .take(principal.get() + 1 - old)
             {
-                self.ids.insert(id.to_owned(), index);
+                self.ids.insert(id, index);
                 let start = index.get() * self.stride;
                 policy.effective_row(
                     index,
@@ -228,7 +222,7 @@ impl CompiledPolicy {
                 );
             }
         } else {
-            self.ids.insert(id.to_owned(), principal);
+            self.ids.insert(id, principal);
             let start = principal.get() * self.stride;
             policy.effective_row(
                 principal,
@@ -251,5 +245,92 @@ impl CompiledPolicy {
             self.refresh(policy, principal)?;
         }
         Ok(())
+    }
+}
+
+/// Principal ids for lookup by id, packed: the ids concatenated in sorted order, their end
+/// offsets and their indices, searched by bisection. About `len + 8` bytes per principal,
+/// against some 40 more for a `HashMap<String, _>`; lookups by id are not the hot path.
+#[derive(Clone, Debug, Default)]
+struct IdIndex {
+    text: String,
+    ends: Vec<u32>,
+    principals: Vec<PrincipalIndex>,
+}
+
+impl IdIndex {
+    fn build<'a>(ids: impl Iterator<Item = (PrincipalIndex, &'a str)>) -> IdIndex {
+        let mut sorted: Vec<(&str, PrincipalIndex)> = ids.map(|(p, id)| (id, p)).collect();
+        sorted.sort_unstable();
+        let mut index = IdIndex {
+            text: String::with_capacity(sorted.iter().map(|(id, _)| id.len()).sum()),
+            ends: Vec::with_capacity(sorted.len()),
+            principals: Vec::with_capacity(sorted.len()),
+        };
+        for (id, principal) in sorted {
+            index.text.push_str(id);
+            index
+                .ends
+                .push(u32::try_from(index.text.len()).unwrap_or(u32::MAX));
+            index.principals.push(principal);
+        }
+        index
+    }
+
+    fn start(&self, position: usize) -> usize {
+        position.checked_sub(1).map_or(0, |p| self.ends[p] as usize)
+    }
+
+    fn key(&self, position: usize) -> &str {
+        self.text
+            .get(self.start(position)..self.ends[position] as usize)
+            .unwrap_or("")
+    }
+
+    /// `Ok(position)` of the id, or `Err(position)` where it would go.
+    fn search(&self, id: &str) -> core::result::Result<usize, usize> {
+        let (mut low, mut high) = (0, self.ends.len());
+        while low < high {
+            let middle = low + (high - low) / 2;
+            match self.key(middle).cmp(id) {
+                core::cmp::Ordering::Less => low = middle + 1,
+                core::cmp::Ordering::Greater => high = middle,
+                core::cmp::Ordering::Equal => return Ok(middle),
+            }
+        }
+        Err(low)
+    }
+
+    fn get(&self, id: &str) -> Option<PrincipalIndex> {
+        self.search(id)
+            .ok()
+            .map(|position| self.principals[position])
+    }
+
+    fn insert(&mut self, id: &str, principal: PrincipalIndex) {
+        match self.search(id) {
+            Ok(position) => self.principals[position] = principal,
+            Err(position) => {
+                let start = self.start(position);
+                self.text.insert_str(start, id);
+                let grow = u32::try_from(id.len()).unwrap_or(u32::MAX);
+                for end in &mut self.ends[position..] {
+                    *end = end.saturating_add(grow);
+                }
+                self.ends.insert(
+                    position,
+                    u32::try_from(start)
+                        .unwrap_or(u32::MAX)
+                        .saturating_add(grow),
+                );
+                self.principals.insert(position, principal);
+            }
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.text.capacity()
+            + self.ends.capacity() * core::mem::size_of::<u32>()
+            + self.principals.capacity() * core::mem::size_of::<PrincipalIndex>()
     }
 }

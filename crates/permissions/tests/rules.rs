@@ -675,3 +675,28 @@ fn a_typo_inside_an_inline_schema_is_reported_as_itself() {
         .collect();
     assert_eq!(names, ["View", "Approve!", "X"]);
 }
+
+#[test]
+fn the_portal_compiled_form_stays_under_64_bytes_per_principal_with_its_id_index() {
+    let mut p = Policy::new(Schema::client_portal());
+    for i in 0..1_000 {
+        p.add_principal(&format!("contact-{i}"), &[]).unwrap();
+    }
+    let mut compiled = CompiledPolicy::compile(&p);
+    let per_principal = compiled.heap_bytes() / 1_000;
+    println!(
+        "portal: {} table bytes, {per_principal} heap bytes per principal",
+        compiled.bytes_per_principal()
+    );
+    assert!(per_principal < 64, "{per_principal}");
+    // The packed id index finds everyone, including principals added later, in any order.
+    for id in ["zed", "aaron", "contact-50x", "m"] {
+        let index = p.add_principal(id, &[]).unwrap();
+        compiled.refresh(&p, index).unwrap();
+    }
+    for (index, id) in p.principals() {
+        assert_eq!(compiled.principal(id), Some(index), "{id}");
+    }
+    assert_eq!(compiled.principal("contact-1000"), None);
+    assert_eq!(compiled.principal(""), None);
+}
