@@ -1,8 +1,10 @@
 //! The compiled policy: every cell of every principal precomputed as one bit.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
+use crate::grant::Effect;
 use crate::policy::{Policy, PrincipalIndex, RoleIndex};
 use crate::resolve::{Permission, RowScratch, bit};
 use crate::schema::{Cell, Gate, Schema};
@@ -57,12 +59,12 @@ impl CompiledPolicy {
         let stride = schema.cell_count().div_ceil(64);
         let count = policy.principals.len();
         let mut words = vec![0u64; stride * count];
-        let mut scratch = RowScratch::new(&schema);
-        if stride > 0 {
-            for (index, row) in words.chunks_exact_mut(stride).enumerate() {
-                let principal = PrincipalIndex(u32::try_from(index).unwrap_or(u32::MAX));
-                policy.effective_row(principal, &mut scratch, row);
-            }
+        let mut compiler = Compiler::new(policy);
+        for (index, row) in words.chunks_exact_mut(stride.max(1)).enumerate() {
+            compiler.row(
+                PrincipalIndex(u32::try_from(index).unwrap_or(u32::MAX)),
+                row,
+            );
         }
         let ids = IdIndex::build(policy.principals());
         CompiledPolicy {
@@ -332,5 +334,78 @@ impl IdIndex {
         self.text.capacity()
             + self.ends.capacity() * core::mem::size_of::<u32>()
             + self.principals.capacity() * core::mem::size_of::<PrincipalIndex>()
+    }
+}
+
+/// Compiles rows fast. The roles' part of a row depends only on the set of roles (the rule
+/// is order-free among roles), so it is worked out once per distinct set; a principal's own
+/// grants, which beat every role, are then painted over it, each over its subtree and the
+/// shallowest first, so that a nearer own grant paints later and wins. `refresh` keeps to
+/// the plain top-down pass, and the tests hold both to `explain`.
+struct Compiler<'p> {
+    policy: &'p Policy,
+    scratch: RowScratch,
+    by_roles: HashMap<Vec<RoleIndex>, Vec<u64>>,
+    paint: Vec<(u32, Cell, Effect)>,
+}
+
+impl<'p> Compiler<'p> {
+    /// Distinct role sets kept at once; past it the cache starts again (bounded memory).
+    const CACHE: usize = 4096;
+
+    fn new(policy: &'p Policy) -> Self {
+        Compiler {
+            policy,
+            scratch: RowScratch::new(policy.schema()),
+            by_roles: HashMap::new(),
+            paint: Vec::new(),
+        }
+    }
+
+    fn row(&mut self, principal: PrincipalIndex, row: &mut [u64]) {
+        let Some(member) = self.policy.member(principal) else {
+            row.iter_mut().for_each(|w| *w = 0);
+            return;
+        };
+        let mut roles = member.all_roles.clone();
+        roles.sort_unstable();
+        match self.by_roles.get(&roles) {
+            Some(base) => row.copy_from_slice(base),
+            None => {
+                self.policy.fill_row(None, &roles, &mut self.scratch, row);
+                if self.by_roles.len() >= Self::CACHE {
+                    self.by_roles.clear();
+                }
+                self.by_roles.insert(roles, row.to_vec());
+            }
+        }
+        let schema = self.policy.schema();
+        self.paint.clear();
+        self.paint
+            .extend(member.grants.iter().map(|(cell, effect)| {
+                let depth = schema.get(cell.resource()).map_or(0, |r| r.depth());
+                (depth, cell, effect)
+            }));
+        self.paint
+            .sort_unstable_by_key(|&(depth, cell, _)| (depth, cell));
+        let width = schema.actions().len();
+        for &(_, cell, effect) in &self.paint {
+            for resource in schema.subtree(cell.resource()) {
+                let applies = schema
+                    .get(resource)
+                    .is_some_and(|r| r.actions().contains(cell.action()));
+                if !applies {
+                    continue;
+                }
+                let bit = resource.get() * width + cell.action().get();
+                if let Some(word) = row.get_mut(bit / 64) {
+                    let mask = 1u64 << (bit % 64);
+                    match effect {
+                        Effect::Allow => *word |= mask,
+                        Effect::Deny => *word &= !mask,
+                    }
+                }
+            }
+        }
     }
 }

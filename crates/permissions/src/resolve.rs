@@ -371,19 +371,30 @@ impl Policy {
         scratch: &mut RowScratch,
         row: &mut [u64],
     ) {
+        match self.member(principal) {
+            Some(member) => self.fill_row(Some(&member.grants), &member.all_roles, scratch, row),
+            None => row.iter_mut().for_each(|w| *w = 0),
+        }
+    }
+
+    /// [`Policy::effective_row`] for given own grants (none: the roles alone) and roles.
+    pub(crate) fn fill_row(
+        &self,
+        own_grants: Option<&crate::grant::Grants>,
+        all_roles: &[RoleIndex],
+        scratch: &mut RowScratch,
+        row: &mut [u64],
+    ) {
         row.iter_mut().for_each(|w| *w = 0);
-        let Some(member) = self.member(principal) else {
-            return;
-        };
         let schema = &*self.schema;
         let width = schema.actions().len();
         let (own, roles) = (&mut scratch.own, &mut scratch.roles);
         own.iter_mut().for_each(|v| *v = UNSET);
         roles.iter_mut().for_each(|v| *v = UNSET);
-        for (cell, effect) in member.grants.iter() {
+        for (cell, effect) in own_grants.into_iter().flat_map(|g| g.iter()) {
             own[cell.bit as usize] = encode(effect);
         }
-        for &role in &member.all_roles {
+        for &role in all_roles {
             for (cell, effect) in self.roles[role.get()].grants.iter() {
                 let slot = &mut roles[cell.bit as usize];
                 // At one resource, Deny beats Allow.

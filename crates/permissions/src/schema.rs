@@ -138,6 +138,8 @@ pub struct Resource {
     depth: u32,
     actions: ActionSet,
     children: Vec<ResourceIndex>,
+    /// One past the last index of the subtree (depth-first order makes a subtree a range).
+    subtree_end: u32,
 }
 
 impl Resource {
@@ -432,7 +434,19 @@ impl Schema {
                     .iter()
                     .map(|&c| ResourceIndex(new_index[c]))
                     .collect(),
+                subtree_end: 0,
             });
+        }
+        // Children follow their parent, so one backward pass closes every subtree.
+        for index in (0..resources.len()).rev() {
+            let end = resources[index]
+                .subtree_end
+                .max(u32::try_from(index + 1).unwrap_or(u32::MAX));
+            resources[index].subtree_end = end;
+            if let Some(parent) = resources[index].parent {
+                let parent = &mut resources[parent.get()];
+                parent.subtree_end = parent.subtree_end.max(end);
+            }
         }
         let by_id = resources
             .iter()
@@ -513,6 +527,12 @@ impl Schema {
     /// The declared action at an index.
     pub fn action_def(&self, action: ActionIndex) -> Option<&ActionDef> {
         self.actions.get(action.get())
+    }
+
+    /// The resource and its descendants, depth-first (a subtree is a range of indices).
+    pub fn subtree(&self, resource: ResourceIndex) -> impl Iterator<Item = ResourceIndex> + use<> {
+        let end = self.get(resource).map_or(resource.0, |r| r.subtree_end);
+        (resource.0..end).map(ResourceIndex)
     }
 
     /// The resource followed by its ancestors up to the root.
