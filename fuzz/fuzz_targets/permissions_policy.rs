@@ -19,8 +19,14 @@ fn exercise(policy: &Policy) {
         let _ = policy.permissions_of(id);
     }
     for cell in schema.cells().take(8) {
-        let resource = schema.get(cell.resource()).map(|r| r.id().to_owned()).unwrap_or_default();
-        let action = schema.action_def(cell.action()).map(|a| a.id.clone()).unwrap_or_default();
+        let resource = schema
+            .get(cell.resource())
+            .map(|r| r.id().to_owned())
+            .unwrap_or_default();
+        let action = schema
+            .action_def(cell.action())
+            .map(|a| a.id.clone())
+            .unwrap_or_default();
         let _ = policy.principals_allowed(&resource, &action);
     }
     // Written out and read back, the policy must still be valid.
@@ -33,7 +39,11 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    for parsed in [Policy::from_toml(text), Policy::from_json(text), Policy::parse(text)] {
+    for parsed in [
+        Policy::from_toml(text),
+        Policy::from_json(text),
+        Policy::parse(text),
+    ] {
         if let Ok(policy) = parsed {
             exercise(&policy);
         }
