@@ -73,7 +73,7 @@ pub enum Source<'p> {
 /// A decision and why: the answer of [`Policy::explain`].
 ///
 /// Its `Display` is one sentence for a log or a support screen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Explanation<'p> {
     /// The principal asked about (its id).
     pub principal: &'p str,
@@ -89,6 +89,19 @@ pub struct Explanation<'p> {
     schema: &'p Schema,
     #[serde(skip)]
     cell: Cell,
+}
+
+impl fmt::Debug for Explanation<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The schema it borrows for `Display` is left out: it would drown the answer.
+        f.debug_struct("Explanation")
+            .field("principal", &self.principal)
+            .field("resource", &self.resource)
+            .field("action", &self.action)
+            .field("decision", &self.decision)
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Explanation<'_> {
