@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 mod backup;
 mod password;
+mod permissions;
 mod totp;
 
 #[derive(Parser)]
@@ -43,6 +44,11 @@ enum Command {
     },
     /// Check a password against the policy, hash it, verify it (password on stdin).
     Password(password::Args),
+    /// Permission grids, checks and policy validation.
+    Permissions {
+        #[command(subcommand)]
+        command: permissions::PermissionsCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -57,6 +63,7 @@ fn main() -> ExitCode {
         Command::Uri(command) => totp::run_uri(&command),
         Command::BackupCodes { command } => backup::run(command),
         Command::Password(args) => password::run(args),
+        Command::Permissions { command } => permissions::run(command),
     };
     match outcome {
         Ok(code) => code,
