@@ -178,6 +178,10 @@ pub enum Error {
     #[error(transparent)]
     Totp(#[from] crate::totp::Error),
 
+    /// A permission policy error from `countersign-permissions`.
+    #[error(transparent)]
+    Permissions(#[from] crate::permissions::Error),
+
     /// The contact lacks the permission this step needs (and is not the primary
     /// contact, who always may).
     #[error("you need the \"{gate}\" permission for this: ask the account's primary contact")]

@@ -108,3 +108,78 @@ pub(crate) fn require(
         })
     }
 }
+
+/// [`Permissions`] answered by a compiled `countersign-permissions` policy: contact
+/// `3523` is the principal `contact-3523` (see [`Access::principal_id`]).
+///
+/// # Examples
+///
+/// ```
+/// use countersign::{Access, Gate, Permissions};
+/// use countersign::permissions::{CompiledPolicy, Policy};
+///
+/// // Seed 000: Joe sets "Client Profile: View" to Allow for Contact Example.
+/// let policy = Policy::from_toml(r#"
+///     schema = "client-portal"
+///     [principals.contact-3523]
+///     grants.client-profile.view = "allow"
+/// "#)?;
+/// let compiled = CompiledPolicy::compile(&policy);
+/// let access = Access::new(&compiled)?;
+/// assert!(access.permits(3523, Gate::EnableTwoFactor));
+/// assert!(!access.permits(3526, Gate::EnableTwoFactor), "no grant: (None)");
+/// // "Client Profile: View" also resolves "Profile: View" by inheritance.
+/// assert!(access.permits(3523, Gate::ViewAccountCode));
+/// assert!(!access.permits(3523, Gate::ManageOwnCode));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Access<'a> {
+    policy: &'a crate::permissions::CompiledPolicy,
+    gates: [crate::permissions::Gate; 4],
+}
+
+impl<'a> Access<'a> {
+    /// Resolves the four gates in the policy's schema once.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Permissions`] when the schema lacks a resource or action a gate
+    /// names (the client-portal schema has them all).
+    pub fn new(policy: &'a crate::permissions::CompiledPolicy) -> Result<Self> {
+        let schema = policy.schema();
+        let resolve = |gate: Gate| {
+            let (resource, actions) = gate.cells();
+            schema.gate(resource, actions)
+        };
+        Ok(Self {
+            gates: [
+                resolve(Gate::ALL[0])?,
+                resolve(Gate::ALL[1])?,
+                resolve(Gate::ALL[2])?,
+                resolve(Gate::ALL[3])?,
+            ],
+            policy,
+        })
+    }
+
+    /// The principal id of a contact in the policy: `contact-<id>`.
+    #[must_use]
+    pub fn principal_id(contact_id: u64) -> String {
+        format!("contact-{contact_id}")
+    }
+}
+
+impl Permissions for Access<'_> {
+    fn permits(&self, contact_id: u64, gate: Gate) -> bool {
+        let index = match gate {
+            Gate::EnableTwoFactor => 0,
+            Gate::ViewAccountCode => 1,
+            Gate::SetAccountCode => 2,
+            Gate::ManageOwnCode => 3,
+        };
+        self.policy
+            .principal(&Self::principal_id(contact_id))
+            .is_some_and(|p| self.policy.permits(p, &self.gates[index]))
+    }
+}

@@ -28,7 +28,7 @@ pub mod walkthrough;
 
 pub use account::{Account, Profile};
 pub use error::{Error, Result};
-pub use gate::{Gate, Permissions};
+pub use gate::{Access, Gate, Permissions};
 pub use login::{LoginTicket, PasswordStep, PreparedTotp, SecondFactor, SignedIn, Via};
 pub use portal::{
     DEFAULT_ENROLLMENT_LIFETIME, DEFAULT_ISSUER, DEFAULT_LOGIN_TICKET_LIFETIME, Portal, Settings,
