@@ -195,8 +195,7 @@ impl TryFrom<AccountRecord> for Account {
             .sms_code
             .as_ref()
             .is_some_and(|c| c.purpose() != crate::one_time::Purpose::SmsLogin)
-            || r
-                .reset_code
+            || r.reset_code
                 .as_ref()
                 .is_some_and(|c| c.purpose() != crate::one_time::Purpose::EmailPasswordReset)
         {
@@ -270,7 +269,10 @@ impl Account {
     /// The last TOTP step accepted (RFC 6238 §5.2 replay protection).
     #[must_use]
     pub fn last_accepted_step(&self) -> Option<u64> {
-        self.0.two_factor.as_ref().and_then(|t| t.last_accepted_step)
+        self.0
+            .two_factor
+            .as_ref()
+            .and_then(|t| t.last_accepted_step)
     }
 
     /// Unused backup codes left (`None` while two-factor is off).

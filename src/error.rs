@@ -219,7 +219,9 @@ pub enum Error {
     SealedSecretUnreadable,
 
     /// A prepared TOTP verifier made for another contact or an earlier enrollment.
-    #[error("this prepared verifier belongs to another contact or an earlier enrollment: prepare it again")]
+    #[error(
+        "this prepared verifier belongs to another contact or an earlier enrollment: prepare it again"
+    )]
     StaleVerifier,
 
     /// The login ticket is for another contact, or its time ran out: sign in again.
@@ -227,7 +229,9 @@ pub enum Error {
     LoginTicketInvalid,
 
     /// An SMS code was asked for, but the contact has no cell phone on file.
-    #[error("no cell phone number is on file for this contact: update it under Team, or use your app")]
+    #[error(
+        "no cell phone number is on file for this contact: update it under Team, or use your app"
+    )]
     NoCellPhone,
 
     /// A one-time code was typed, but none was sent (or it was already cleared).

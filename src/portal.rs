@@ -207,16 +207,15 @@ impl Portal {
             &mut record.throttles.password,
             now,
             || Ok(self.hasher.verify(password, &record.password_hash)?),
-            |e| {
-                matches!(
-                    e,
-                    Error::Password(crate::password::Error::WrongPassword)
-                )
-            },
+            |e| matches!(e, Error::Password(crate::password::Error::WrongPassword)),
         )?;
         if verified.needs_rehash {
             // The password is known right now: the one moment a rehash is possible.
-            record.password_hash = self.hasher.hash_with_rng(password, rng)?.as_str().to_owned();
+            record.password_hash = self
+                .hasher
+                .hash_with_rng(password, rng)?
+                .as_str()
+                .to_owned();
         }
         Ok(())
     }

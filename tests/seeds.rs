@@ -79,7 +79,10 @@ fn seed_000_joe_disables_two_factor() {
     assert_eq!(message, notice::TWO_FACTOR_DISABLED);
     assert!(!joe.two_factor_enabled());
     assert_eq!(joe.backup_codes_left(), None, "backup codes die with it");
-    assert!(joe.devices().devices().is_empty(), "so do remembered devices");
+    assert!(
+        joe.devices().devices().is_empty(),
+        "so do remembered devices"
+    );
     // "no longer required the next time you log in"
     assert!(matches!(
         portal.sign_in(&mut joe, JOE_PASSWORD, NOW + 180, &mut rng()),
@@ -147,16 +150,30 @@ fn seed_003_password_reset_with_an_emailed_code() {
     assert_eq!(email.purpose.channel(), Channel::Email);
     assert_eq!(email.destination, "marketing@viviotech.net");
     assert_eq!(email.code.as_str().len(), 8);
-    assert_eq!(email.expires_at, NOW + 15 * 60, "this code will quickly expire");
+    assert_eq!(
+        email.expires_at,
+        NOW + 15 * 60,
+        "this code will quickly expire"
+    );
     let stored = serde_json::to_string(&joe).unwrap();
     assert!(!stored.contains(email.code.as_str()));
 
     let new_password = "Tulips on the balcony, seven of them";
     let done = portal
-        .reset_password(&mut joe, email.code.as_str(), new_password, NOW + 60, &mut rng())
+        .reset_password(
+            &mut joe,
+            email.code.as_str(),
+            new_password,
+            NOW + 60,
+            &mut rng(),
+        )
         .unwrap();
     assert_eq!(done, notice::PASSWORD_RESET);
-    assert!(portal.sign_in(&mut joe, new_password, NOW + 61, &mut rng()).is_ok());
+    assert!(
+        portal
+            .sign_in(&mut joe, new_password, NOW + 61, &mut rng())
+            .is_ok()
+    );
     assert!(
         portal
             .sign_in(&mut joe, JOE_PASSWORD, NOW + 62, &mut rng())
@@ -198,8 +215,9 @@ fn seed_004_login_with_the_app_and_remember_the_device() {
     let mut joe = account(&portal, joe(), JOE_PASSWORD);
     let (app, _) = enroll(&portal, &mut joe, JOE_PASSWORD);
     let at = NOW + 3_600;
-    let PasswordStep::SecondFactorRequired(ticket) =
-        portal.sign_in(&mut joe, JOE_PASSWORD, at, &mut rng()).unwrap()
+    let PasswordStep::SecondFactorRequired(ticket) = portal
+        .sign_in(&mut joe, JOE_PASSWORD, at, &mut rng())
+        .unwrap()
     else {
         panic!()
     };
@@ -240,8 +258,9 @@ fn seed_004_login_with_the_app_and_remember_the_device() {
 
     // 31 days after: no longer.
     let after = at + 31 * 86_400;
-    let PasswordStep::SecondFactorRequired(ticket) =
-        portal.sign_in(&mut joe, JOE_PASSWORD, after, &mut rng()).unwrap()
+    let PasswordStep::SecondFactorRequired(ticket) = portal
+        .sign_in(&mut joe, JOE_PASSWORD, after, &mut rng())
+        .unwrap()
     else {
         panic!()
     };
@@ -263,8 +282,9 @@ fn seed_004_login_with_an_sms_code() {
     let portal = portal();
     let mut joe = account(&portal, joe(), JOE_PASSWORD);
     enroll(&portal, &mut joe, JOE_PASSWORD);
-    let PasswordStep::SecondFactorRequired(ticket) =
-        portal.sign_in(&mut joe, JOE_PASSWORD, NOW + 60, &mut rng()).unwrap()
+    let PasswordStep::SecondFactorRequired(ticket) = portal
+        .sign_in(&mut joe, JOE_PASSWORD, NOW + 60, &mut rng())
+        .unwrap()
     else {
         panic!()
     };
@@ -310,8 +330,9 @@ fn seed_004_backup_codes_after_setup_each_work_once() {
     let portal = portal();
     let mut joe = account(&portal, joe(), JOE_PASSWORD);
     let (_, backup) = enroll(&portal, &mut joe, JOE_PASSWORD);
-    let PasswordStep::SecondFactorRequired(ticket) =
-        portal.sign_in(&mut joe, JOE_PASSWORD, NOW + 60, &mut rng()).unwrap()
+    let PasswordStep::SecondFactorRequired(ticket) = portal
+        .sign_in(&mut joe, JOE_PASSWORD, NOW + 60, &mut rng())
+        .unwrap()
     else {
         panic!()
     };
@@ -343,8 +364,9 @@ fn the_account_state_round_trips_through_json() {
     assert_eq!(back, joe);
     // The stored state still signs in.
     let at = NOW + 600;
-    let PasswordStep::SecondFactorRequired(ticket) =
-        portal.sign_in(&mut back, JOE_PASSWORD, at, &mut rng()).unwrap()
+    let PasswordStep::SecondFactorRequired(ticket) = portal
+        .sign_in(&mut back, JOE_PASSWORD, at, &mut rng())
+        .unwrap()
     else {
         panic!()
     };

@@ -73,7 +73,9 @@ pub fn contact2() -> Profile {
 }
 
 pub fn account(portal: &Portal, profile: Profile, password: &str) -> Account {
-    portal.create_account(profile, password, &mut rng()).unwrap()
+    portal
+        .create_account(profile, password, &mut rng())
+        .unwrap()
 }
 
 /// The seeds' grants after every "Success: Contact updated.": 3523 may enable
