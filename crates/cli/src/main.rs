@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "countersign", version, about = "Account security from the shell")]
+#[command(
+    name = "countersign",
+    version,
+    about = "Account security from the shell"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
