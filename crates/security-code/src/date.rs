@@ -256,17 +256,27 @@ pub(crate) fn read_after_month(month: u8, digits: &[u8], today: Date) -> (bool, 
     if is_year(digits, today) {
         return (false, true);
     }
-    // Day and year run together: `apr121985`, `jan51990`, `dec2599`.
+    // Day and a four-digit year run together: `apr121985`, `jan51990`. A run of
+    // four is read only as a year (`October 2031` is no date), never as `dd` + `yy`.
+    if digits.len() < 5 {
+        return (false, is_year_alone(digits, today));
+    }
     for split in 1..=2 {
         if let (Some(day), Some(year)) = (digits.get(..split), digits.get(split..))
             && is_day_of(month, day)
-            && (year.len() == 4 || year.len() == 2)
-            && is_year_near_month(year, today)
+            && is_year(year, today)
         {
             return (true, true);
         }
     }
-    (false, digits.len() == 2)
+    (false, is_year_alone(digits, today))
+}
+
+/// A digit run by a month name read as a year on its own: four digits 1900..=today,
+/// or two digits that cannot be a day (`may99`, but not `feb31`: no such day).
+pub(crate) fn is_year_alone(digits: &[u8], today: Date) -> bool {
+    is_year(digits, today)
+        || (digits.len() == 2 && digits_value(digits).is_some_and(|v| !(1..=31).contains(&v)))
 }
 
 /// What the date rules found in a code.
@@ -274,7 +284,7 @@ pub(crate) fn read_after_month(month: u8, digits: &[u8], today: Date) -> (bool, 
 pub(crate) struct Found {
     /// A date: separated, eight digits, or a month name by a day or year.
     pub(crate) date: bool,
-    /// A six-digit date shape.
+    /// A six-digit date shape not already part of a date.
     pub(crate) six_digit: bool,
     /// Indices of digit groups that are part of a date (not reported again as a year).
     pub(crate) in_date: Vec<usize>,
@@ -289,9 +299,6 @@ pub(crate) fn find(n: &crate::normalize::Normalized, today: Date) -> Found {
             found.date = true;
             found.in_date.push(i);
         }
-        if is_six_digit_date(d, today) {
-            found.six_digit = true;
-        }
         if let (Some(&b), Some(&c)) = (n.groups.get(i + 1), n.groups.get(i + 2)) {
             let same = match (n.single_join(i), n.single_join(i + 1)) {
                 (Some(x), Some(y)) => x == y && matches!(x, '-' | '/' | '.' | ' '),
@@ -304,6 +311,9 @@ pub(crate) fn find(n: &crate::normalize::Normalized, today: Date) -> Found {
         }
     }
     find_month_names(n, today, &mut found);
+    found.six_digit = n.groups.iter().enumerate().any(|(i, &g)| {
+        !found.in_date.contains(&i) && is_six_digit_date(n.group_digits(g), today)
+    });
     found
 }
 
@@ -382,7 +392,7 @@ fn find_month_names(n: &crate::normalize::Normalized, today: Date, found: &mut F
             {
                 let d = n.group_digits(n.groups[gi]);
                 day |= is_day_of(month, d);
-                year |= is_year_near_month(d, today);
+                year |= is_year_alone(d, today);
                 groups.push(gi);
             }
             // An abbreviation inside a word (`grammar12`) needs a whole date after it.

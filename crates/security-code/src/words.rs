@@ -45,7 +45,6 @@ const ALONE: &[&str] = &[
     "superman",
     "hello",
     "mycode",
-    "abc",
     "countersign",
 ];
 
