@@ -311,9 +311,10 @@ pub(crate) fn find(n: &crate::normalize::Normalized, today: Date) -> Found {
         }
     }
     find_month_names(n, today, &mut found);
-    found.six_digit = n.groups.iter().enumerate().any(|(i, &g)| {
-        !found.in_date.contains(&i) && is_six_digit_date(n.group_digits(g), today)
-    });
+    found.six_digit =
+        n.groups.iter().enumerate().any(|(i, &g)| {
+            !found.in_date.contains(&i) && is_six_digit_date(n.group_digits(g), today)
+        });
     found
 }
 

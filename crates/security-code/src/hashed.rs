@@ -30,9 +30,25 @@ const SALT_LEN: usize = 16;
 /// # Ok::<(), countersign_security_code::Error>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "HashedRepr")]
 pub struct HashedCode {
     phc: String,
     speech: Speech,
+}
+
+/// The serialized form, validated on the way in.
+#[derive(Deserialize)]
+struct HashedRepr {
+    phc: String,
+    speech: Speech,
+}
+
+impl TryFrom<HashedRepr> for HashedCode {
+    type Error = Error;
+
+    fn try_from(r: HashedRepr) -> Result<Self> {
+        Self::from_phc(&r.phc, r.speech)
+    }
 }
 
 impl HashedCode {

@@ -59,7 +59,10 @@ fn codes(list: &str) -> BTreeSet<ReasonCode> {
         return BTreeSet::new();
     }
     list.split(',')
-        .map(|c| c.parse().unwrap_or_else(|_| panic!("unknown reason code {c}")))
+        .map(|c| {
+            c.parse()
+                .unwrap_or_else(|_| panic!("unknown reason code {c}"))
+        })
         .collect()
 }
 
@@ -69,13 +72,23 @@ fn every_labelled_code() {
     let mut rows = 0;
     let mut failures = Vec::new();
     let mut seen = BTreeSet::new();
-    for line in data.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+    for line in data
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
         let f: Vec<&str> = line.split('\t').collect();
         assert_eq!(f.len(), 6, "six columns: {line:?}");
         let (label, code, ctx, verdict) = (f[0], unescape(f[1]), context(f[2]), f[3]);
         let (want_v, want_w) = (codes(f[4]), codes(f[5]));
-        assert!(matches!(verdict, "pass" | "fail"), "{label}: verdict {verdict}");
-        assert_eq!(verdict == "pass", want_v.is_empty(), "{label}: verdict and violations disagree");
+        assert!(
+            matches!(verdict, "pass" | "fail"),
+            "{label}: verdict {verdict}"
+        );
+        assert_eq!(
+            verdict == "pass",
+            want_v.is_empty(),
+            "{label}: verdict and violations disagree"
+        );
         let report = check(&code, &ctx);
         let got_v: BTreeSet<_> = report.violation_codes().collect();
         let got_w: BTreeSet<_> = report.warning_codes().collect();
@@ -89,8 +102,16 @@ fn every_labelled_code() {
         rows += 1;
     }
     assert!(rows >= 200, "at least 200 labelled codes, found {rows}");
-    assert!(failures.is_empty(), "{} of {rows} rows differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {rows} rows differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     // Every reason code is exercised by some row.
-    let missing: Vec<_> = ReasonCode::ALL.iter().filter(|c| !seen.contains(c)).collect();
+    let missing: Vec<_> = ReasonCode::ALL
+        .iter()
+        .filter(|c| !seen.contains(c))
+        .collect();
     assert!(missing.is_empty(), "no row produces {missing:?}");
 }
