@@ -8,6 +8,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod security_code;
+
 #[derive(Parser)]
 #[command(
     name = "countersign",
@@ -23,6 +25,9 @@ struct Cli {
 enum Command {
     /// Print the version of every Countersign crate.
     Version,
+    /// Security codes callers give support: check one against the policy.
+    #[command(subcommand, name = "security-code")]
+    SecurityCode(security_code::SecurityCodeCommand),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +37,7 @@ fn main() -> ExitCode {
             println!("countersign {}", env!("CARGO_PKG_VERSION"));
             Ok(ExitCode::SUCCESS)
         }
+        Command::SecurityCode(command) => security_code::run(command),
     };
     match outcome {
         Ok(code) => code,
