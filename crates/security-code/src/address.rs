@@ -39,10 +39,6 @@ const STREET_TYPES: &[&str] = &[
     "aly",
 ];
 
-fn is_local_char(c: char) -> bool {
-    c.is_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-')
-}
-
 /// `local@domain.tld` with a top-level domain of two letters or more.
 pub(crate) fn is_email_shaped(n: &Normalized) -> bool {
     let t = &n.text;
@@ -65,7 +61,7 @@ pub(crate) fn is_email_shaped(n: &Normalized) -> bool {
                 .take_while(|c| c.is_alphabetic())
                 .count()
                 >= 2
-    }) && t.iter().any(|&c| is_local_char(c))
+    })
 }
 
 /// A house number followed within three words by a street type: `42 Oak St`, `221b Baker Street`.
