@@ -67,11 +67,11 @@ fn phc_salt(phc: &str) -> Vec<u8> {
     let mut n = 0;
     let mut out = Vec::new();
     for c in b64.bytes() {
-        bits = bits << 6 | alphabet.iter().position(|&a| a == c).unwrap() as u32;
+        bits = bits << 6 | u32::try_from(alphabet.iter().position(|&a| a == c).unwrap()).unwrap();
         n += 6;
         if n >= 8 {
             n -= 8;
-            out.push((bits >> n) as u8);
+            out.push(((bits >> n) & 0xFF).to_le_bytes()[0]);
         }
     }
     out
