@@ -357,13 +357,15 @@ fn find_month_names(n: &crate::normalize::Normalized, today: Date, found: &mut F
         while i < text.len() && text[i].is_alphabetic() {
             i += 1;
         }
-        let run: String = text[start..i].iter().collect();
+        let run = &text[start..i];
         for &(name, month) in MONTHS {
-            let whole = run == name;
+            let is = |part: &[char]| part.iter().copied().eq(name.chars());
+            let len = name.len();
+            let whole = run.len() == len && is(run);
             // A month at the end of a longer run of letters counts when a full date
             // follows (`Oakapr121985`); a long month name also at either end.
-            let at_end = !whole && run.ends_with(name);
-            let at_start = !whole && run.starts_with(name) && is_long_month(name);
+            let at_end = !whole && run.len() > len && is(&run[run.len() - len..]);
+            let at_start = !whole && run.len() > len && is(&run[..len]) && is_long_month(name);
             if !(whole || at_end || at_start) {
                 continue;
             }

@@ -216,7 +216,7 @@ impl Policy {
                 "The code contains a straight or keyboard sequence (like 12345678, abcdefgh or qwertyui).",
             );
         }
-        if words::is_common(&n.text) {
+        if words::is_common(&n.compact, &n.text) {
             report.refuse(
                 ReasonCode::CommonWord,
                 "The code is built on a word anyone would guess (like \"password\" or \"security code\").",

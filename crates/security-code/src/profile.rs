@@ -84,94 +84,142 @@ pub(crate) fn birth_date_forms(dob: Date) -> Vec<String> {
     forms
 }
 
+/// The profile as needles, normalized once when the [`Context`] is built so that
+/// `check` only searches.
+#[derive(Clone, Default)]
+pub(crate) struct Needles {
+    names: Vec<String>,
+    usernames: Vec<String>,
+    emails: Vec<String>,
+    client_ids: Vec<String>,
+    phone_windows: Vec<String>,
+    /// The unpadded day (in every form) and every form of the date of birth.
+    birth_date: Option<(String, Vec<String>)>,
+    ssn: Vec<String>,
+}
+
+impl Needles {
+    pub(crate) fn add_name(&mut self, name: &str) {
+        self.names.extend(parts(name));
+    }
+
+    pub(crate) fn add_username(&mut self, username: &str) {
+        let whole = compact(username);
+        if whole.chars().filter(|c| c.is_alphabetic()).count() >= 3 {
+            self.usernames.push(whole);
+        }
+        self.usernames.extend(parts(username));
+    }
+
+    pub(crate) fn add_email(&mut self, email: &str) {
+        let local = email.rsplit_once('@').map_or(email, |(l, _)| l);
+        let whole = compact(local);
+        if whole.chars().count() >= 3 {
+            self.emails.push(whole);
+        }
+        self.emails.extend(parts(local));
+    }
+
+    pub(crate) fn add_client_id(&mut self, id: &str) {
+        let id = compact(id);
+        if id.chars().count() >= 3 {
+            self.client_ids.push(id);
+        }
+    }
+
+    pub(crate) fn add_phone(&mut self, phone: &str) {
+        let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+        for i in 0..digits.len().saturating_sub(6) {
+            self.phone_windows.push(digits[i..i + 7].to_owned());
+        }
+    }
+
+    pub(crate) fn set_birth_date(&mut self, dob: Date) {
+        self.birth_date = Some((dob.day().to_string(), birth_date_forms(dob)));
+    }
+
+    pub(crate) fn set_ssn(&mut self, ssn: &str) {
+        let digits: String = ssn.chars().filter(char::is_ascii_digit).collect();
+        self.ssn.clear();
+        if digits.len() == 9 {
+            self.ssn.push(digits[..5].to_owned());
+            self.ssn.push(digits[5..].to_owned());
+            self.ssn.push(digits[5..].chars().rev().collect());
+            self.ssn.push(digits);
+        } else if digits.len() >= 4 {
+            self.ssn.push(digits);
+        }
+    }
+}
+
+impl Drop for Needles {
+    fn drop(&mut self) {
+        for list in [
+            &mut self.names,
+            &mut self.usernames,
+            &mut self.emails,
+            &mut self.client_ids,
+            &mut self.phone_windows,
+            &mut self.ssn,
+        ] {
+            list.zeroize();
+        }
+        if let Some((day, forms)) = &mut self.birth_date {
+            day.zeroize();
+            forms.zeroize();
+        }
+    }
+}
+
 /// Check the code against the profile in `ctx`.
 pub(crate) fn check(n: &Normalized, ctx: &Context, report: &mut Report) {
     let code = n.compact.as_str();
-    if ctx
-        .names
-        .iter()
-        .flat_map(|s| parts(s))
-        .any(|p| code.contains(&p))
-    {
+    let p = &ctx.needles;
+    let any = |list: &[String]| list.iter().any(|s| code.contains(s.as_str()));
+    if any(&p.names) {
         report.refuse(
             ReasonCode::ContainsName,
             "The code contains part of the contact's name. Choose words that are not your name.",
         );
     }
-    let username_hit = ctx.usernames.iter().any(|u| {
-        let whole = compact(u);
-        let letters = whole.chars().filter(|c| c.is_alphabetic()).count();
-        (letters >= 3 && code.contains(&whole)) || parts(u).iter().any(|p| code.contains(p))
-    });
-    if username_hit {
+    if any(&p.usernames) {
         report.refuse(
             ReasonCode::ContainsUsername,
             "The code contains the contact's username. Choose something unrelated to your login.",
         );
     }
-    let email_hit = ctx.emails.iter().any(|e| {
-        let local = e.rsplit_once('@').map_or(e.as_str(), |(l, _)| l);
-        let whole = compact(local);
-        (whole.chars().count() >= 3 && code.contains(&whole))
-            || parts(local).iter().any(|p| code.contains(p))
-    });
-    if email_hit {
+    if any(&p.emails) {
         report.refuse(
             ReasonCode::ContainsEmail,
             "The code contains the contact's email address. Choose something unrelated to your email.",
         );
     }
-    if ctx.client_ids.iter().any(|c| {
-        let id = compact(c);
-        id.chars().count() >= 3 && code.contains(&id)
-    }) {
+    if any(&p.client_ids) {
         report.refuse(
             ReasonCode::ContainsClientId,
             "The code contains the client ID. Choose something a caller could not read off an invoice.",
         );
     }
-    let phone_hit = ctx.phones.iter().any(|p| {
-        let mut digits: Vec<u8> = p.bytes().filter(u8::is_ascii_digit).collect();
-        let hit = digits
-            .windows(7)
-            .any(|w| core::str::from_utf8(w).is_ok_and(|w| code.contains(w)));
-        digits.zeroize();
-        hit
-    });
-    if phone_hit {
+    if any(&p.phone_windows) {
         report.refuse(
             ReasonCode::ContainsPhone,
             "The code contains seven or more digits of a phone number on the account.",
         );
     }
-    if let Some(dob) = ctx.date_of_birth {
-        let mut forms = birth_date_forms(dob);
-        if forms.iter().any(|f| contains_digit_bounded(code, f)) {
-            report.refuse(
-                ReasonCode::ContainsBirthDate,
-                "The code contains the contact's date of birth. Never use a date of birth in a security code.",
-            );
-        }
-        forms.zeroize();
+    // Every form of the date of birth contains its unpadded day: test that first.
+    if let Some((day, forms)) = &p.birth_date
+        && code.contains(day.as_str())
+        && forms.iter().any(|f| contains_digit_bounded(code, f))
+    {
+        report.refuse(
+            ReasonCode::ContainsBirthDate,
+            "The code contains the contact's date of birth. Never use a date of birth in a security code.",
+        );
     }
-    if let Some(ssn) = &ctx.ssn {
-        let mut digits: String = ssn.chars().filter(char::is_ascii_digit).collect();
-        let mut needles: Vec<String> = Vec::new();
-        if digits.len() == 9 {
-            needles.push(digits.clone());
-            needles.push(digits[..5].to_owned());
-            needles.push(digits[5..].to_owned());
-            needles.push(digits[5..].chars().rev().collect());
-        } else if digits.len() >= 4 {
-            needles.push(digits.clone());
-        }
-        if needles.iter().any(|s| code.contains(s.as_str())) {
-            report.refuse(
-                ReasonCode::ContainsSsn,
-                "The code contains the contact's Social Security number or part of it. Never use an SSN in a security code.",
-            );
-        }
-        needles.zeroize();
-        digits.zeroize();
+    if any(&p.ssn) {
+        report.refuse(
+            ReasonCode::ContainsSsn,
+            "The code contains the contact's Social Security number or part of it. Never use an SSN in a security code.",
+        );
     }
 }

@@ -48,8 +48,11 @@ const ALONE: &[&str] = &[
     "countersign",
 ];
 
+/// Fewer other letters and digits than this, and an `ALONE` word refuses the code.
+const ALONE_REST: usize = 5;
+
 /// Letters and digits, with common substitutions read back as letters.
-fn deleet(text: &[char]) -> Vec<char> {
+fn deleet(text: &[char]) -> String {
     text.iter()
         .map(|&c| match c {
             '0' => 'o',
@@ -64,34 +67,67 @@ fn deleet(text: &[char]) -> Vec<char> {
         .collect()
 }
 
-fn find(hay: &[char], word: &str) -> Option<usize> {
-    let w: Vec<char> = word.chars().collect();
-    hay.windows(w.len()).position(|win| win == w.as_slice())
+/// Word indices by first byte: `ALWAYS` first, then `ALONE`. Each position of a
+/// view is compared only with the words that start with its byte.
+const BUCKETS: [[u8; 12]; 128] = {
+    let mut table = [[u8::MAX; 12]; 128];
+    let mut fill = [0usize; 128];
+    let mut i = 0;
+    while i < ALWAYS.len() + ALONE.len() {
+        let w = if i < ALWAYS.len() {
+            ALWAYS[i]
+        } else {
+            ALONE[i - ALWAYS.len()]
+        };
+        let first = w.as_bytes()[0] as usize;
+        table[first][fill[first]] = i as u8;
+        fill[first] += 1;
+        i += 1;
+    }
+    table
+};
+
+fn word(i: u8) -> (&'static str, bool) {
+    let i = usize::from(i);
+    match ALWAYS.get(i) {
+        Some(w) => (w, true),
+        None => (
+            ALONE.get(i - ALWAYS.len()).copied().unwrap_or_default(),
+            false,
+        ),
+    }
 }
 
-/// True when the code is or contains a word that gives it away.
-pub(crate) fn is_common(text: &[char]) -> bool {
-    let plain: Vec<char> = text
-        .iter()
-        .copied()
-        .filter(|c| c.is_alphanumeric())
-        .collect();
-    let leet = deleet(text);
-    for view in [&plain, &leet] {
-        if ALWAYS.iter().any(|w| find(view, w).is_some()) {
-            return true;
-        }
-        let mut rest: Vec<char> = view.clone();
-        let mut hit = false;
-        for w in ALONE.iter().copied() {
-            while let Some(at) = find(&rest, w) {
-                rest.drain(at..at + w.chars().count());
-                hit = true;
+fn gives_away(view: &str) -> bool {
+    let b = view.as_bytes();
+    let mut alone = false;
+    for i in 0..b.len() {
+        let Some(bucket) = BUCKETS.get(usize::from(b[i])) else {
+            continue;
+        };
+        for &w in bucket.iter().take_while(|&&w| w != u8::MAX) {
+            let (w, always) = word(w);
+            if b[i..].starts_with(w.as_bytes()) {
+                if always {
+                    return true;
+                }
+                alone = true;
             }
         }
-        if hit && rest.len() < 5 {
-            return true;
-        }
     }
-    false
+    if !alone {
+        return false;
+    }
+    // Rare path: what is left once the words are taken out?
+    let mut rest = view.to_owned();
+    for w in ALONE {
+        rest = rest.replace(w, "");
+    }
+    rest.chars().count() < ALONE_REST
+}
+
+/// True when the code is or contains a word that gives it away. `compact` is the
+/// letters-and-digits view, `text` the normalized text.
+pub(crate) fn is_common(compact: &str, text: &[char]) -> bool {
+    gives_away(compact) || gives_away(&deleet(text))
 }
