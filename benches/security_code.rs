@@ -47,6 +47,11 @@ fn check(c: &mut Criterion) {
     g.bench_function("64_chars_full_profile", |b| {
         b.iter(|| policy.check(black_box(LONG), &ctx))
     });
+    g.bench_function("64_chars_unicode_full_profile", |b| {
+        let accented = "Caf\u{e9}-Na\u{ef}ve-Ol\u{e9}-Br\u{fb}l\u{e9}e-\u{c9}t\u{e9}-For\u{ea}t-Ch\u{e2}teau-\u{ce}le-Gar\u{e7}on-Fj\u{f6}rd-Mo\u{f1}a-Zq";
+        assert_eq!(accented.chars().count(), 64);
+        b.iter(|| policy.check(black_box(accented), &ctx))
+    });
     g.bench_function("64_chars_digits_full_profile", |b| {
         let digits = "Oak-1985-04-12-202-555-0143-481-59-2637-Tulip-040785-x-Pine-2019";
         b.iter(|| policy.check(black_box(digits), &ctx))

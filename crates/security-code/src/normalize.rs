@@ -13,6 +13,10 @@ pub(crate) fn is_separator(c: char) -> bool {
 
 /// NFKC of the trimmed text, trimmed again (NFKC can expose spaces).
 pub(crate) fn nfkc_trimmed(code: &str) -> String {
+    // ASCII text is already in NFKC (UAX #15): skip the normalizer, the hot path.
+    if code.is_ascii() {
+        return code.trim().to_owned();
+    }
     let mut nfkc: String = code.trim().nfkc().collect();
     let trimmed = nfkc.trim();
     if trimmed.len() != nfkc.len() {

@@ -80,12 +80,17 @@ const BUCKETS: [[u8; 12]; 128] = {
             ALONE[i - ALWAYS.len()]
         };
         let first = w.as_bytes()[0] as usize;
-        table[first][fill[first]] = i as u8;
+        // At most 255 words (asserted below), so the index fits a byte.
+        #[allow(clippy::cast_possible_truncation)]
+        let index = i as u8;
+        table[first][fill[first]] = index;
         fill[first] += 1;
         i += 1;
     }
     table
 };
+
+const _: () = assert!(ALWAYS.len() + ALONE.len() < u8::MAX as usize);
 
 fn word(i: u8) -> (&'static str, bool) {
     let i = usize::from(i);
