@@ -3,7 +3,7 @@
 //! NFKC folds look-alikes a code could hide personal data behind (full-width
 //! digits `１９８５`, ligatures), as NIST SP 800-63B §5.1.1.2 asks for secrets.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 use zeroize::Zeroize;
 
 /// Characters that join the digit groups of one number (`1985-04-12`, `(555) 234-5678`).
@@ -15,6 +15,10 @@ pub(crate) fn is_separator(c: char) -> bool {
 pub(crate) fn nfkc_trimmed(code: &str) -> String {
     // ASCII text is already in NFKC (UAX #15): skip the normalizer, the hot path.
     if code.is_ascii() {
+        return code.trim().to_owned();
+    }
+    // Most other text is too; the quick check (UAX #15 §9) is cheaper than normalizing.
+    if is_nfkc_quick(code.trim().chars()) == IsNormalized::Yes {
         return code.trim().to_owned();
     }
     let mut nfkc: String = code.trim().nfkc().collect();
