@@ -36,25 +36,25 @@ fn check(c: &mut Criterion) {
     let bare = Context::new(Date::new(2026, 11, 23).unwrap());
     let mut g = c.benchmark_group("security_code_check");
     g.bench_function("floor_nfkc_lowercase_64", |b| {
-        b.iter(|| black_box(LONG).nfkc().flat_map(char::to_lowercase).count())
+        b.iter(|| black_box(LONG).nfkc().flat_map(char::to_lowercase).count());
     });
     g.bench_function("typical_full_profile", |b| {
-        b.iter(|| policy.check(black_box(TYPICAL), &ctx))
+        b.iter(|| policy.check(black_box(TYPICAL), &ctx));
     });
     g.bench_function("typical_no_profile", |b| {
-        b.iter(|| policy.check(black_box(TYPICAL), &bare))
+        b.iter(|| policy.check(black_box(TYPICAL), &bare));
     });
     g.bench_function("64_chars_full_profile", |b| {
-        b.iter(|| policy.check(black_box(LONG), &ctx))
+        b.iter(|| policy.check(black_box(LONG), &ctx));
     });
     g.bench_function("64_chars_unicode_full_profile", |b| {
         let accented = "Caf\u{e9}-Na\u{ef}ve-Ol\u{e9}-Br\u{fb}l\u{e9}e-\u{c9}t\u{e9}-For\u{ea}t-Ch\u{e2}teau-\u{ce}le-Gar\u{e7}on-Fj\u{f6}rd-Mo\u{f1}a-Zq";
         assert_eq!(accented.chars().count(), 64);
-        b.iter(|| policy.check(black_box(accented), &ctx))
+        b.iter(|| policy.check(black_box(accented), &ctx));
     });
     g.bench_function("64_chars_digits_full_profile", |b| {
         let digits = "Oak-1985-04-12-202-555-0143-481-59-2637-Tulip-040785-x-Pine-2019";
-        b.iter(|| policy.check(black_box(digits), &ctx))
+        b.iter(|| policy.check(black_box(digits), &ctx));
     });
     g.finish();
 }
@@ -72,28 +72,28 @@ fn storage(c: &mut Criterion) {
             let mut buf = *b"Lighthouse-42-Oak";
             aead.encrypt_inout_detached(&nonce, b"header", (&mut buf[..]).into())
                 .unwrap()
-        })
+        });
     });
     g.bench_function("seal_os_rng", |b| {
-        b.iter(|| SealedCode::seal(black_box(&code), &key).unwrap())
+        b.iter(|| SealedCode::seal(black_box(&code), &key).unwrap());
     });
     g.bench_function("seal_thread_rng", |b| {
         let mut rng = rand::rng();
-        b.iter(|| SealedCode::seal_with_rng(black_box(&code), &key, &mut rng).unwrap())
+        b.iter(|| SealedCode::seal_with_rng(black_box(&code), &key, &mut rng).unwrap());
     });
     g.bench_function("open", |b| {
-        b.iter(|| black_box(&sealed).open(&key).unwrap())
+        b.iter(|| black_box(&sealed).open(&key).unwrap());
     });
     g.bench_function("verify_sealed", |b| {
         b.iter(|| {
             black_box(&sealed)
                 .verify(black_box("lighthouse 42 oak"), &key, &speech)
                 .unwrap()
-        })
+        });
     });
     g.bench_function("parse_bytes", |b| {
         let bytes = sealed.to_bytes();
-        b.iter(|| SealedCode::from_bytes(black_box(&bytes)).unwrap())
+        b.iter(|| SealedCode::from_bytes(black_box(&bytes)).unwrap());
     });
     g.finish();
 
@@ -107,7 +107,7 @@ fn storage(c: &mut Criterion) {
     )
     .unwrap();
     g.bench_function("verify_hashed_owasp_19MiB", |b| {
-        b.iter(|| owasp.verify(black_box("lighthouse 42 oak")).unwrap())
+        b.iter(|| owasp.verify(black_box("lighthouse 42 oak")).unwrap());
     });
     g.finish();
 }
