@@ -74,6 +74,26 @@ pub enum Error {
     /// The random number generator failed.
     #[error("random number generator failed")]
     Randomness,
+    /// A stored Argon2id hash asks for more work than [`HashedCode`](crate::HashedCode)
+    /// accepts: refused before any hashing, since a stored hash is untrusted input.
+    #[error(
+        "stored Argon2id hash asks for m={memory_kib} KiB, t={iterations}, p={parallelism}; \
+         the limits are m <= {max_memory_kib} KiB, t <= {max_iterations}, p <= {max_parallelism}"
+    )]
+    HashCostTooHigh {
+        /// Memory the hash asks for, in KiB.
+        memory_kib: u32,
+        /// Passes the hash asks for.
+        iterations: u32,
+        /// Lanes the hash asks for.
+        parallelism: u32,
+        /// The memory limit, in KiB.
+        max_memory_kib: u32,
+        /// The pass limit.
+        max_iterations: u32,
+        /// The lane limit.
+        max_parallelism: u32,
+    },
     /// A stored Argon2id hash that cannot be parsed or whose parameters are invalid.
     #[error("invalid Argon2id hash: {reason}")]
     InvalidHash {

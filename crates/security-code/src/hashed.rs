@@ -16,6 +16,15 @@ use crate::verify::Speech;
 /// Salt length: 16 bytes, as RFC 9106 §3.1 recommends.
 const SALT_LEN: usize = 16;
 
+/// The most memory a stored hash may ask for, in KiB (256 MiB). A stored hash is
+/// untrusted: without a bound, one doctored row could make every verification
+/// allocate gigabytes. The same bounds as countersign-password's defaults.
+pub const MAX_MEMORY_KIB: u32 = 262_144;
+/// The most passes a stored hash may ask for.
+pub const MAX_ITERATIONS: u32 = 16;
+/// The most lanes a stored hash may ask for.
+pub const MAX_PARALLELISM: u32 = 8;
+
 /// A security code stored as an Argon2id PHC string of its speech-normalized form,
 /// with the [`Speech`] rules it was normalized under (verification must use the same).
 ///
@@ -89,7 +98,10 @@ impl HashedCode {
     /// A stored hash, from its PHC string and the speech rules it was made under.
     ///
     /// # Errors
-    /// [`Error::InvalidHash`] when `phc` is not an Argon2id PHC string.
+    /// [`Error::InvalidHash`] when `phc` is not an Argon2id PHC string;
+    /// [`Error::HashCostTooHigh`] when its parameters exceed [`MAX_MEMORY_KIB`],
+    /// [`MAX_ITERATIONS`] or [`MAX_PARALLELISM`] (checked here, so a stored form that
+    /// deserializes never costs more than that to verify).
     pub fn from_phc(phc: &str, speech: Speech) -> Result<Self> {
         let parsed = PasswordHash::new(phc).map_err(|e| Error::InvalidHash {
             reason: e.to_string(),
@@ -97,6 +109,22 @@ impl HashedCode {
         if parsed.algorithm.as_str() != "argon2id" {
             return Err(Error::InvalidHash {
                 reason: format!("algorithm {} is not argon2id", parsed.algorithm),
+            });
+        }
+        let params = Params::try_from(&parsed).map_err(|e| Error::InvalidHash {
+            reason: e.to_string(),
+        })?;
+        if params.m_cost() > MAX_MEMORY_KIB
+            || params.t_cost() > MAX_ITERATIONS
+            || params.p_cost() > MAX_PARALLELISM
+        {
+            return Err(Error::HashCostTooHigh {
+                memory_kib: params.m_cost(),
+                iterations: params.t_cost(),
+                parallelism: params.p_cost(),
+                max_memory_kib: MAX_MEMORY_KIB,
+                max_iterations: MAX_ITERATIONS,
+                max_parallelism: MAX_PARALLELISM,
             });
         }
         Ok(Self {

@@ -26,7 +26,7 @@ pub use argon2::Params as HashParams;
 pub use context::Context;
 pub use date::Date;
 pub use error::{Error, Result};
-pub use hashed::HashedCode;
+pub use hashed::{HashedCode, MAX_ITERATIONS, MAX_MEMORY_KIB, MAX_PARALLELISM};
 pub use policy::{Policy, PolicyConfig, SEEDS_MIN_LENGTH, check};
 pub use report::{Finding, ReasonCode, Report, UnknownReasonCode};
 pub use sealed::{FORMAT_VERSION, MAX_KEY_ID_LEN, SealedCode, SealingKey};

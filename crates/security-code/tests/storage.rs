@@ -4,8 +4,8 @@
 use std::convert::Infallible;
 
 use countersign_security_code::{
-    Context, Date, Error, HashParams, HashedCode, SealedCode, SealingKey, SecurityCode, Speech,
-    StoredCode, Verification, Which, verify_caller,
+    Context, Date, Error, HashParams, HashedCode, MAX_ITERATIONS, MAX_MEMORY_KIB, MAX_PARALLELISM,
+    SealedCode, SealingKey, SecurityCode, Speech, StoredCode, Verification, Which, verify_caller,
 };
 use rand::{TryCryptoRng, TryRng};
 
@@ -387,4 +387,37 @@ fn key_ids_are_validated() {
         );
     }
     assert!(SealingKey::new(&"x".repeat(64), [0; 32]).is_ok());
+}
+
+/// A stored hash is untrusted input: one asking for 4 GiB (or absurd passes or
+/// lanes) is refused when it is read, before any hashing, whether it arrives as a
+/// PHC string or inside a serialized store; the limits themselves are accepted.
+#[test]
+fn hashed_refuses_stored_costs_beyond_the_limits() {
+    let salt = "c29tZXNhbHRzb21lc2FsdA";
+    let out = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let phc = |m: u32, t: u32, p: u32| format!("$argon2id$v=19$m={m},t={t},p={p}${salt}${out}");
+    for (m, t, p) in [
+        (4 * 1024 * 1024, 1, 1),
+        (MAX_MEMORY_KIB + 1, 1, 1),
+        (1024, MAX_ITERATIONS + 1, 1),
+        (1024, 1, MAX_PARALLELISM + 1),
+    ] {
+        let err = HashedCode::from_phc(&phc(m, t, p), Speech::default()).unwrap_err();
+        assert!(
+            matches!(err, Error::HashCostTooHigh { memory_kib, iterations, parallelism, .. }
+                if (memory_kib, iterations, parallelism) == (m, t, p)),
+            "m={m} t={t} p={p}: {err:?}"
+        );
+        let stored = serde_json::json!({ "phc": phc(m, t, p), "speech": Speech::default() });
+        assert!(
+            serde_json::from_value::<HashedCode>(stored).is_err(),
+            "m={m} t={t} p={p}"
+        );
+    }
+    HashedCode::from_phc(
+        &phc(MAX_MEMORY_KIB, MAX_ITERATIONS, MAX_PARALLELISM),
+        Speech::default(),
+    )
+    .expect("the limits themselves are accepted");
 }
