@@ -27,7 +27,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Print the version of every Countersign crate.
+    /// Print the version.
     Version,
     /// TOTP codes (RFC 6238): print one, verify one.
     #[command(subcommand)]
