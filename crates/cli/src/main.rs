@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod backup;
 mod password;
 mod permissions;
+mod security_code;
 mod totp;
 
 #[derive(Parser)]
@@ -26,7 +27,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Print the version of every Countersign crate.
+    /// Print the version.
     Version,
     /// TOTP codes (RFC 6238): print one, verify one.
     #[command(subcommand)]
@@ -49,6 +50,9 @@ enum Command {
         #[command(subcommand)]
         command: permissions::PermissionsCommand,
     },
+    /// Security codes callers give support: check one against the policy.
+    #[command(subcommand, name = "security-code")]
+    SecurityCode(security_code::SecurityCodeCommand),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
         Command::BackupCodes { command } => backup::run(command),
         Command::Password(args) => password::run(args),
         Command::Permissions { command } => permissions::run(command),
+        Command::SecurityCode(command) => security_code::run(command),
     };
     match outcome {
         Ok(code) => code,

@@ -1,0 +1,135 @@
+//! `countersign security-code ...`: check a security code against the policy.
+
+use std::io::Read;
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context as _, bail};
+use clap::{Args, Subcommand};
+use countersign::security_code::{Context, Date, Policy};
+
+/// Security-code subcommands.
+#[derive(Subcommand)]
+pub(crate) enum SecurityCodeCommand {
+    /// Check a security code read from stdin: exit 0 when it passes, 1 with the report when not.
+    Check(CheckArgs),
+}
+
+/// The contact's profile, checked against the code.
+#[derive(Args)]
+pub(crate) struct CheckArgs {
+    /// The contact's name (parts of 3+ letters are refused).
+    #[arg(long)]
+    name: Option<String>,
+    /// The contact's username.
+    #[arg(long)]
+    username: Option<String>,
+    /// The contact's email address (its local part is refused).
+    #[arg(long)]
+    email: Option<String>,
+    /// A phone number on the account (repeatable; 7+ consecutive digits are refused).
+    #[arg(long)]
+    phone: Vec<String>,
+    /// The client ID.
+    #[arg(long = "client-id")]
+    client_id: Option<String>,
+    /// The contact's date of birth, YYYY-MM-DD.
+    #[arg(long)]
+    dob: Option<String>,
+    /// The contact's Social Security number.
+    #[arg(long)]
+    ssn: Option<String>,
+    /// The date taken as today, YYYY-MM-DD (default: the system clock, UTC).
+    #[arg(long)]
+    today: Option<String>,
+    /// Print the report as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn run(command: SecurityCodeCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        SecurityCodeCommand::Check(args) => check(args),
+    }
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let today = match &args.today {
+        Some(t) => t.parse::<Date>().context("--today")?,
+        None => today_utc()?,
+    };
+    let mut ctx = Context::new(today);
+    if let Some(v) = args.name {
+        ctx = ctx.name(v);
+    }
+    if let Some(v) = args.username {
+        ctx = ctx.username(v);
+    }
+    if let Some(v) = args.email {
+        ctx = ctx.email(v);
+    }
+    for p in args.phone {
+        ctx = ctx.phone(p);
+    }
+    if let Some(v) = args.client_id {
+        ctx = ctx.client_id(v);
+    }
+    if let Some(v) = args.dob {
+        ctx = ctx.date_of_birth(v.parse::<Date>().context("--dob")?);
+    }
+    if let Some(v) = args.ssn {
+        ctx = ctx.ssn(v);
+    }
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .context("reading the code from stdin")?;
+    let Ok(mut code) = String::from_utf8(bytes) else {
+        bail!("the code on stdin is not UTF-8");
+    };
+    // One trailing line ending is the terminal's, not the code's.
+    if code.ends_with('\n') {
+        code.pop();
+        if code.ends_with('\r') {
+            code.pop();
+        }
+    }
+    let report = Policy::default().check(&code, &ctx);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else if report.passed() {
+        println!("passed");
+        print!("{report}");
+    } else {
+        eprint!("{report}");
+    }
+    Ok(if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Today's UTC civil date from the system clock (days-from-civil inverse,
+/// H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
+fn today_utc() -> anyhow::Result<Date> {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .context("the system clock is before 1970")?
+        .as_secs();
+    let days = i64::try_from(secs / 86_400)?;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    Ok(Date::new(
+        u16::try_from(year)?,
+        u8::try_from(month)?,
+        u8::try_from(day)?,
+    )?)
+}
