@@ -160,6 +160,8 @@ pub(crate) struct AccountRecord {
     pub(crate) throttles: Throttles,
     pub(crate) sms_code: Option<PendingCode>,
     pub(crate) reset_code: Option<PendingCode>,
+    /// The contact's own security code, sealed (seed 002).
+    pub(crate) security_code: Option<crate::security_code::StoredCode>,
 }
 
 impl TryFrom<AccountRecord> for Account {
@@ -239,6 +241,7 @@ impl Account {
             throttles: Throttles::default(),
             sms_code: None,
             reset_code: None,
+            security_code: None,
         })
     }
 
@@ -308,6 +311,12 @@ impl Account {
     #[must_use]
     pub fn throttles(&self) -> &Throttles {
         &self.0.throttles
+    }
+
+    /// Whether the contact has an own security code (seed 002).
+    #[must_use]
+    pub fn has_security_code(&self) -> bool {
+        self.0.security_code.is_some()
     }
 
     /// The administrator's "Unlock" (the portal's Unlock tab): every throttle

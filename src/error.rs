@@ -182,6 +182,19 @@ pub enum Error {
     #[error(transparent)]
     Permissions(#[from] crate::permissions::Error),
 
+    /// A security-code error from `countersign-security-code`: most often
+    /// `Refused { report }`, a new code that breaks the policy.
+    #[error(transparent)]
+    SecurityCode(#[from] crate::security_code::Error),
+
+    /// What the caller said matches none of the client's security codes.
+    #[error("that is not a security code on this account: ask the caller to check it")]
+    WrongSecurityCode,
+
+    /// The client has no security code at all, account-wide or per contact.
+    #[error("no security code is set on this account: verify the caller another way")]
+    NoSecurityCode,
+
     /// The contact lacks the permission this step needs (and is not the primary
     /// contact, who always may).
     #[error("you need the \"{gate}\" permission for this: ask the account's primary contact")]

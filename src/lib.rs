@@ -22,6 +22,7 @@ pub mod one_time;
 mod portal;
 pub mod reset;
 mod sealed;
+pub mod security_codes;
 pub mod server_key;
 pub mod throttle;
 pub mod walkthrough;

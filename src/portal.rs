@@ -90,6 +90,7 @@ impl Default for Settings {
 pub struct Portal {
     pub(crate) key: ServerKey,
     pub(crate) sealing: SealingKey,
+    pub(crate) code_key: crate::security_code::SealingKey,
     pub(crate) hasher: Hasher,
     pub(crate) settings: Settings,
 }
@@ -111,6 +112,7 @@ impl Portal {
         settings.totp.window.validate()?;
         Ok(Self {
             sealing: SealingKey::derive(&key),
+            code_key: crate::security_codes::sealing_key(&key)?,
             hasher: Hasher::new(&settings.password)?,
             key,
             settings,

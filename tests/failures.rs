@@ -688,3 +688,142 @@ fn corrupted_stored_state_is_a_typed_error() {
         Err(Error::SealedSecretUnreadable)
     ));
 }
+
+#[test]
+fn permission_missing_to_see_the_account_wide_code() {
+    use countersign::security_codes::Client;
+    let portal = portal();
+    let joe_account = account(&portal, joe(), JOE_PASSWORD);
+    let contact_account = account(&portal, contact2(), CONTACT_PASSWORD);
+    let permissions = no_permissions();
+    let access = Access::new(&permissions).unwrap();
+    let mut client = Client::new(1707);
+    portal
+        .set_account_code(
+            &mut client,
+            joe_account.profile(),
+            &access,
+            "Lighthouse-42-Oak",
+            NOW,
+        )
+        .unwrap();
+    let err = portal
+        .view_account_code(&client, contact_account.profile(), &access)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::PermissionDenied {
+                gate: "Profile: View"
+            }
+        ),
+        "{err}"
+    );
+    // Nor may they set it.
+    assert!(matches!(
+        portal.set_account_code(
+            &mut client,
+            contact_account.profile(),
+            &access,
+            "Another-Code-88",
+            NOW
+        ),
+        Err(Error::PermissionDenied {
+            gate: "Profile: Update"
+        })
+    ));
+}
+
+#[test]
+fn permission_missing_to_see_or_change_ones_own_code() {
+    let portal = portal();
+    let joe_account = account(&portal, joe(), JOE_PASSWORD);
+    let mut contact_account = account(&portal, contact(), CONTACT_PASSWORD);
+    // 3523 holds "Client Profile: View" only: Manage Contacts inherits View but not Update.
+    let permissions = seeded_permissions();
+    let access = Access::new(&permissions).unwrap();
+    portal
+        .set_contact_code(
+            &mut contact_account,
+            joe_account.profile(),
+            &access,
+            "Velvet-Harbor-63",
+            NOW,
+        )
+        .unwrap();
+    let own = contact_account.profile().clone();
+    assert!(matches!(
+        portal.view_contact_code(&contact_account, &own, &access),
+        Err(Error::PermissionDenied {
+            gate: "Manage Contacts: View and Update"
+        })
+    ));
+    assert!(matches!(
+        portal.set_contact_code(&mut contact_account, &own, &access, "Copper-Kettle-19", NOW),
+        Err(Error::PermissionDenied {
+            gate: "Manage Contacts: View and Update"
+        })
+    ));
+    // And a non-primary contact may not manage another contact's code.
+    let other = account(&portal, contact2(), CONTACT_PASSWORD);
+    assert!(matches!(
+        portal.view_contact_code(&contact_account, other.profile(), &access),
+        Err(Error::PermissionDenied { .. })
+    ));
+}
+
+#[test]
+fn a_security_code_with_personal_data_is_refused() {
+    use countersign::security_code::{Error as CodeError, ReasonCode};
+    use countersign::security_codes::Client;
+    let portal = portal();
+    let joe_account = account(&portal, joe(), JOE_PASSWORD);
+    let mut client = Client::new(1707);
+    for (code, reason) in [
+        ("short", ReasonCode::TooShort),
+        ("123-45-6789", ReasonCode::Ssn),
+        ("JoeExample-77", ReasonCode::ContainsName),
+        ("Oak-1707-Tree", ReasonCode::ContainsClientId),
+    ] {
+        let err = portal
+            .set_account_code(&mut client, joe_account.profile(), &|_, _| false, code, NOW)
+            .unwrap_err();
+        let Error::SecurityCode(CodeError::Refused { report }) = err else {
+            panic!("{code}: {err}")
+        };
+        assert!(report.has(reason), "{code}: {}", report.summary());
+    }
+    assert!(!client.has_security_code());
+}
+
+#[test]
+fn locked_caller_throttle_refuses_the_right_code() {
+    use countersign::security_codes::Client;
+    let portal = portal();
+    let joe_account = account(&portal, joe(), JOE_PASSWORD);
+    let mut client = Client::new(1707);
+    portal
+        .set_account_code(
+            &mut client,
+            joe_account.profile(),
+            &|_, _| false,
+            "Lighthouse-42-Oak",
+            NOW,
+        )
+        .unwrap();
+    let policy = portal.settings().throttle;
+    let mut at = NOW;
+    for _ in 0..policy.lock_after() {
+        if let Some(retry) = client.throttle().retry_at(&policy) {
+            at = at.max(retry);
+        }
+        assert!(matches!(
+            portal.verify_caller(&mut client, &[&joe_account], "Wrong-Guess-11", at),
+            Err(Error::WrongSecurityCode)
+        ));
+    }
+    assert!(matches!(
+        portal.verify_caller(&mut client, &[&joe_account], "Lighthouse-42-Oak", at + 86_400),
+        Err(Error::Throttled(t)) if t.is_locked()
+    ));
+}

@@ -383,3 +383,133 @@ fn the_account_state_round_trips_through_json() {
             .is_ok()
     );
 }
+
+#[test]
+fn seed_002_account_wide_code_set_viewed_and_verified() {
+    use countersign::security_codes::{Client, Whose};
+    let portal = portal();
+    let joe_account = account(&portal, joe(), JOE_PASSWORD);
+    let contact2_account = account(&portal, contact2(), CONTACT_PASSWORD);
+    let permissions = seeded_permissions();
+    let access = Access::new(&permissions).unwrap();
+    let mut client = Client::new(1707);
+
+    let message = portal
+        .set_account_code(
+            &mut client,
+            joe_account.profile(),
+            &access,
+            "Lighthouse-42-Oak",
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(message, "Success: Account information updated.");
+    let stored = serde_json::to_string(&client).unwrap();
+    assert!(!stored.to_lowercase().contains("lighthouse"), "{stored}");
+
+    // Contact Example 2 was allowed "Profile: View" (seed 002, steps 6-8).
+    let seen = portal
+        .view_account_code(&client, contact2_account.profile(), &access)
+        .unwrap()
+        .unwrap();
+    assert_eq!(seen.expose(), "Lighthouse-42-Oak");
+
+    // Support: the caller reads it out; the agent learns it is the account-wide code.
+    let whose = portal
+        .verify_caller(
+            &mut client,
+            &[&joe_account, &contact2_account],
+            "lighthouse 42 oak",
+            NOW + 60,
+        )
+        .unwrap();
+    assert_eq!(whose, Whose::AccountWide);
+}
+
+#[test]
+fn seed_002_individual_codes_for_other_users() {
+    use countersign::security_codes::{Client, Whose};
+    let portal = portal();
+    let joe_account = account(&portal, joe(), JOE_PASSWORD);
+    let mut contact_account = account(&portal, contact(), CONTACT_PASSWORD);
+    let mut contact2_account = account(&portal, contact2(), CONTACT_PASSWORD);
+    let permissions = seeded_permissions();
+    let access = Access::new(&permissions).unwrap();
+    let mut client = Client::new(1707);
+    portal
+        .set_account_code(
+            &mut client,
+            joe_account.profile(),
+            &access,
+            "Lighthouse-42-Oak",
+            NOW,
+        )
+        .unwrap();
+
+    // Joe creates a code for Contact Example 2 ("Success: Contact updated.").
+    let message = portal
+        .set_contact_code(
+            &mut contact2_account,
+            joe_account.profile(),
+            &access,
+            "Marmot-Ridge-77",
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(message, notice::CONTACT_UPDATED);
+    // Contact Example 2 has "Manage Contacts: View and Update": may view and change it.
+    let own = contact2_account.profile().clone();
+    let seen = portal
+        .view_contact_code(&contact2_account, &own, &access)
+        .unwrap()
+        .unwrap();
+    assert_eq!(seen.expose(), "Marmot-Ridge-77");
+    portal
+        .set_contact_code(
+            &mut contact2_account,
+            &own,
+            &access,
+            "Copper-Kettle-19",
+            NOW + 1,
+        )
+        .unwrap();
+    // Joe also gives Contact Example one.
+    portal
+        .set_contact_code(
+            &mut contact_account,
+            joe_account.profile(),
+            &access,
+            "Velvet-Harbor-63",
+            NOW,
+        )
+        .unwrap();
+
+    let contacts = [&joe_account, &contact_account, &contact2_account];
+    let whose = portal
+        .verify_caller(&mut client, &contacts, "COPPER KETTLE 19", NOW + 60)
+        .unwrap();
+    assert_eq!(
+        whose,
+        Whose::Contact {
+            contact_id: 3526,
+            name: "Contact Example 2".into()
+        }
+    );
+    let whose = portal
+        .verify_caller(&mut client, &contacts, "velvet-harbor-63", NOW + 61)
+        .unwrap();
+    assert!(matches!(
+        whose,
+        Whose::Contact {
+            contact_id: 3523,
+            ..
+        }
+    ));
+    assert!(
+        matches!(
+            portal.verify_caller(&mut client, &contacts, "Marmot-Ridge-77", NOW + 62),
+            Err(countersign::Error::WrongSecurityCode)
+        ),
+        "the changed code no longer works"
+    );
+}
