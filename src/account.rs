@@ -143,11 +143,38 @@ impl Throttles {
 }
 
 /// The stored security state of one contact. See the [module docs](self).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// `Debug` shows the profile and the state of each factor, never a hash.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "AccountRecord", into = "AccountRecord")]
 pub struct Account(pub(crate) AccountRecord);
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+impl core::fmt::Debug for Account {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let r = &self.0;
+        f.debug_struct("Account")
+            .field("profile", &r.profile)
+            .field("password_hash", &"[redacted]")
+            .field("two_factor", &r.two_factor.is_some())
+            .field("last_accepted_step", &self.last_accepted_step())
+            .field("backup_codes_left", &self.backup_codes_left())
+            .field("enrollment_pending", &r.pending_enrollment.is_some())
+            .field("devices", &r.devices.devices().len())
+            .field("throttles", &r.throttles)
+            .field(
+                "sms_code",
+                &r.sms_code.as_ref().map(|c| (c.tries_left(), c.is_used())),
+            )
+            .field(
+                "reset_code",
+                &r.reset_code.as_ref().map(|c| (c.tries_left(), c.is_used())),
+            )
+            .field("security_code", &r.security_code.is_some())
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AccountRecord {
     pub(crate) v: u32,
