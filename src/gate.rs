@@ -8,7 +8,7 @@
 //! The primary contact always passes every gate.
 //!
 //! The flows ask a [`Permissions`] whether a contact passes a [`Gate`]. The
-//! [`Access`](crate::Access) type answers from a compiled
+//! [`Access`] type answers from a compiled
 //! `countersign-permissions` policy; any `Fn(u64, Gate) -> bool` answers too
 //! (handy in tests, or over another permission store).
 

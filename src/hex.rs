@@ -42,7 +42,7 @@ pub(crate) fn decode<const N: usize>(text: &str) -> Option<[u8; N]> {
 /// Any number of bytes from an even number of lower-case hex digits, or `None`.
 pub(crate) fn decode_vec(text: &str) -> Option<Vec<u8>> {
     let text = text.as_bytes();
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     text.chunks_exact(2)

@@ -102,7 +102,7 @@ impl TryFrom<SealedRecord> for SealedSecret {
             reason,
         };
         let len = r.sealed.len() / 2;
-        if r.sealed.len() % 2 != 0 || len <= TAG_LEN || len > MAX_SECRET_LEN + TAG_LEN {
+        if !r.sealed.len().is_multiple_of(2) || len <= TAG_LEN || len > MAX_SECRET_LEN + TAG_LEN {
             return Err(corrupt("a sealed secret of impossible length"));
         }
         let sealed = hex::decode_vec(&r.sealed).ok_or(corrupt("not lower-case hexadecimal"))?;
