@@ -237,7 +237,8 @@ pub enum Error {
     )]
     StaleVerifier,
 
-    /// The login ticket is for another contact, or its time ran out: sign in again.
+    /// The login ticket is for another contact, its time ran out, or the password
+    /// changed since: sign in again.
     #[error("this sign-in has expired or belongs to another contact: enter your password again")]
     LoginTicketInvalid,
 

@@ -37,6 +37,9 @@ use crate::{Error, Result};
 #[serde(deny_unknown_fields)]
 pub struct LoginTicket {
     contact_id: u64,
+    /// The account's revocation generation when the password was checked: a
+    /// password change, reset or two-factor disable since voids the ticket.
+    generation: u64,
     issued_at: u64,
     expires_at: u64,
 }
@@ -50,6 +53,7 @@ impl LoginTicket {
 
     fn check(&self, account: &Account, now: u64) -> Result<()> {
         if self.contact_id != account.profile().contact_id
+            || self.generation != account.devices().generation()
             || now < self.issued_at
             || now >= self.expires_at
         {
@@ -171,6 +175,7 @@ impl Portal {
         }
         Ok(PasswordStep::SecondFactorRequired(LoginTicket {
             contact_id: account.profile().contact_id,
+            generation: account.devices().generation(),
             issued_at: now,
             expires_at: now.saturating_add(self.settings.login_ticket_lifetime),
         }))
@@ -217,7 +222,8 @@ impl Portal {
     ///
     /// # Errors
     ///
-    /// - [`Error::LoginTicketInvalid`]: the ticket is for another contact or expired;
+    /// - [`Error::LoginTicketInvalid`]: the ticket is for another contact, expired,
+    ///   or the password changed (or two-factor was disabled) since it was issued;
     /// - [`Error::NotEnrolled`]: two-factor was turned off meanwhile;
     /// - [`Error::Throttled`]: too many failures of this factor (nothing was checked);
     /// - [`Error::Totp`]: a wrong, replayed or malformed TOTP code; a wrong, used or

@@ -619,6 +619,28 @@ fn a_ticket_is_for_one_contact_and_a_short_while() {
         ),
         Err(Error::LoginTicketInvalid)
     ));
+    // A password change since voids it.
+    let before_change = ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 70);
+    portal
+        .change_password(
+            &mut joe,
+            JOE_PASSWORD,
+            "Tulips on the balcony, seven of them",
+            NOW + 80,
+            &mut rng(),
+        )
+        .unwrap();
+    assert!(matches!(
+        portal.complete_sign_in(
+            &mut joe,
+            &before_change,
+            SecondFactor::Totp(&code(&app, NOW + 90)),
+            false,
+            NOW + 90,
+            &mut rng()
+        ),
+        Err(Error::LoginTicketInvalid)
+    ));
 }
 
 #[test]
