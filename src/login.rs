@@ -33,8 +33,9 @@ use crate::{Error, Result};
 /// Proof that a contact's password was right a moment ago, while the second factor
 /// is asked. Keep it in the server-side session (it is serde for that), never in a
 /// cookie: it is not signed.
+/// Serde, versioned (`"v": 1`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "TicketRecord", into = "TicketRecord")]
 pub struct LoginTicket {
     contact_id: u64,
     /// The account's revocation generation when the password was checked: a
@@ -42,6 +43,50 @@ pub struct LoginTicket {
     generation: u64,
     issued_at: u64,
     expires_at: u64,
+}
+
+const TICKET_VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TicketRecord {
+    v: u32,
+    contact_id: u64,
+    generation: u64,
+    issued_at: u64,
+    expires_at: u64,
+}
+
+impl TryFrom<TicketRecord> for LoginTicket {
+    type Error = Error;
+
+    fn try_from(r: TicketRecord) -> Result<Self> {
+        if r.v != TICKET_VERSION {
+            return Err(Error::UnsupportedStateVersion {
+                state: "login ticket",
+                found: r.v,
+                supported: TICKET_VERSION,
+            });
+        }
+        Ok(Self {
+            contact_id: r.contact_id,
+            generation: r.generation,
+            issued_at: r.issued_at,
+            expires_at: r.expires_at,
+        })
+    }
+}
+
+impl From<LoginTicket> for TicketRecord {
+    fn from(t: LoginTicket) -> Self {
+        Self {
+            v: TICKET_VERSION,
+            contact_id: t.contact_id,
+            generation: t.generation,
+            issued_at: t.issued_at,
+            expires_at: t.expires_at,
+        }
+    }
 }
 
 impl LoginTicket {

@@ -514,3 +514,36 @@ fn seed_002_individual_codes_for_other_users() {
         "the changed code no longer works"
     );
 }
+
+#[test]
+fn a_service_keeps_a_prepared_verifier_per_account() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let (app, _) = enroll(&portal, &mut joe, JOE_PASSWORD);
+    let prepared = portal.prepare_totp(&joe).unwrap();
+    assert!(!format!("{prepared:?}").contains("secret"));
+    for minutes in [5u64, 60, 600] {
+        let at = NOW + minutes * 60;
+        let PasswordStep::SecondFactorRequired(ticket) = portal
+            .sign_in(&mut joe, JOE_PASSWORD, at, &mut rng())
+            .unwrap()
+        else {
+            panic!()
+        };
+        let typed = code(&app, at);
+        let signed_in = portal
+            .complete_sign_in(
+                &mut joe,
+                &ticket,
+                SecondFactor::PreparedTotp(&prepared, &typed),
+                false,
+                at,
+                &mut rng(),
+            )
+            .unwrap();
+        assert_eq!(signed_in.via, Via::Totp);
+        assert_eq!(joe.last_accepted_step(), Some(at / 30));
+        let stored = serde_json::to_string(&ticket).unwrap();
+        assert!(stored.starts_with(r#"{"v":1,"#), "{stored}");
+    }
+}

@@ -204,7 +204,7 @@ fuzz_target!(|data: &[u8]| {
         apps: Vec::new(),
     };
     let ticket: LoginTicket = serde_json::from_str(&format!(
-        r#"{{"contact_id":{},"generation":{},"issued_at":0,"expires_at":18446744073709551615}}"#,
+        r#"{{"v":1,"contact_id":{},"generation":{},"issued_at":0,"expires_at":18446744073709551615}}"#,
         account.profile().contact_id,
         account.devices().generation()
     ))
