@@ -166,4 +166,109 @@ pub enum Error {
         /// What it was presented for.
         presented_for: Purpose,
     },
+
+    // ---- account flows ---------------------------------------------------------
+    /// A password error from `countersign-password`: most often
+    /// [`WrongPassword`](crate::password::Error::WrongPassword) at a re-entry or a login.
+    #[error(transparent)]
+    Password(#[from] crate::password::Error),
+
+    /// A TOTP or backup-code error from `countersign-totp`: a wrong or replayed code,
+    /// a used backup code, a malformed input.
+    #[error(transparent)]
+    Totp(#[from] crate::totp::Error),
+
+    /// A permission policy error from `countersign-permissions`.
+    #[error(transparent)]
+    Permissions(#[from] crate::permissions::Error),
+
+    /// A security-code error from `countersign-security-code`: most often
+    /// `Refused { report }`, a new code that breaks the policy.
+    #[error(transparent)]
+    SecurityCode(#[from] crate::security_code::Error),
+
+    /// What the caller said matches none of the client's security codes.
+    #[error("that is not a security code on this account: ask the caller to check it")]
+    WrongSecurityCode,
+
+    /// The client has no security code at all, account-wide or per contact.
+    #[error("no security code is set on this account: verify the caller another way")]
+    NoSecurityCode,
+
+    /// The contact lacks the permission this step needs (and is not the primary
+    /// contact, who always may).
+    #[error("you need the \"{gate}\" permission for this: ask the account's primary contact")]
+    PermissionDenied {
+        /// The permission, as the portal's grid names it ("Client Profile: View").
+        gate: &'static str,
+    },
+
+    /// Two-factor authentication is already on for this contact.
+    #[error("two-factor authentication is already enabled: disable it first to enroll again")]
+    AlreadyEnrolled,
+
+    /// Two-factor authentication is off for this contact.
+    #[error("two-factor authentication is not enabled for this contact")]
+    NotEnrolled,
+
+    /// No enrollment is pending: it was never started, was cancelled, or completed.
+    #[error("no two-factor enrollment is pending: select \"Click to enable\" to start again")]
+    NoPendingEnrollment,
+
+    /// The pending enrollment expired before it was confirmed; two-factor stays off.
+    #[error(
+        "the enrollment expired at {expired_at} (unix time) and two-factor is still off: start again"
+    )]
+    EnrollmentExpired {
+        /// When it expired, unix seconds.
+        expired_at: u64,
+    },
+
+    /// The stored TOTP secret does not open under this server key for this contact:
+    /// another server key, another contact's row, or altered bytes.
+    #[error(
+        "the stored two-factor key cannot be opened (wrong server key or altered state): re-enroll two-factor"
+    )]
+    SealedSecretUnreadable,
+
+    /// A prepared TOTP verifier made for another contact or an earlier enrollment.
+    #[error(
+        "this prepared verifier belongs to another contact or an earlier enrollment: prepare it again"
+    )]
+    StaleVerifier,
+
+    /// The login ticket is for another contact, its time ran out, or the password
+    /// changed since: sign in again.
+    #[error("this sign-in has expired or belongs to another contact: enter your password again")]
+    LoginTicketInvalid,
+
+    /// An SMS code was asked for, but the contact has no cell phone on file.
+    #[error(
+        "no cell phone number is on file for this contact: update it under Team, or use your app"
+    )]
+    NoCellPhone,
+
+    /// A one-time code was typed, but none was sent (or it was already cleared).
+    #[error("no code was sent for {purpose}: request a new code")]
+    NoPendingCode {
+        /// What the code would have been for.
+        purpose: Purpose,
+    },
+
+    /// The new password breaks the password policy; nothing changed.
+    #[error("the new password does not meet the password rules: {summary}")]
+    PasswordRejected {
+        /// Every violation's message, joined.
+        summary: String,
+        /// The full report (violations and suggestions), to show beside the form.
+        report: Box<crate::password::Report>,
+    },
+
+    /// A person typed a secret with no second factor step to go with it (for
+    /// instance a remembered-device cookie offered to "remember this device").
+    #[error("{reason}")]
+    InvalidRequest {
+        /// What is wrong with the request.
+        reason: &'static str,
+    },
 }

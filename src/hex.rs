@@ -39,6 +39,17 @@ pub(crate) fn decode<const N: usize>(text: &str) -> Option<[u8; N]> {
     Some(out)
 }
 
+/// Any number of bytes from an even number of lower-case hex digits, or `None`.
+pub(crate) fn decode_vec(text: &str) -> Option<Vec<u8>> {
+    let text = text.as_bytes();
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    text.chunks_exact(2)
+        .map(|pair| Some((nibble(pair[0])? << 4) | nibble(pair[1])?))
+        .collect()
+}
+
 /// `#[serde(with = "crate::hex::fixed")]` for `[u8; N]` fields stored as hex text.
 pub(crate) mod fixed {
     use super::{Deserialize, Deserializer, Serializer};

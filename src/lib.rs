@@ -10,12 +10,29 @@ pub use countersign_permissions as permissions;
 pub use countersign_security_code as security_code;
 pub use countersign_totp as totp;
 
+pub mod account;
 pub mod device;
+pub mod enrollment;
 mod error;
+pub mod gate;
 mod hex;
+pub mod login;
+pub mod notice;
 pub mod one_time;
+mod portal;
+pub mod reset;
+mod sealed;
+pub mod security_codes;
 pub mod server_key;
 pub mod throttle;
+pub mod walkthrough;
 
+pub use account::{Account, Profile};
 pub use error::{Error, Result};
+pub use gate::{Access, Gate, Permissions};
+pub use login::{LoginTicket, PasswordStep, PreparedTotp, SecondFactor, SignedIn, Via};
+pub use portal::{
+    DEFAULT_ENROLLMENT_LIFETIME, DEFAULT_ISSUER, DEFAULT_LOGIN_TICKET_LIFETIME, Portal, Settings,
+};
+pub use sealed::SealedSecret;
 pub use server_key::ServerKey;

@@ -1,0 +1,414 @@
+//! Signing in (seeds 003, 004): the login name, the password, then one second factor.
+//!
+//! 1. The service finds the contact whose [`Profile::answers_to`](crate::account::Profile::answers_to)
+//!    the login name typed (a username, or the client ID for the primary contact).
+//! 2. [`Portal::sign_in`] checks the password through its throttle. Without
+//!    two-factor the contact is signed in; with it, a [`LoginTicket`] says the
+//!    password was right, to keep in the server-side session while the second
+//!    factor is asked.
+//! 3. [`Portal::complete_sign_in`] takes one [`SecondFactor`]: a TOTP code (the
+//!    accepted step is stored: RFC 6238 §5.2 replay protection), a backup code
+//!    (consumed), a remembered-device cookie, or a code sent by SMS
+//!    ([`Portal::send_sms_code`]). Asked to "remember this device for 30 days", it
+//!    returns a device token to set as a cookie.
+//!
+//! The hot path is a TOTP code: [`Portal::prepare_totp`] opens the sealed secret and
+//! keys the HMAC once, and the [`PreparedTotp`] it returns may be kept per account
+//! (in memory, never stored) for [`Portal::verify_totp`], which then costs a
+//! throttle check, the bare verification and a state update.
+
+use core::fmt;
+
+use rand::CryptoRng;
+use serde::{Deserialize, Serialize};
+
+use crate::account::Account;
+use crate::device::DeviceToken;
+use crate::enrollment::counts_as_totp_failure;
+use crate::one_time::{Delivery, PendingCode, Purpose};
+use crate::portal::{Portal, guarded};
+use crate::totp::{Match, Verifier};
+use crate::{Error, Result};
+
+/// Proof that a contact's password was right a moment ago, while the second factor
+/// is asked. Keep it in the server-side session (it is serde for that), never in a
+/// cookie: it is not signed.
+/// Serde, versioned (`"v": 1`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "TicketRecord", into = "TicketRecord")]
+pub struct LoginTicket {
+    contact_id: u64,
+    /// The account's revocation generation when the password was checked: a
+    /// password change, reset or two-factor disable since voids the ticket.
+    generation: u64,
+    issued_at: u64,
+    expires_at: u64,
+}
+
+const TICKET_VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TicketRecord {
+    v: u32,
+    contact_id: u64,
+    generation: u64,
+    issued_at: u64,
+    expires_at: u64,
+}
+
+impl TryFrom<TicketRecord> for LoginTicket {
+    type Error = Error;
+
+    fn try_from(r: TicketRecord) -> Result<Self> {
+        if r.v != TICKET_VERSION {
+            return Err(Error::UnsupportedStateVersion {
+                state: "login ticket",
+                found: r.v,
+                supported: TICKET_VERSION,
+            });
+        }
+        Ok(Self {
+            contact_id: r.contact_id,
+            generation: r.generation,
+            issued_at: r.issued_at,
+            expires_at: r.expires_at,
+        })
+    }
+}
+
+impl From<LoginTicket> for TicketRecord {
+    fn from(t: LoginTicket) -> Self {
+        Self {
+            v: TICKET_VERSION,
+            contact_id: t.contact_id,
+            generation: t.generation,
+            issued_at: t.issued_at,
+            expires_at: t.expires_at,
+        }
+    }
+}
+
+impl LoginTicket {
+    /// When it stops standing, unix seconds.
+    #[must_use]
+    pub fn expires_at(&self) -> u64 {
+        self.expires_at
+    }
+
+    fn check(&self, account: &Account, now: u64) -> Result<()> {
+        if self.contact_id != account.profile().contact_id
+            || self.generation != account.devices().generation()
+            || now < self.issued_at
+            || now >= self.expires_at
+        {
+            return Err(Error::LoginTicketInvalid);
+        }
+        Ok(())
+    }
+}
+
+/// What the password step leads to.
+#[derive(Debug)]
+#[must_use = "sign the contact in, or ask for the second factor"]
+pub enum PasswordStep {
+    /// Two-factor is off: the contact is signed in.
+    SignedIn(SignedIn),
+    /// Two-factor is on: ask for the "Authentication Code" (or a backup code, or
+    /// offer "Send SMS Code"), and keep the ticket for [`Portal::complete_sign_in`].
+    SecondFactorRequired(LoginTicket),
+}
+
+/// The second factor a contact offers.
+#[derive(Clone, Copy)]
+pub enum SecondFactor<'a> {
+    /// A code from the authenticator app, verified cold (the secret is opened for
+    /// this call).
+    Totp(&'a str),
+    /// A code from the authenticator app, verified on a verifier prepared earlier.
+    PreparedTotp(&'a PreparedTotp, &'a str),
+    /// A backup code; it is consumed.
+    BackupCode(&'a str),
+    /// The cookie of a remembered device.
+    RememberedDevice(&'a str),
+    /// The code sent by [`Portal::send_sms_code`].
+    SmsCode(&'a str),
+}
+
+impl fmt::Debug for SecondFactor<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Totp(_) => "Totp([redacted])",
+            Self::PreparedTotp(..) => "PreparedTotp([redacted])",
+            Self::BackupCode(_) => "BackupCode([redacted])",
+            Self::RememberedDevice(_) => "RememberedDevice([redacted])",
+            Self::SmsCode(_) => "SmsCode([redacted])",
+        })
+    }
+}
+
+/// How a contact got in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Via {
+    /// The password alone (two-factor off).
+    Password,
+    /// Password and an authenticator app code.
+    Totp,
+    /// Password and a backup code.
+    BackupCode,
+    /// Password and a remembered device.
+    RememberedDevice,
+    /// Password and a code sent by SMS.
+    SmsCode,
+}
+
+/// A contact signed in.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct SignedIn {
+    /// How.
+    pub via: Via,
+    /// Set when "remember this device" was asked with a real second factor: the
+    /// cookie to set (`Secure`, `HttpOnly`, `Max-Age` the device lifetime).
+    pub device_token: Option<DeviceToken>,
+    /// After a backup code: how many are left (warn when few remain).
+    pub backup_codes_left: Option<usize>,
+}
+
+/// A TOTP verifier opened from an account's sealed secret, keyed once.
+///
+/// Keep it in memory per account between logins (never store it: it holds the
+/// keyed HMAC state, as good as the secret). [`Portal::verify_totp`] refuses it
+/// once the account was re-enrolled or for another contact.
+pub struct PreparedTotp {
+    contact_id: u64,
+    sealing_nonce: [u8; 12],
+    verifier: Verifier,
+}
+
+impl fmt::Debug for PreparedTotp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PreparedTotp")
+            .field("contact_id", &self.contact_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Portal {
+    /// The password step of signing in.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Throttled`] (nothing was checked); [`Error::Password`] with
+    /// `WrongPassword`.
+    pub fn sign_in<R: CryptoRng + ?Sized>(
+        &self,
+        account: &mut Account,
+        password: &str,
+        now: u64,
+        rng: &mut R,
+    ) -> Result<PasswordStep> {
+        self.check_password(account, password, now, rng)?;
+        if !account.two_factor_enabled() {
+            return Ok(PasswordStep::SignedIn(SignedIn {
+                via: Via::Password,
+                device_token: None,
+                backup_codes_left: None,
+            }));
+        }
+        Ok(PasswordStep::SecondFactorRequired(LoginTicket {
+            contact_id: account.profile().contact_id,
+            generation: account.devices().generation(),
+            issued_at: now,
+            expires_at: now.saturating_add(self.settings.login_ticket_lifetime),
+        }))
+    }
+
+    /// "Send SMS Code": issues a 6-digit code for the contact's cell phone, valid 5
+    /// minutes, replacing any earlier one. Returns what to text, and to whom.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LoginTicketInvalid`]; [`Error::NotEnrolled`]; [`Error::NoCellPhone`].
+    pub fn send_sms_code<R: CryptoRng + ?Sized>(
+        &self,
+        account: &mut Account,
+        ticket: &LoginTicket,
+        now: u64,
+        rng: &mut R,
+    ) -> Result<Delivery> {
+        ticket.check(account, now)?;
+        if !account.two_factor_enabled() {
+            return Err(Error::NotEnrolled);
+        }
+        let phone = account
+            .profile()
+            .cell_phone
+            .clone()
+            .ok_or(Error::NoCellPhone)?;
+        let (delivery, pending) = PendingCode::issue_with_rng(
+            &self.key,
+            Purpose::SmsLogin,
+            &self.settings.sms_code,
+            &phone,
+            now,
+            rng,
+        );
+        account.0.sms_code = Some(pending);
+        Ok(delivery)
+    }
+
+    /// The second factor step of signing in.
+    ///
+    /// `remember` is the "Remember this device for 30 days" box: honoured after a
+    /// TOTP, backup or SMS code (not after a device cookie, which is already one).
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::LoginTicketInvalid`]: the ticket is for another contact, expired,
+    ///   or the password changed (or two-factor was disabled) since it was issued;
+    /// - [`Error::NotEnrolled`]: two-factor was turned off meanwhile;
+    /// - [`Error::Throttled`]: too many failures of this factor (nothing was checked);
+    /// - [`Error::Totp`]: a wrong, replayed or malformed TOTP code; a wrong, used or
+    ///   malformed backup code;
+    /// - the device errors ([`Error::DeviceRevoked`], [`Error::DeviceTokenExpired`],
+    ///   [`Error::ForgedDeviceToken`], [`Error::MalformedDeviceToken`]);
+    /// - the one-time code errors ([`Error::NoPendingCode`],
+    ///   [`Error::WrongOneTimeCode`], [`Error::OneTimeCodeExpired`],
+    ///   [`Error::OneTimeCodeUsed`], ...);
+    /// - [`Error::SealedSecretUnreadable`], [`Error::StaleVerifier`].
+    pub fn complete_sign_in<R: CryptoRng + ?Sized>(
+        &self,
+        account: &mut Account,
+        ticket: &LoginTicket,
+        factor: SecondFactor<'_>,
+        remember: bool,
+        now: u64,
+        rng: &mut R,
+    ) -> Result<SignedIn> {
+        ticket.check(account, now)?;
+        if !account.two_factor_enabled() {
+            return Err(Error::NotEnrolled);
+        }
+        let mut backup_codes_left = None;
+        let via = match factor {
+            SecondFactor::Totp(code) => {
+                let prepared = self.prepare_totp(account)?;
+                self.verify_totp(account, &prepared, code, now)?;
+                Via::Totp
+            }
+            SecondFactor::PreparedTotp(prepared, code) => {
+                self.verify_totp(account, prepared, code, now)?;
+                Via::Totp
+            }
+            SecondFactor::BackupCode(code) => {
+                let record = &mut account.0;
+                let two_factor = record.two_factor.as_mut().ok_or(Error::NotEnrolled)?;
+                let redeemed = guarded(
+                    &self.settings.throttle,
+                    &mut record.throttles.backup_code,
+                    now,
+                    || Ok(two_factor.backup_codes.redeem(code, now)?),
+                    |e| {
+                        matches!(
+                            e,
+                            Error::Totp(
+                                crate::totp::Error::BackupCodeWrong { .. }
+                                    | crate::totp::Error::BackupCodeUsed { .. }
+                            )
+                        )
+                    },
+                )?;
+                backup_codes_left = Some(redeemed.remaining);
+                Via::BackupCode
+            }
+            SecondFactor::RememberedDevice(cookie) => {
+                account.0.devices.verify(&self.key, cookie, now)?;
+                Via::RememberedDevice
+            }
+            SecondFactor::SmsCode(code) => {
+                let record = &mut account.0;
+                let pending = record.sms_code.as_mut().ok_or(Error::NoPendingCode {
+                    purpose: Purpose::SmsLogin,
+                })?;
+                guarded(
+                    &self.settings.throttle,
+                    &mut record.throttles.one_time_code,
+                    now,
+                    || pending.verify(&self.key, Purpose::SmsLogin, code, now),
+                    |e| matches!(e, Error::WrongOneTimeCode { .. }),
+                )?;
+                Via::SmsCode
+            }
+        };
+        let device_token = (remember && via != Via::RememberedDevice).then(|| {
+            account
+                .0
+                .devices
+                .remember_with_rng(&self.key, &self.settings.devices, now, rng)
+        });
+        Ok(SignedIn {
+            via,
+            device_token,
+            backup_codes_left,
+        })
+    }
+
+    /// Opens the account's sealed TOTP secret and keys a verifier over it: the
+    /// expensive part of checking a code, done once per account and kept.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotEnrolled`]; [`Error::SealedSecretUnreadable`] when the sealed
+    /// secret does not open under this server key for this contact.
+    pub fn prepare_totp(&self, account: &Account) -> Result<PreparedTotp> {
+        let two_factor = account.0.two_factor.as_ref().ok_or(Error::NotEnrolled)?;
+        let contact_id = account.profile().contact_id;
+        let secret = two_factor.secret.open(&self.sealing, contact_id)?;
+        Ok(PreparedTotp {
+            contact_id,
+            sealing_nonce: *two_factor.secret.nonce(),
+            verifier: Verifier::new(&secret, two_factor.config)?,
+        })
+    }
+
+    /// The TOTP login step on a prepared verifier: throttle admission, replay-safe
+    /// verification against the stored last step, and the state update (new last
+    /// step, throttle outcome). Returns the matched step and drift.
+    ///
+    /// Call it after [`Portal::sign_in`] (or use [`Portal::complete_sign_in`], which
+    /// also checks the ticket): on its own it proves the code, not the password.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotEnrolled`]; [`Error::StaleVerifier`]; [`Error::Throttled`];
+    /// [`Error::Totp`] with `WrongCode`, `Replayed`, or a malformed code.
+    #[inline]
+    pub fn verify_totp(
+        &self,
+        account: &mut Account,
+        prepared: &PreparedTotp,
+        code: &str,
+        now: u64,
+    ) -> Result<Match> {
+        let record = &mut account.0;
+        let two_factor = record.two_factor.as_mut().ok_or(Error::NotEnrolled)?;
+        if prepared.contact_id != record.profile.contact_id
+            || prepared.sealing_nonce != *two_factor.secret.nonce()
+        {
+            return Err(Error::StaleVerifier);
+        }
+        let last = two_factor.last_accepted_step;
+        let matched = guarded(
+            &self.settings.throttle,
+            &mut record.throttles.totp,
+            now,
+            || Ok(prepared.verifier.verify(code, now, last)?),
+            counts_as_totp_failure,
+        )?;
+        two_factor.last_accepted_step = Some(matched.step);
+        Ok(matched)
+    }
+}

@@ -1,0 +1,251 @@
+//! The [`Portal`]: the server key, the settings, and every account flow.
+//!
+//! A service builds one `Portal` at start-up (it holds the [`ServerKey`] and the
+//! keyed or derived state that goes with it) and calls its flows with an
+//! [`Account`] loaded from storage, `now`, and an RNG where a flow draws secrets.
+//! The flows live in their own modules: [`enrollment`](crate::enrollment),
+//! [`login`](crate::login), [`reset`](crate::reset) and
+//! [`security_codes`](crate::security_codes).
+
+use rand::CryptoRng;
+use serde::{Deserialize, Serialize};
+
+use crate::account::{Account, Profile};
+use crate::device::DevicePolicy;
+use crate::one_time::{OneTimePolicy, Purpose};
+use crate::password::{Context, Hasher, Policy};
+use crate::sealed::SealingKey;
+use crate::throttle::{Throttle, ThrottlePolicy};
+use crate::totp::{BackupSettings, Config};
+use crate::{Error, Result, ServerKey};
+
+/// The seeds' issuer name, shown by authenticator apps above the code.
+pub const DEFAULT_ISSUER: &str = "Vivio Portal";
+
+/// How long a started enrollment waits for its confirming code: 10 minutes.
+pub const DEFAULT_ENROLLMENT_LIFETIME: u64 = 10 * 60;
+
+/// How long a password check stands while the second factor is asked: 10 minutes.
+pub const DEFAULT_LOGIN_TICKET_LIFETIME: u64 = 10 * 60;
+
+/// Everything a deployment may tune. Serde (a configuration file); `Default` is
+/// the seeds' portal.
+///
+/// # Examples
+///
+/// ```
+/// use countersign::Settings;
+///
+/// let settings = Settings::default();
+/// assert_eq!(settings.issuer, "Vivio Portal");
+/// assert_eq!(settings.enrollment_lifetime, 600);
+/// assert_eq!(settings.devices.lifetime(), 30 * 86_400);
+/// ```
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// The issuer in otpauth URIs ("Vivio Portal").
+    pub issuer: String,
+    /// Password rules and Argon2id parameters (seed 003's rules by default).
+    pub password: Policy,
+    /// Throttling of every typed secret.
+    pub throttle: ThrottlePolicy,
+    /// "Remember this device for 30 days".
+    pub devices: DevicePolicy,
+    /// TOTP parameters and skew window for new enrollments.
+    pub totp: Config,
+    /// How many backup codes, hashed how.
+    pub backup_codes: BackupSettings,
+    /// SMS login codes: 6 digits, 5 minutes, 5 tries.
+    pub sms_code: OneTimePolicy,
+    /// Emailed password reset codes: 8 digits, 15 minutes, 5 tries.
+    pub reset_code: OneTimePolicy,
+    /// Seconds a started enrollment waits for its confirming code.
+    pub enrollment_lifetime: u64,
+    /// Seconds a password check stands while the second factor is asked.
+    pub login_ticket_lifetime: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            issuer: DEFAULT_ISSUER.to_owned(),
+            password: Policy::portal(),
+            throttle: ThrottlePolicy::default(),
+            devices: DevicePolicy::default(),
+            totp: Config::default(),
+            backup_codes: BackupSettings::default(),
+            sms_code: OneTimePolicy::for_purpose(Purpose::SmsLogin),
+            reset_code: OneTimePolicy::for_purpose(Purpose::EmailPasswordReset),
+            enrollment_lifetime: DEFAULT_ENROLLMENT_LIFETIME,
+            login_ticket_lifetime: DEFAULT_LOGIN_TICKET_LIFETIME,
+        }
+    }
+}
+
+/// The account flows of the seeds, over one server key and one set of [`Settings`].
+///
+/// See the [walkthrough](crate::walkthrough) for every flow end to end.
+#[derive(Debug)]
+pub struct Portal {
+    pub(crate) key: ServerKey,
+    pub(crate) sealing: SealingKey,
+    pub(crate) code_key: crate::security_code::SealingKey,
+    pub(crate) hasher: Hasher,
+    pub(crate) settings: Settings,
+}
+
+impl Portal {
+    /// A portal over `key` with `settings`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Password`] when the password policy's hashing parameters are
+    /// invalid; [`Error::InvalidRequest`] for a zero enrollment or ticket lifetime.
+    pub fn new(key: ServerKey, settings: Settings) -> Result<Self> {
+        if settings.enrollment_lifetime == 0 || settings.login_ticket_lifetime == 0 {
+            return Err(Error::InvalidRequest {
+                reason: "the enrollment and login ticket lifetimes must be at least 1 second",
+            });
+        }
+        settings.totp.params.validate()?;
+        settings.totp.window.validate()?;
+        Ok(Self {
+            sealing: SealingKey::derive(&key),
+            code_key: crate::security_codes::sealing_key(&key)?,
+            hasher: Hasher::new(&settings.password)?,
+            key,
+            settings,
+        })
+    }
+
+    /// The settings.
+    #[must_use]
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The server key (device tokens, one-time code hashes, sealed TOTP secrets).
+    #[must_use]
+    pub fn server_key(&self) -> &ServerKey {
+        &self.key
+    }
+
+    /// Creates a contact's account with its first password (seed 003, "Create
+    /// Account"): the password must pass the policy, and is stored only as Argon2id.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::PasswordRejected`] with the policy's report when the password breaks
+    /// a rule; [`Error::Password`] if hashing fails.
+    pub fn create_account<R: CryptoRng + ?Sized>(
+        &self,
+        profile: Profile,
+        password: &str,
+        rng: &mut R,
+    ) -> Result<Account> {
+        let hash = self.hash_new_password(&profile, password, rng)?;
+        Ok(Account::new(profile, hash))
+    }
+
+    /// Checks a new password against the policy, in the contact's context
+    /// (username, email, client ID), then hashes it.
+    pub(crate) fn hash_new_password<R: CryptoRng + ?Sized>(
+        &self,
+        profile: &Profile,
+        password: &str,
+        rng: &mut R,
+    ) -> Result<String> {
+        self.check_new_password(profile, password)?;
+        self.hash_password(password, rng)
+    }
+
+    pub(crate) fn hash_password<R: CryptoRng + ?Sized>(
+        &self,
+        password: &str,
+        rng: &mut R,
+    ) -> Result<String> {
+        Ok(self
+            .hasher
+            .hash_with_rng(password, rng)?
+            .as_str()
+            .to_owned())
+    }
+
+    /// Checks a new password against the policy, in the contact's context.
+    pub(crate) fn check_new_password(&self, profile: &Profile, password: &str) -> Result<()> {
+        let client_id = profile.client_id.to_string();
+        let context = Context::new(&profile.username)
+            .email(&profile.email)
+            .client_id(&client_id);
+        let report = self.settings.password.check(password, &context);
+        if report.passed() {
+            return Ok(());
+        }
+        let summary = report
+            .violations
+            .iter()
+            .map(|v| v.message.as_ref())
+            .collect::<Vec<_>>()
+            .join("; ");
+        Err(Error::PasswordRejected {
+            summary,
+            report: Box::new(report),
+        })
+    }
+
+    /// Verifies a typed password against the stored hash through the password
+    /// throttle, and upgrades the hash when its parameters are out of date.
+    pub(crate) fn check_password<R: CryptoRng + ?Sized>(
+        &self,
+        account: &mut Account,
+        password: &str,
+        now: u64,
+        rng: &mut R,
+    ) -> Result<()> {
+        let record = &mut account.0;
+        let verified = guarded(
+            &self.settings.throttle,
+            &mut record.throttles.password,
+            now,
+            || Ok(self.hasher.verify(password, &record.password_hash)?),
+            |e| matches!(e, Error::Password(crate::password::Error::WrongPassword)),
+        )?;
+        if verified.needs_rehash {
+            // The password is known right now: the one moment a rehash is possible.
+            record.password_hash = self
+                .hasher
+                .hash_with_rng(password, rng)?
+                .as_str()
+                .to_owned();
+        }
+        Ok(())
+    }
+}
+
+/// Runs `check` (which looks at a typed secret) only if `throttle` admits the
+/// attempt, and records the outcome: a success resets the count, an error for
+/// which `counts` says a secret was actually compared is one more failure, any
+/// other error (malformed input, nothing to compare) records nothing.
+pub(crate) fn guarded<T>(
+    policy: &ThrottlePolicy,
+    throttle: &mut Throttle,
+    now: u64,
+    check: impl FnOnce() -> Result<T>,
+    counts: impl FnOnce(&Error) -> bool,
+) -> Result<T> {
+    // Refused here, before `check` runs: a locked factor never sees its secret.
+    let attempt = throttle.admit(policy, now)?;
+    match check() {
+        Ok(value) => {
+            *throttle = attempt.succeeded();
+            Ok(value)
+        }
+        Err(error) => {
+            if counts(&error) {
+                *throttle = attempt.failed();
+            }
+            Err(error)
+        }
+    }
+}

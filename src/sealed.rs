@@ -1,0 +1,213 @@
+//! The TOTP secret at rest: sealed with ChaCha20-Poly1305 (RFC 8439).
+//!
+//! A TOTP secret cannot be hashed like a password (the server needs the key itself
+//! to compute codes), so the account state stores it encrypted under a key derived
+//! from the [`ServerKey`]: a stolen database row without the server key gives no
+//! authenticator key away. The derivation is domain-separated
+//! (`HMAC-SHA256(server key, "countersign/totp-seal-key/v1")`), so the sealing key
+//! is never the key that signs device tokens or hashes one-time codes.
+//!
+//! The contact's id is the AEAD's associated data: a sealed secret copied into
+//! another contact's row does not open there.
+
+use core::fmt;
+
+use chacha20poly1305::aead::{AeadInOut, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce, Tag};
+use hmac::Mac;
+use rand::CryptoRng;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::totp::Secret;
+use crate::{Error, Result, ServerKey, hex};
+
+const KEY_DOMAIN: &[u8] = b"countersign/totp-seal-key/v1\0";
+const AAD_DOMAIN: &[u8] = b"countersign/totp-secret/v1\0";
+const NONCE_LEN: usize = 12;
+const TAG_LEN: usize = 16;
+/// The longest secret a sealed form may hold (the totp crate's maximum, 1024 bytes).
+const MAX_SECRET_LEN: usize = Secret::MAX_BITS / 8;
+const SEALED_VERSION: u32 = 1;
+
+/// The ChaCha20-Poly1305 key for TOTP secrets, derived once from the server key.
+#[derive(Clone)]
+pub(crate) struct SealingKey(Zeroizing<[u8; 32]>);
+
+impl SealingKey {
+    pub(crate) fn derive(server: &ServerKey) -> Self {
+        let bytes: [u8; 32] = server.mac(KEY_DOMAIN).finalize().into_bytes().into();
+        Self(Zeroizing::new(bytes))
+    }
+
+    fn cipher(&self) -> ChaCha20Poly1305 {
+        ChaCha20Poly1305::new(&Key::from(*self.0))
+    }
+}
+
+impl fmt::Debug for SealingKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SealingKey([redacted])")
+    }
+}
+
+fn aad(contact_id: u64) -> [u8; AAD_DOMAIN.len() + 8] {
+    let mut out = [0u8; AAD_DOMAIN.len() + 8];
+    out[..AAD_DOMAIN.len()].copy_from_slice(AAD_DOMAIN);
+    out[AAD_DOMAIN.len()..].copy_from_slice(&contact_id.to_be_bytes());
+    out
+}
+
+/// A TOTP secret encrypted for one contact: a random 96-bit nonce, the ciphertext
+/// and the Poly1305 tag, stored as hex. Serde, versioned (`"v": 1`).
+///
+/// Nothing but the facade can open it; the facade does so only to verify a code.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "SealedRecord", into = "SealedRecord")]
+pub struct SealedSecret {
+    nonce: [u8; NONCE_LEN],
+    /// Ciphertext followed by the tag.
+    sealed: Vec<u8>,
+}
+
+impl fmt::Debug for SealedSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SealedSecret([sealed])")
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SealedRecord {
+    v: u32,
+    #[serde(with = "hex::fixed")]
+    nonce: [u8; NONCE_LEN],
+    sealed: String,
+}
+
+impl TryFrom<SealedRecord> for SealedSecret {
+    type Error = Error;
+
+    fn try_from(r: SealedRecord) -> Result<Self> {
+        const STATE: &str = "sealed TOTP secret";
+        if r.v != SEALED_VERSION {
+            return Err(Error::UnsupportedStateVersion {
+                state: STATE,
+                found: r.v,
+                supported: SEALED_VERSION,
+            });
+        }
+        let corrupt = |reason| Error::CorruptState {
+            state: STATE,
+            reason,
+        };
+        let len = r.sealed.len() / 2;
+        if !r.sealed.len().is_multiple_of(2) || len <= TAG_LEN || len > MAX_SECRET_LEN + TAG_LEN {
+            return Err(corrupt("a sealed secret of impossible length"));
+        }
+        let sealed = hex::decode_vec(&r.sealed).ok_or(corrupt("not lower-case hexadecimal"))?;
+        Ok(Self {
+            nonce: r.nonce,
+            sealed,
+        })
+    }
+}
+
+impl From<SealedSecret> for SealedRecord {
+    fn from(s: SealedSecret) -> Self {
+        Self {
+            v: SEALED_VERSION,
+            nonce: s.nonce,
+            sealed: hex::encode(&s.sealed),
+        }
+    }
+}
+
+impl SealedSecret {
+    /// Seals `secret` for `contact_id` with a fresh nonce from `rng`.
+    pub(crate) fn seal<R: CryptoRng + ?Sized>(
+        key: &SealingKey,
+        contact_id: u64,
+        secret: &Secret,
+        rng: &mut R,
+    ) -> Result<Self> {
+        let mut nonce = [0u8; NONCE_LEN];
+        rng.fill_bytes(&mut nonce);
+        let mut sealed = secret.expose_bytes().to_vec();
+        let tag = key
+            .cipher()
+            .encrypt_inout_detached(
+                &Nonce::from(nonce),
+                &aad(contact_id),
+                sealed.as_mut_slice().into(),
+            )
+            .map_err(|_| Error::SealedSecretUnreadable)?;
+        sealed.extend_from_slice(&tag);
+        Ok(Self { nonce, sealed })
+    }
+
+    /// Opens the secret for `contact_id`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::SealedSecretUnreadable`] when the tag does not verify (another server
+    /// key, another contact's row, or altered bytes), or the plaintext is not a secret.
+    pub(crate) fn open(&self, key: &SealingKey, contact_id: u64) -> Result<Secret> {
+        let split = self
+            .sealed
+            .len()
+            .checked_sub(TAG_LEN)
+            .ok_or(Error::SealedSecretUnreadable)?;
+        let (ciphertext, tag) = self.sealed.split_at(split);
+        let tag = Tag::try_from(tag).map_err(|_| Error::SealedSecretUnreadable)?;
+        let mut plain = Zeroizing::new(ciphertext.to_vec());
+        key.cipher()
+            .decrypt_inout_detached(
+                &Nonce::from(self.nonce),
+                &aad(contact_id),
+                plain.as_mut_slice().into(),
+                &tag,
+            )
+            .map_err(|_| Error::SealedSecretUnreadable)?;
+        Secret::from_bytes(&plain).map_err(|_| Error::SealedSecretUnreadable)
+    }
+
+    /// The nonce: it identifies this sealing, so a prepared verifier can tell that
+    /// the account was re-enrolled since.
+    pub(crate) fn nonce(&self) -> &[u8; NONCE_LEN] {
+        &self.nonce
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+
+    #[test]
+    fn seals_opens_and_binds_the_contact_and_key() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let key = SealingKey::derive(&ServerKey::from_bytes([1; 32]));
+        let secret = Secret::generate_with(&mut rng, 160).unwrap();
+        let sealed = SealedSecret::seal(&key, 3522, &secret, &mut rng).unwrap();
+        assert_eq!(sealed.open(&key, 3522).unwrap(), secret);
+        assert!(matches!(
+            sealed.open(&key, 3523),
+            Err(Error::SealedSecretUnreadable)
+        ));
+        let other = SealingKey::derive(&ServerKey::from_bytes([2; 32]));
+        assert!(sealed.open(&other, 3522).is_err());
+
+        let json = serde_json::to_string(&sealed).unwrap();
+        assert!(!json.contains(secret.to_base32().as_str()));
+        let back: SealedSecret = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, sealed);
+        // Flip one hex digit of the ciphertext: the tag no longer verifies.
+        let at = json.find("\"sealed\":\"").unwrap() + 10;
+        let mut bytes = json.into_bytes();
+        bytes[at] = if bytes[at] == b'0' { b'1' } else { b'0' };
+        let edited: SealedSecret = serde_json::from_slice(&bytes).unwrap();
+        assert!(edited.open(&key, 3522).is_err());
+    }
+}

@@ -1,0 +1,400 @@
+//! Security codes for callers (seed 002).
+//!
+//! "A security code can be created for the account and made viewable for each
+//! authorized contact or user on the account. Or each authorized contact or user on
+//! the account can have a unique security code."
+//!
+//! - The account-wide code lives in the [`Client`] state:
+//!   [`Portal::set_account_code`] ("Success: Account information updated.") and
+//!   [`Portal::view_account_code`] (primary contact, or "Profile: View").
+//! - A contact's own code lives in their [`Account`]: [`Portal::set_contact_code`]
+//!   and [`Portal::view_contact_code`] (primary contact, or "Manage Contacts: View
+//!   and Update"), "Success: Contact updated.".
+//! - [`Portal::verify_caller`]: a support agent types what a caller says and learns
+//!   whose code it was (a contact's own, or the account-wide one), through the
+//!   client's security-code throttle.
+//!
+//! Every new code passes the `countersign-security-code` policy (8 or more
+//! characters, no personally identifiable information, nothing trivial), checked
+//! against the profile of the contact it is for, and is sealed at rest with
+//! ChaCha20-Poly1305 under a key derived from the server key.
+
+use hmac::Mac;
+use serde::{Deserialize, Serialize};
+
+use crate::account::{Account, Profile};
+use crate::gate::{self, Gate, Permissions};
+use crate::portal::{Portal, guarded};
+use crate::security_code::{
+    Context, Date, SealedCode, SealingKey, SecurityCode, Speech, StoredCode,
+};
+use crate::throttle::{Factor, Throttle};
+use crate::{Error, Result, ServerKey, notice};
+
+const KEY_DOMAIN: &[u8] = b"countersign/security-code-key/v1\0";
+/// The key id recorded in every seal (the security-code crate's key rotation names keys).
+const KEY_ID: &str = "countersign-v1";
+const CLIENT_VERSION: u32 = 1;
+
+pub(crate) fn sealing_key(server: &ServerKey) -> Result<SealingKey> {
+    let bytes: [u8; 32] = server.mac(KEY_DOMAIN).finalize().into_bytes().into();
+    Ok(SealingKey::new(KEY_ID, bytes)?)
+}
+
+/// The client (account) as a whole: the account-wide security code and the
+/// throttle of callers' guesses. Serde, versioned (`"v": 1`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "ClientRecord", into = "ClientRecord")]
+pub struct Client {
+    client_id: u64,
+    security_code: Option<StoredCode>,
+    throttle: Throttle,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientRecord {
+    v: u32,
+    client_id: u64,
+    security_code: Option<StoredCode>,
+    throttle: Throttle,
+}
+
+impl TryFrom<ClientRecord> for Client {
+    type Error = Error;
+
+    fn try_from(r: ClientRecord) -> Result<Self> {
+        if r.v != CLIENT_VERSION {
+            return Err(Error::UnsupportedStateVersion {
+                state: "client",
+                found: r.v,
+                supported: CLIENT_VERSION,
+            });
+        }
+        if r.throttle.factor() != Factor::SecurityCode {
+            return Err(Error::CorruptState {
+                state: "client",
+                reason: "the caller throttle guards another factor",
+            });
+        }
+        Ok(Self {
+            client_id: r.client_id,
+            security_code: r.security_code,
+            throttle: r.throttle,
+        })
+    }
+}
+
+impl From<Client> for ClientRecord {
+    fn from(c: Client) -> Self {
+        Self {
+            v: CLIENT_VERSION,
+            client_id: c.client_id,
+            security_code: c.security_code,
+            throttle: c.throttle,
+        }
+    }
+}
+
+impl Client {
+    /// A client with no account-wide code yet.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let client = countersign::security_codes::Client::new(1707);
+    /// assert_eq!(client.client_id(), 1707);
+    /// assert!(!client.has_security_code());
+    /// ```
+    #[must_use]
+    pub fn new(client_id: u64) -> Self {
+        Self {
+            client_id,
+            security_code: None,
+            throttle: Throttle::new(Factor::SecurityCode),
+        }
+    }
+
+    /// The client ID (1707 in the seeds).
+    #[must_use]
+    pub fn client_id(&self) -> u64 {
+        self.client_id
+    }
+
+    /// Whether an account-wide code is set.
+    #[must_use]
+    pub fn has_security_code(&self) -> bool {
+        self.security_code.is_some()
+    }
+
+    /// The throttle of callers' guesses.
+    #[must_use]
+    pub fn throttle(&self) -> &Throttle {
+        &self.throttle
+    }
+
+    /// The administrator's "Unlock" of the caller throttle.
+    pub fn unlock(&mut self) {
+        self.throttle = Throttle::new(Factor::SecurityCode);
+    }
+}
+
+/// Whose code a caller gave.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "whose")]
+#[non_exhaustive]
+pub enum Whose {
+    /// A contact's own code.
+    Contact {
+        /// The contact's id.
+        contact_id: u64,
+        /// The contact's name, for the agent's screen.
+        name: String,
+    },
+    /// The account-wide code.
+    AccountWide,
+}
+
+/// The calendar date of unix time `now` (UTC), for the policy's "today".
+fn date_of(now: u64) -> Result<Date> {
+    // Howard Hinnant's civil_from_days: days since 1970-01-01 to a Gregorian date.
+    let days = i64::try_from(now / 86_400).unwrap_or(i64::MAX / 2) + 719_468;
+    let era = days.div_euclid(146_097);
+    let doe = days.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let invalid = || Error::InvalidRequest {
+        reason: "the time is outside the calendar the security-code policy knows",
+    };
+    Ok(Date::new(
+        u16::try_from(year).map_err(|_| invalid())?,
+        u8::try_from(month).map_err(|_| invalid())?,
+        u8::try_from(day).map_err(|_| invalid())?,
+    )?)
+}
+
+/// The personal data a code must not contain: the contact's profile.
+fn context_of(profile: &Profile, now: u64) -> Result<Context> {
+    let mut context = Context::new(date_of(now)?)
+        .name(profile.name.clone())
+        .username(profile.username.clone())
+        .client_id(profile.client_id.to_string());
+    if !profile.email.is_empty() {
+        context = context.email(profile.email.clone());
+    }
+    if let Some(phone) = &profile.cell_phone {
+        context = context.phone(phone.clone());
+    }
+    Ok(context)
+}
+
+impl Portal {
+    fn seal_code(&self, code: &str, context: &Context) -> Result<StoredCode> {
+        let admitted = crate::security_code::Policy::default().admit(code, context)?;
+        Ok(SealedCode::seal(&admitted, &self.code_key)?.into())
+    }
+
+    fn open_code(&self, stored: &StoredCode) -> Result<SecurityCode> {
+        match stored {
+            StoredCode::Sealed(sealed) => Ok(sealed.open(&self.code_key)?),
+            _ => Err(Error::InvalidRequest {
+                reason: "this security code is stored hashed only and cannot be shown",
+            }),
+        }
+    }
+
+    /// Sets (or changes) the account-wide security code: "Success: Account
+    /// information updated.". `actor` is the contact doing it: the primary contact,
+    /// or one allowed "Profile: Update". The code is checked against the actor's
+    /// profile and the client ID.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::PermissionDenied`]; [`Error::InvalidRequest`] when the actor belongs
+    /// to another client; [`Error::SecurityCode`] with `Refused { report }` when the
+    /// code breaks the policy (too short, personal data, trivial).
+    pub fn set_account_code(
+        &self,
+        client: &mut Client,
+        actor: &Profile,
+        permissions: &(impl Permissions + ?Sized),
+        code: &str,
+        now: u64,
+    ) -> Result<&'static str> {
+        same_client(client, actor)?;
+        gate::require(permissions, actor, Gate::SetAccountCode)?;
+        client.security_code = Some(self.seal_code(code, &context_of(actor, now)?)?);
+        Ok(notice::ACCOUNT_UPDATED)
+    }
+
+    /// Shows the account-wide code to `actor`: the primary contact, or one allowed
+    /// "Profile: View" (seed 002). `None` when no code is set.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::PermissionDenied`]; [`Error::SecurityCode`] when the stored seal does
+    /// not open (another server key, altered bytes).
+    pub fn view_account_code(
+        &self,
+        client: &Client,
+        actor: &Profile,
+        permissions: &(impl Permissions + ?Sized),
+    ) -> Result<Option<SecurityCode>> {
+        same_client(client, actor)?;
+        gate::require(permissions, actor, Gate::ViewAccountCode)?;
+        client
+            .security_code
+            .as_ref()
+            .map(|stored| self.open_code(stored))
+            .transpose()
+    }
+
+    /// Sets a contact's own code: "Success: Contact updated.". `actor` is the
+    /// contact doing it (the contact themself, or the primary contact for their
+    /// other users), who needs "Manage Contacts: View and Update" unless primary.
+    /// The code is checked against the target contact's profile.
+    ///
+    /// # Errors
+    ///
+    /// As [`Portal::set_account_code`], with the "Manage Contacts: View and Update" gate.
+    pub fn set_contact_code(
+        &self,
+        target: &mut Account,
+        actor: &Profile,
+        permissions: &(impl Permissions + ?Sized),
+        code: &str,
+        now: u64,
+    ) -> Result<&'static str> {
+        may_manage(target.profile(), actor, permissions)?;
+        let sealed = self.seal_code(code, &context_of(target.profile(), now)?)?;
+        target.0.security_code = Some(sealed);
+        Ok(notice::CONTACT_UPDATED)
+    }
+
+    /// Shows a contact's own code to `actor` (the contact, or the primary contact),
+    /// who needs "Manage Contacts: View and Update" unless primary. `None` when the
+    /// contact has no own code.
+    ///
+    /// # Errors
+    ///
+    /// As [`Portal::view_account_code`], with the "Manage Contacts: View and Update" gate.
+    pub fn view_contact_code(
+        &self,
+        target: &Account,
+        actor: &Profile,
+        permissions: &(impl Permissions + ?Sized),
+    ) -> Result<Option<SecurityCode>> {
+        may_manage(target.profile(), actor, permissions)?;
+        target
+            .0
+            .security_code
+            .as_ref()
+            .map(|stored| self.open_code(stored))
+            .transpose()
+    }
+
+    /// A support agent checks what a caller says against every code of the client:
+    /// each contact's own code and the account-wide one. Returns whose code it was.
+    ///
+    /// Throttled on the client (the caller is not identified yet): a locked
+    /// throttle refuses before any code is opened. Every code is compared, matched
+    /// or not, so the time taken does not say which one matched.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Throttled`]; [`Error::WrongSecurityCode`] (one more failure);
+    /// [`Error::NoSecurityCode`] when the client has no code at all; [`Error::SecurityCode`]
+    /// when a stored seal does not open.
+    pub fn verify_caller(
+        &self,
+        client: &mut Client,
+        contacts: &[&Account],
+        spoken: &str,
+        now: u64,
+    ) -> Result<Whose> {
+        let contacts: Vec<&Account> = contacts
+            .iter()
+            .copied()
+            .filter(|a| a.profile().client_id == client.client_id && a.0.security_code.is_some())
+            .collect();
+        if contacts.is_empty() && client.security_code.is_none() {
+            return Err(Error::NoSecurityCode);
+        }
+        let speech = Speech::default();
+        let account_code = client.security_code.as_ref();
+        guarded(
+            &self.settings.throttle,
+            &mut client.throttle,
+            now,
+            || {
+                let mut whose = None;
+                for contact in &contacts {
+                    if let Some(stored) = &contact.0.security_code
+                        && stored.verify(spoken, &self.code_key, &speech)?
+                        && whose.is_none()
+                    {
+                        whose = Some(Whose::Contact {
+                            contact_id: contact.profile().contact_id,
+                            name: contact.profile().name.clone(),
+                        });
+                    }
+                }
+                if let Some(stored) = account_code
+                    && stored.verify(spoken, &self.code_key, &speech)?
+                    && whose.is_none()
+                {
+                    whose = Some(Whose::AccountWide);
+                }
+                whose.ok_or(Error::WrongSecurityCode)
+            },
+            |e| matches!(e, Error::WrongSecurityCode),
+        )
+    }
+}
+
+fn same_client(client: &Client, actor: &Profile) -> Result<()> {
+    if client.client_id == actor.client_id {
+        Ok(())
+    } else {
+        Err(Error::InvalidRequest {
+            reason: "this contact belongs to another client",
+        })
+    }
+}
+
+/// The contact themself or the primary contact of the same client, with "Manage
+/// Contacts: View and Update" unless primary.
+fn may_manage(
+    target: &Profile,
+    actor: &Profile,
+    permissions: &(impl Permissions + ?Sized),
+) -> Result<()> {
+    if target.client_id != actor.client_id {
+        return Err(Error::InvalidRequest {
+            reason: "this contact belongs to another client",
+        });
+    }
+    if target.contact_id != actor.contact_id && !actor.primary {
+        return Err(Error::PermissionDenied {
+            gate: "Primary Contact",
+        });
+    }
+    gate::require(permissions, actor, Gate::ManageOwnCode)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_of_unix_times() {
+        assert_eq!(date_of(0).unwrap().to_string(), "1970-01-01");
+        assert_eq!(date_of(951_782_400).unwrap().to_string(), "2000-02-29");
+        assert_eq!(date_of(1_763_900_000).unwrap().to_string(), "2025-11-23");
+        assert!(date_of(u64::MAX).is_err());
+    }
+}

@@ -1,0 +1,202 @@
+//! # Walkthrough: the portal's account-security flows, end to end
+//!
+//! The facade composes the four crates into the flows of the seeds. It does no
+//! I/O: every step takes the stored [`Account`](crate::Account), `now` (unix
+//! seconds) and, where it draws secrets, an RNG; it changes the account in place
+//! and returns what to show or send. **Store the account after every call,
+//! whatever the result**: a refused attempt still counts in its throttle.
+//!
+//! The examples use cheap Argon2id parameters so they run fast; production keeps
+//! the defaults (OWASP's 19 MiB, 2 passes).
+//!
+//! ## Setting up: one `Portal` per service
+//!
+//! ```
+//! use countersign::{Portal, Profile, ServerKey, Settings};
+//! use countersign::password::{HashParams, Policy};
+//! use countersign::totp::{BackupSettings, KdfParams};
+//!
+//! let cheap = HashParams { memory_kib: 64, iterations: 1, ..HashParams::OWASP };
+//! let settings = Settings {
+//!     password: Policy::portal().with_hashing(cheap)?,
+//!     backup_codes: BackupSettings { params: KdfParams::new(8, 1, 1)?, ..BackupSettings::default() },
+//!     ..Settings::default()
+//! };
+//! // The server key lives in the service's secret store, never in the database.
+//! let portal = Portal::new(ServerKey::generate(), settings)?;
+//!
+//! // Joe Example, the primary contact of client 1707 (seed 001's contact list).
+//! let joe = Profile {
+//!     contact_id: 3522,
+//!     client_id: 1707,
+//!     name: "Joe Example".into(),
+//!     username: "joe.example".into(),
+//!     email: "marketing@viviotech.net".into(),
+//!     cell_phone: Some("+1 509 555 0100".into()),
+//!     primary: true,
+//! };
+//! let mut rng = rand::rng();
+//! // Seed 003's rules: 12 characters or more, not the username.
+//! let account = portal.create_account(joe, "Vivio is gr8! I like knowing my account is Secure", &mut rng)?;
+//! let stored: String = serde_json::to_string(&account)?; // no plain secret in it
+//! assert!(!stored.contains("Vivio is gr8"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Enabling two-factor (seeds 000, 001, 004)
+//!
+//! "Click to enable" asks for the password again; the primary contact always may,
+//! anyone else needs "Client Profile: View" to resolve to Allow (a
+//! [`Permissions`](crate::Permissions): [`Access`](crate::Access) over a compiled
+//! permission policy, or any closure). The key is shown grouped for typing, as an
+//! otpauth URI and as a QR code; a code from the app completes enrollment.
+//!
+//! ```
+//! # use countersign::{Portal, Profile, ServerKey, Settings, Gate, Error};
+//! # use countersign::password::{HashParams, Policy};
+//! # use countersign::totp::{BackupSettings, KdfParams};
+//! # let cheap = HashParams { memory_kib: 64, iterations: 1, ..HashParams::OWASP };
+//! # let settings = Settings {
+//! #     password: Policy::portal().with_hashing(cheap)?,
+//! #     backup_codes: BackupSettings { params: KdfParams::new(8, 1, 1)?, ..BackupSettings::default() },
+//! #     ..Settings::default()
+//! # };
+//! # let portal = Portal::new(ServerKey::generate(), settings)?;
+//! # let mut rng = rand::rng();
+//! # let contact = Profile { contact_id: 3523, client_id: 1707, name: "Contact Example".into(),
+//! #     username: "contact.example".into(), email: "marketing@viviotech.net".into(),
+//! #     cell_phone: None, primary: false };
+//! # let mut account = portal.create_account(contact, "Y? 'Cuz I Reelee lik mi prYvacee.", &mut rng)?;
+//! use countersign::totp::{Params, Secret, Totp};
+//!
+//! let now = 1_763_900_000;
+//! let password = "Y? 'Cuz I Reelee lik mi prYvacee.";
+//!
+//! // Contact Example (3523) has no "Client Profile: View" yet.
+//! let nobody = |_contact: u64, _gate: Gate| false;
+//! let refused = portal.begin_enrollment(&mut account, &nobody, password, now, &mut rng);
+//! assert!(matches!(refused, Err(Error::PermissionDenied { gate: "Client Profile: View" })));
+//!
+//! // Joe sets "Client Profile: View" to Allow for him ("Success: Contact updated.").
+//! let allowed = |contact: u64, gate: Gate| contact == 3523 && gate == Gate::EnableTwoFactor;
+//! let started = portal.begin_enrollment(&mut account, &allowed, password, now, &mut rng)?;
+//! println!("enter the key manually: {}", started.key_for_typing().as_str());
+//! assert!(started.otpauth_uri().starts_with("otpauth://totp/Vivio%20Portal:contact.example?"));
+//! assert_eq!(started.expires_at(), now + 600);
+//!
+//! // The app computes the code from the scanned key (here: from the typed key).
+//! let app = Totp::new(&Secret::from_base32(&started.key_for_typing())?, Params::default())?;
+//! let code = app.code_at(now + 30)?.to_string();
+//! let done = portal.confirm_enrollment(&mut account, &code, now + 30, &mut rng)?;
+//! assert_eq!(done.message, "Success: Two-Factor Enrollment Complete.");
+//! assert_eq!(done.backup_codes.len(), 10); // show once; only hashes are stored
+//! assert!(account.two_factor_enabled());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Signing in (seeds 003, 004)
+//!
+//! By username or client ID, then the password, then one second factor: a TOTP
+//! code, a backup code, a remembered device, or a code sent by SMS.
+//!
+//! ```
+//! # use countersign::{Portal, Profile, ServerKey, Settings, Gate, Error};
+//! # use countersign::password::{HashParams, Policy};
+//! # use countersign::totp::{BackupSettings, KdfParams, Params, Secret, Totp};
+//! # let cheap = HashParams { memory_kib: 64, iterations: 1, ..HashParams::OWASP };
+//! # let settings = Settings {
+//! #     password: Policy::portal().with_hashing(cheap)?,
+//! #     backup_codes: BackupSettings { params: KdfParams::new(8, 1, 1)?, ..BackupSettings::default() },
+//! #     ..Settings::default()
+//! # };
+//! # let portal = Portal::new(ServerKey::generate(), settings)?;
+//! # let mut rng = rand::rng();
+//! # let joe = Profile { contact_id: 3522, client_id: 1707, name: "Joe Example".into(),
+//! #     username: "joe.example".into(), email: "marketing@viviotech.net".into(),
+//! #     cell_phone: Some("+1 509 555 0100".into()), primary: true };
+//! # let password = "Vivio is gr8! I like knowing my account is Secure";
+//! # let mut account = portal.create_account(joe, password, &mut rng)?;
+//! # let now = 1_763_900_000;
+//! # let started = portal.begin_enrollment(&mut account, &|_, _| false, password, now, &mut rng)?;
+//! # let app = Totp::new(&Secret::from_base32(&started.key_for_typing())?, Params::default())?;
+//! # let done = portal.confirm_enrollment(&mut account, &app.code_at(now)?.to_string(), now, &mut rng)?;
+//! use countersign::{PasswordStep, SecondFactor, Via};
+//!
+//! // "log in with your Client ID number": 1707 names Joe, the primary contact.
+//! assert!(account.profile().answers_to("1707"));
+//! let later = now + 3_600;
+//! let PasswordStep::SecondFactorRequired(ticket) = portal.sign_in(&mut account, password, later, &mut rng)? else {
+//!     unreachable!("two-factor is on")
+//! };
+//!
+//! // The app's code, with "Remember this device for 30 days" ticked.
+//! let code = app.code_at(later)?.to_string();
+//! let signed_in = portal.complete_sign_in(&mut account, &ticket, SecondFactor::Totp(&code), true, later, &mut rng)?;
+//! assert_eq!(signed_in.via, Via::Totp);
+//! let cookie = signed_in.device_token.expect("asked to remember");
+//!
+//! // The same code again is a replay (RFC 6238 §5.2).
+//! let replay = portal.complete_sign_in(&mut account, &ticket, SecondFactor::Totp(&code), false, later + 5, &mut rng);
+//! assert!(matches!(replay, Err(Error::Totp(countersign::totp::Error::Replayed { .. }))));
+//!
+//! // Next week, on the remembered device: no code needed.
+//! let next_week = later + 7 * 86_400;
+//! let PasswordStep::SecondFactorRequired(ticket) = portal.sign_in(&mut account, password, next_week, &mut rng)? else { unreachable!() };
+//! let device = portal.complete_sign_in(&mut account, &ticket, SecondFactor::RememberedDevice(cookie.as_str()), false, next_week, &mut rng)?;
+//! assert_eq!(device.via, Via::RememberedDevice);
+//!
+//! // Or a code by SMS: the flow says what to send and to whom; the service sends it.
+//! let sms = portal.send_sms_code(&mut account, &ticket, next_week, &mut rng)?;
+//! assert_eq!(sms.destination, "+1 509 555 0100");
+//! let by_sms = portal.complete_sign_in(&mut account, &ticket, SecondFactor::SmsCode(sms.code.as_str()), false, next_week + 20, &mut rng)?;
+//! assert_eq!(by_sms.via, Via::SmsCode);
+//!
+//! // Or a backup code, consumed on use.
+//! let backup = done.backup_codes.iter().next().unwrap().expose().to_owned();
+//! let by_backup = portal.complete_sign_in(&mut account, &ticket, SecondFactor::BackupCode(&backup), false, next_week + 30, &mut rng)?;
+//! assert_eq!(by_backup.backup_codes_left, Some(9));
+//!
+//! // Disabling two-factor revokes every remembered device.
+//! let message = portal.disable_two_factor(&mut account, password, next_week + 60, &mut rng)?;
+//! assert_eq!(message, "Success: Two-Factor Has Been Disabled.");
+//! assert!(account.devices().devices().is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## The hot path: a prepared verifier
+//!
+//! [`Portal::prepare_totp`](crate::Portal::prepare_totp) opens the sealed secret
+//! and keys the HMAC once; keep the [`PreparedTotp`](crate::PreparedTotp) per
+//! account in memory, and each [`Portal::verify_totp`](crate::Portal::verify_totp)
+//! costs a throttle check, the bare verification and a state update
+//! (`cargo bench --bench facade -- login_totp`).
+//!
+//! ## Resetting a password (seed 003)
+//!
+//! "Reset Password" emails a code that quickly expires (8 digits, 15 minutes);
+//! the new password must pass the password rules; every remembered device is
+//! revoked.
+//!
+//! ```
+//! # use countersign::{Portal, Profile, ServerKey, Settings, Error};
+//! # use countersign::password::{HashParams, Policy};
+//! # let cheap = HashParams { memory_kib: 64, iterations: 1, ..HashParams::OWASP };
+//! # let settings = Settings { password: Policy::portal().with_hashing(cheap)?, ..Settings::default() };
+//! # let portal = Portal::new(ServerKey::generate(), settings)?;
+//! # let mut rng = rand::rng();
+//! # let joe = Profile { contact_id: 3522, client_id: 1707, name: "Joe Example".into(),
+//! #     username: "joe.example".into(), email: "marketing@viviotech.net".into(),
+//! #     cell_phone: None, primary: true };
+//! # let mut account = portal.create_account(joe, "Vivio is gr8! I like knowing my account is Secure", &mut rng)?;
+//! let now = 1_763_900_000;
+//! let email = portal.request_password_reset(&mut account, now, &mut rng);
+//! assert_eq!(email.destination, "marketing@viviotech.net");
+//!
+//! // "Password must not be the same as the username": refused, the code not spent.
+//! let weak = portal.reset_password(&mut account, email.code.as_str(), "joe.example", now + 60, &mut rng);
+//! assert!(matches!(weak, Err(Error::PasswordRejected { .. })));
+//!
+//! let done = portal.reset_password(&mut account, email.code.as_str(), "Tulips on the balcony, 7 of them", now + 90, &mut rng)?;
+//! println!("{done}");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```

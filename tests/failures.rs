@@ -1,0 +1,851 @@
+//! One test per failure the issue names: each is refused, with a typed error, and
+//! leaves the state as the flow promises.
+
+mod common;
+
+use common::*;
+use countersign::password::Error as PasswordError;
+use countersign::throttle::Factor;
+use countersign::totp::Error as TotpError;
+use countersign::{Access, Error, PasswordStep, SecondFactor};
+
+fn ticket(
+    portal: &countersign::Portal,
+    account: &mut countersign::Account,
+    password: &str,
+    at: u64,
+) -> countersign::LoginTicket {
+    match portal.sign_in(account, password, at, &mut rng()).unwrap() {
+        PasswordStep::SecondFactorRequired(ticket) => ticket,
+        PasswordStep::SignedIn(_) => panic!("two-factor is on"),
+    }
+}
+
+#[test]
+fn wrong_password_at_re_entry_to_enable() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let err = portal
+        .begin_enrollment(
+            &mut joe,
+            &|_, _| false,
+            "not my password at all",
+            NOW,
+            &mut rng(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Password(PasswordError::WrongPassword)));
+    assert!(!joe.enrollment_pending(NOW));
+    assert_eq!(
+        joe.throttles().get(Factor::Password).consecutive_failures(),
+        1
+    );
+}
+
+#[test]
+fn wrong_password_at_re_entry_to_disable() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    enroll(&portal, &mut joe, JOE_PASSWORD);
+    let err = portal
+        .disable_two_factor(&mut joe, "not my password at all", NOW + 1, &mut rng())
+        .unwrap_err();
+    assert!(matches!(err, Error::Password(PasswordError::WrongPassword)));
+    assert!(joe.two_factor_enabled(), "still on");
+}
+
+#[test]
+fn expired_enrollment_leaves_two_factor_off() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let started = portal
+        .begin_enrollment(&mut joe, &|_, _| false, JOE_PASSWORD, NOW, &mut rng())
+        .unwrap();
+    let app = app_for(&started.key_for_typing());
+    let late = NOW + 600; // 10 minutes: the first second it is no longer valid
+    assert!(!joe.enrollment_pending(late));
+    let err = portal
+        .confirm_enrollment(&mut joe, &code(&app, late), late, &mut rng())
+        .unwrap_err();
+    assert!(matches!(err, Error::EnrollmentExpired { expired_at } if expired_at == NOW + 600));
+    assert!(!joe.two_factor_enabled());
+    assert!(matches!(
+        portal.confirm_enrollment(&mut joe, &code(&app, late), late, &mut rng()),
+        Err(Error::NoPendingEnrollment)
+    ));
+}
+
+#[test]
+fn wrong_code_leaves_the_enrollment_pending() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let started = portal
+        .begin_enrollment(&mut joe, &|_, _| false, JOE_PASSWORD, NOW, &mut rng())
+        .unwrap();
+    let app = app_for(&started.key_for_typing());
+    let right = code(&app, NOW + 5);
+    let err = portal
+        .confirm_enrollment(&mut joe, &wrong(&right), NOW + 5, &mut rng())
+        .unwrap_err();
+    assert!(matches!(err, Error::Totp(TotpError::WrongCode)));
+    assert!(joe.enrollment_pending(NOW + 5));
+    assert!(
+        portal
+            .confirm_enrollment(&mut joe, &right, NOW + 6, &mut rng())
+            .is_ok()
+    );
+}
+
+#[test]
+fn replayed_totp_code_is_refused() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let (app, _) = enroll(&portal, &mut joe, JOE_PASSWORD);
+    let at = NOW + 300;
+    let ticket = ticket(&portal, &mut joe, JOE_PASSWORD, at);
+    let typed = code(&app, at);
+    portal
+        .complete_sign_in(
+            &mut joe,
+            &ticket,
+            SecondFactor::Totp(&typed),
+            false,
+            at,
+            &mut rng(),
+        )
+        .unwrap();
+    let err = portal
+        .complete_sign_in(
+            &mut joe,
+            &ticket,
+            SecondFactor::Totp(&typed),
+            false,
+            at + 10,
+            &mut rng(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Totp(TotpError::Replayed { .. })),
+        "{err}"
+    );
+    // The enrollment code's step cannot sign in either.
+    let mut fresh = account(&portal, common::joe(), JOE_PASSWORD);
+    let (app, _) = enroll(&portal, &mut fresh, JOE_PASSWORD);
+    let ticket = self::ticket(&portal, &mut fresh, JOE_PASSWORD, NOW + 1);
+    assert!(matches!(
+        portal.complete_sign_in(
+            &mut fresh,
+            &ticket,
+            SecondFactor::Totp(&code(&app, NOW)),
+            false,
+            NOW + 1,
+            &mut rng()
+        ),
+        Err(Error::Totp(TotpError::Replayed { .. }))
+    ));
+}
+
+#[test]
+fn reused_backup_code_is_refused() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let (_, backup) = enroll(&portal, &mut joe, JOE_PASSWORD);
+    let ticket = ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 60);
+    portal
+        .complete_sign_in(
+            &mut joe,
+            &ticket,
+            SecondFactor::BackupCode(&backup[0]),
+            false,
+            NOW + 60,
+            &mut rng(),
+        )
+        .unwrap();
+    let err = portal
+        .complete_sign_in(
+            &mut joe,
+            &ticket,
+            SecondFactor::BackupCode(&backup[0]),
+            false,
+            NOW + 61,
+            &mut rng(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Totp(TotpError::BackupCodeUsed { .. })),
+        "{err}"
+    );
+    assert_eq!(joe.backup_codes_left(), Some(9));
+}
+
+#[test]
+fn expired_sms_code_is_refused() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    enroll(&portal, &mut joe, JOE_PASSWORD);
+    let ticket = ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 60);
+    let sms = portal
+        .send_sms_code(&mut joe, &ticket, NOW + 60, &mut rng())
+        .unwrap();
+    let err = portal
+        .complete_sign_in(
+            &mut joe,
+            &ticket,
+            SecondFactor::SmsCode(sms.code.as_str()),
+            false,
+            NOW + 360,
+            &mut rng(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::OneTimeCodeExpired { expired_at } if expired_at == NOW + 360));
+}
+
+#[test]
+fn reused_sms_code_is_refused() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    enroll(&portal, &mut joe, JOE_PASSWORD);
+    let ticket = ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 60);
+    let sms = portal
+        .send_sms_code(&mut joe, &ticket, NOW + 60, &mut rng())
+        .unwrap();
+    portal
+        .complete_sign_in(
+            &mut joe,
+            &ticket,
+            SecondFactor::SmsCode(sms.code.as_str()),
+            false,
+            NOW + 70,
+            &mut rng(),
+        )
+        .unwrap();
+    let err = portal
+        .complete_sign_in(
+            &mut joe,
+            &ticket,
+            SecondFactor::SmsCode(sms.code.as_str()),
+            false,
+            NOW + 80,
+            &mut rng(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::OneTimeCodeUsed));
+}
+
+#[test]
+fn expired_and_reused_reset_codes_are_refused() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let email = portal.request_password_reset(&mut joe, NOW, &mut rng());
+    let err = portal
+        .reset_password(
+            &mut joe,
+            email.code.as_str(),
+            "a perfectly fine passphrase",
+            NOW + 900,
+            &mut rng(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::OneTimeCodeExpired { .. }));
+
+    let email = portal.request_password_reset(&mut joe, NOW + 1_000, &mut rng());
+    portal
+        .reset_password(
+            &mut joe,
+            email.code.as_str(),
+            "a perfectly fine passphrase",
+            NOW + 1_001,
+            &mut rng(),
+        )
+        .unwrap();
+    let err = portal
+        .reset_password(
+            &mut joe,
+            email.code.as_str(),
+            "another perfectly fine one",
+            NOW + 1_002,
+            &mut rng(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::OneTimeCodeUsed));
+    assert!(
+        portal
+            .sign_in(
+                &mut joe,
+                "a perfectly fine passphrase",
+                NOW + 1_003,
+                &mut rng()
+            )
+            .is_ok()
+    );
+}
+
+#[test]
+fn a_reset_code_does_not_sign_in_and_no_code_means_no_reset() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    assert!(matches!(
+        portal.reset_password(
+            &mut joe,
+            "12345678",
+            "a perfectly fine passphrase",
+            NOW,
+            &mut rng()
+        ),
+        Err(Error::NoPendingCode { .. })
+    ));
+    enroll(&portal, &mut joe, JOE_PASSWORD);
+    let email = portal.request_password_reset(&mut joe, NOW, &mut rng());
+    let ticket = ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 1);
+    assert!(matches!(
+        portal.complete_sign_in(
+            &mut joe,
+            &ticket,
+            SecondFactor::SmsCode(email.code.as_str()),
+            false,
+            NOW + 2,
+            &mut rng()
+        ),
+        Err(Error::NoPendingCode { .. })
+    ));
+}
+
+#[test]
+fn locked_password_throttle_refuses_even_the_right_password() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let lock_after = portal.settings().throttle.lock_after();
+    let mut at = NOW;
+    for _ in 0..lock_after {
+        let throttle = joe.throttles().get(Factor::Password);
+        if let Some(retry) = throttle.retry_at(&portal.settings().throttle) {
+            at = at.max(retry);
+        }
+        assert!(matches!(
+            portal.sign_in(&mut joe, "definitely wrong", at, &mut rng()),
+            Err(Error::Password(PasswordError::WrongPassword))
+        ));
+    }
+    let err = portal
+        .sign_in(&mut joe, JOE_PASSWORD, at + 86_400 * 365, &mut rng())
+        .unwrap_err();
+    let Error::Throttled(throttled) = err else {
+        panic!("{err}")
+    };
+    assert!(throttled.is_locked());
+    assert_eq!(throttled.retry_at(), None);
+    assert!(
+        throttled.to_string().contains("administrator"),
+        "{throttled}"
+    );
+    // The administrator's "Unlock".
+    joe.unlock();
+    assert!(
+        portal
+            .sign_in(&mut joe, JOE_PASSWORD, at, &mut rng())
+            .is_ok()
+    );
+}
+
+#[test]
+fn back_off_says_when_to_retry_and_refuses_the_right_code_before() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let (app, _) = enroll(&portal, &mut joe, JOE_PASSWORD);
+    let at = NOW + 120;
+    let ticket = ticket(&portal, &mut joe, JOE_PASSWORD, at);
+    let right = code(&app, at);
+    let free = portal.settings().throttle.free_failures();
+    for _ in 0..=free {
+        assert!(matches!(
+            portal.complete_sign_in(
+                &mut joe,
+                &ticket,
+                SecondFactor::Totp(&wrong(&right)),
+                false,
+                at,
+                &mut rng()
+            ),
+            Err(Error::Totp(TotpError::WrongCode))
+        ));
+    }
+    let err = portal
+        .complete_sign_in(
+            &mut joe,
+            &ticket,
+            SecondFactor::Totp(&right),
+            false,
+            at,
+            &mut rng(),
+        )
+        .unwrap_err();
+    let Error::Throttled(throttled) = err else {
+        panic!("{err}")
+    };
+    assert_eq!(throttled.retry_at(), Some(at + 1));
+    assert_eq!(
+        joe.last_accepted_step(),
+        Some(NOW / 30),
+        "nothing was accepted"
+    );
+    assert!(
+        portal
+            .complete_sign_in(
+                &mut joe,
+                &ticket,
+                SecondFactor::Totp(&right),
+                false,
+                at + 1,
+                &mut rng()
+            )
+            .is_ok()
+    );
+}
+
+#[test]
+fn locked_backup_code_and_sms_throttles_refuse_before_checking() {
+    let mut settings = settings();
+    settings.throttle = countersign::throttle::ThrottlePolicy::new(0, 1, 1, 2).unwrap();
+    let portal =
+        countersign::Portal::new(countersign::ServerKey::from_bytes([1; 32]), settings).unwrap();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let (_, backup) = enroll(&portal, &mut joe, JOE_PASSWORD);
+    let ticket = ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 10);
+    for at in [NOW + 10, NOW + 20] {
+        assert!(
+            portal
+                .complete_sign_in(
+                    &mut joe,
+                    &ticket,
+                    SecondFactor::BackupCode("2222-2222-22"),
+                    false,
+                    at,
+                    &mut rng()
+                )
+                .is_err()
+        );
+    }
+    let err = portal
+        .complete_sign_in(
+            &mut joe,
+            &ticket,
+            SecondFactor::BackupCode(&backup[0]),
+            false,
+            NOW + 30,
+            &mut rng(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Throttled(t) if t.is_locked()));
+    assert_eq!(
+        joe.backup_codes_left(),
+        Some(10),
+        "the right code was never checked"
+    );
+
+    let sms = portal
+        .send_sms_code(&mut joe, &ticket, NOW + 30, &mut rng())
+        .unwrap();
+    let bad = wrong(sms.code.as_str());
+    for at in [NOW + 31, NOW + 40] {
+        assert!(matches!(
+            portal.complete_sign_in(
+                &mut joe,
+                &ticket,
+                SecondFactor::SmsCode(&bad),
+                false,
+                at,
+                &mut rng()
+            ),
+            Err(Error::WrongOneTimeCode { .. })
+        ));
+    }
+    let err = portal
+        .complete_sign_in(
+            &mut joe,
+            &ticket,
+            SecondFactor::SmsCode(sms.code.as_str()),
+            false,
+            NOW + 50,
+            &mut rng(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Throttled(t) if t.is_locked()));
+}
+
+#[test]
+fn permission_missing_to_enable_two_factor() {
+    let portal = portal();
+    let permissions = no_permissions();
+    let access = Access::new(&permissions).unwrap();
+    for profile in [contact(), contact2()] {
+        let mut account = account(&portal, profile, CONTACT_PASSWORD);
+        let err = portal
+            .begin_enrollment(&mut account, &access, CONTACT_PASSWORD, NOW, &mut rng())
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            Error::PermissionDenied {
+                gate: "Client Profile: View"
+            }
+        ));
+        assert!(err.to_string().contains("Client Profile: View"));
+        assert_eq!(
+            account
+                .throttles()
+                .get(Factor::Password)
+                .consecutive_failures(),
+            0,
+            "refused before the password was looked at"
+        );
+    }
+    // 3526 holds Profile: View and Manage Contacts, but not Client Profile: View.
+    let permissions = seeded_permissions();
+    let access = Access::new(&permissions).unwrap();
+    let mut account = account(&portal, contact2(), CONTACT_PASSWORD);
+    assert!(matches!(
+        portal.begin_enrollment(&mut account, &access, CONTACT_PASSWORD, NOW, &mut rng()),
+        Err(Error::PermissionDenied { .. })
+    ));
+}
+
+#[test]
+fn remembered_device_after_password_change_is_refused() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let (app, _) = enroll(&portal, &mut joe, JOE_PASSWORD);
+    let at = NOW + 60;
+    let ticket = ticket(&portal, &mut joe, JOE_PASSWORD, at);
+    let cookie = portal
+        .complete_sign_in(
+            &mut joe,
+            &ticket,
+            SecondFactor::Totp(&code(&app, at)),
+            true,
+            at,
+            &mut rng(),
+        )
+        .unwrap()
+        .device_token
+        .unwrap();
+    let new_password = "Tulips on the balcony, seven of them";
+    portal
+        .change_password(&mut joe, JOE_PASSWORD, new_password, at + 100, &mut rng())
+        .unwrap();
+    let ticket = self::ticket(&portal, &mut joe, new_password, at + 200);
+    let err = portal
+        .complete_sign_in(
+            &mut joe,
+            &ticket,
+            SecondFactor::RememberedDevice(cookie.as_str()),
+            false,
+            at + 200,
+            &mut rng(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::DeviceRevoked), "{err}");
+}
+
+#[test]
+fn remembered_device_after_reset_is_refused() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let (app, _) = enroll(&portal, &mut joe, JOE_PASSWORD);
+    let ticket = ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 60);
+    let cookie = portal
+        .complete_sign_in(
+            &mut joe,
+            &ticket,
+            SecondFactor::Totp(&code(&app, NOW + 60)),
+            true,
+            NOW + 60,
+            &mut rng(),
+        )
+        .unwrap()
+        .device_token
+        .unwrap();
+    let email = portal.request_password_reset(&mut joe, NOW + 100, &mut rng());
+    let new_password = "Tulips on the balcony, seven of them";
+    portal
+        .reset_password(
+            &mut joe,
+            email.code.as_str(),
+            new_password,
+            NOW + 110,
+            &mut rng(),
+        )
+        .unwrap();
+    let ticket = self::ticket(&portal, &mut joe, new_password, NOW + 120);
+    assert!(matches!(
+        portal.complete_sign_in(
+            &mut joe,
+            &ticket,
+            SecondFactor::RememberedDevice(cookie.as_str()),
+            false,
+            NOW + 120,
+            &mut rng()
+        ),
+        Err(Error::DeviceRevoked)
+    ));
+}
+
+#[test]
+fn a_ticket_is_for_one_contact_and_a_short_while() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let mut contact = account(&portal, contact(), CONTACT_PASSWORD);
+    let (app, _) = enroll(&portal, &mut joe, JOE_PASSWORD);
+    enroll(&portal, &mut contact, CONTACT_PASSWORD);
+    let joes = ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 60);
+    assert!(matches!(
+        portal.complete_sign_in(
+            &mut contact,
+            &joes,
+            SecondFactor::Totp("123456"),
+            false,
+            NOW + 60,
+            &mut rng()
+        ),
+        Err(Error::LoginTicketInvalid)
+    ));
+    let late = joes.expires_at();
+    assert!(matches!(
+        portal.complete_sign_in(
+            &mut joe,
+            &joes,
+            SecondFactor::Totp(&code(&app, late)),
+            false,
+            late,
+            &mut rng()
+        ),
+        Err(Error::LoginTicketInvalid)
+    ));
+    // A password change since voids it.
+    let before_change = ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 70);
+    portal
+        .change_password(
+            &mut joe,
+            JOE_PASSWORD,
+            "Tulips on the balcony, seven of them",
+            NOW + 80,
+            &mut rng(),
+        )
+        .unwrap();
+    assert!(matches!(
+        portal.complete_sign_in(
+            &mut joe,
+            &before_change,
+            SecondFactor::Totp(&code(&app, NOW + 90)),
+            false,
+            NOW + 90,
+            &mut rng()
+        ),
+        Err(Error::LoginTicketInvalid)
+    ));
+}
+
+#[test]
+fn a_prepared_verifier_is_stale_after_re_enrollment() {
+    use rand::SeedableRng;
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    enroll(&portal, &mut joe, JOE_PASSWORD);
+    let prepared = portal.prepare_totp(&joe).unwrap();
+    portal
+        .disable_two_factor(&mut joe, JOE_PASSWORD, NOW + 1, &mut rng())
+        .unwrap();
+    // Enroll again with another key (another RNG stream than the first enrollment).
+    let mut other = rand::rngs::StdRng::seed_from_u64(99);
+    let started = portal
+        .begin_enrollment(&mut joe, &|_, _| false, JOE_PASSWORD, NOW + 2, &mut other)
+        .unwrap();
+    let app = app_for(&started.key_for_typing());
+    portal
+        .confirm_enrollment(&mut joe, &code(&app, NOW + 2), NOW + 2, &mut other)
+        .unwrap();
+    assert!(matches!(
+        portal.verify_totp(&mut joe, &prepared, &code(&app, NOW + 60), NOW + 60),
+        Err(Error::StaleVerifier)
+    ));
+    let fresh = portal.prepare_totp(&joe).unwrap();
+    assert!(
+        portal
+            .verify_totp(&mut joe, &fresh, &code(&app, NOW + 60), NOW + 60)
+            .is_ok()
+    );
+}
+
+#[test]
+fn corrupted_stored_state_is_a_typed_error() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    enroll(&portal, &mut joe, JOE_PASSWORD);
+    let json = serde_json::to_string(&joe).unwrap();
+    for (from, to) in [
+        (r#"{"v":1,"#, r#"{"v":2,"#),
+        (r#""factor":"totp""#, r#""factor":"password""#),
+        (
+            r#""pending_enrollment":null"#,
+            r#""pending_enrollment":null,"x":1"#,
+        ),
+    ] {
+        let bad = json.replacen(from, to, 1);
+        assert_ne!(bad, json, "{from}");
+        assert!(
+            serde_json::from_str::<countersign::Account>(&bad).is_err(),
+            "{from}"
+        );
+    }
+    // A sealed secret moved to another contact does not open there.
+    let moved = json.replace(r#""contact_id":3522"#, r#""contact_id":3523"#);
+    let moved: countersign::Account = serde_json::from_str(&moved).unwrap();
+    assert!(matches!(
+        portal.prepare_totp(&moved),
+        Err(Error::SealedSecretUnreadable)
+    ));
+    // Another server key cannot open it either.
+    let other =
+        countersign::Portal::new(countersign::ServerKey::from_bytes([9; 32]), settings()).unwrap();
+    assert!(matches!(
+        other.prepare_totp(&joe),
+        Err(Error::SealedSecretUnreadable)
+    ));
+}
+
+#[test]
+fn permission_missing_to_see_the_account_wide_code() {
+    use countersign::security_codes::Client;
+    let portal = portal();
+    let joe_account = account(&portal, joe(), JOE_PASSWORD);
+    let contact_account = account(&portal, contact2(), CONTACT_PASSWORD);
+    let permissions = no_permissions();
+    let access = Access::new(&permissions).unwrap();
+    let mut client = Client::new(1707);
+    portal
+        .set_account_code(
+            &mut client,
+            joe_account.profile(),
+            &access,
+            "Lighthouse-42-Oak",
+            NOW,
+        )
+        .unwrap();
+    let err = portal
+        .view_account_code(&client, contact_account.profile(), &access)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::PermissionDenied {
+                gate: "Profile: View"
+            }
+        ),
+        "{err}"
+    );
+    // Nor may they set it.
+    assert!(matches!(
+        portal.set_account_code(
+            &mut client,
+            contact_account.profile(),
+            &access,
+            "Another-Code-88",
+            NOW
+        ),
+        Err(Error::PermissionDenied {
+            gate: "Profile: Update"
+        })
+    ));
+}
+
+#[test]
+fn permission_missing_to_see_or_change_ones_own_code() {
+    let portal = portal();
+    let joe_account = account(&portal, joe(), JOE_PASSWORD);
+    let mut contact_account = account(&portal, contact(), CONTACT_PASSWORD);
+    // 3523 holds "Client Profile: View" only: Manage Contacts inherits View but not Update.
+    let permissions = seeded_permissions();
+    let access = Access::new(&permissions).unwrap();
+    portal
+        .set_contact_code(
+            &mut contact_account,
+            joe_account.profile(),
+            &access,
+            "Velvet-Harbor-63",
+            NOW,
+        )
+        .unwrap();
+    let own = contact_account.profile().clone();
+    assert!(matches!(
+        portal.view_contact_code(&contact_account, &own, &access),
+        Err(Error::PermissionDenied {
+            gate: "Manage Contacts: View and Update"
+        })
+    ));
+    assert!(matches!(
+        portal.set_contact_code(&mut contact_account, &own, &access, "Copper-Kettle-19", NOW),
+        Err(Error::PermissionDenied {
+            gate: "Manage Contacts: View and Update"
+        })
+    ));
+    // And a non-primary contact may not manage another contact's code.
+    let other = account(&portal, contact2(), CONTACT_PASSWORD);
+    assert!(matches!(
+        portal.view_contact_code(&contact_account, other.profile(), &access),
+        Err(Error::PermissionDenied { .. })
+    ));
+}
+
+#[test]
+fn a_security_code_with_personal_data_is_refused() {
+    use countersign::security_code::{Error as CodeError, ReasonCode};
+    use countersign::security_codes::Client;
+    let portal = portal();
+    let joe_account = account(&portal, joe(), JOE_PASSWORD);
+    let mut client = Client::new(1707);
+    for (code, reason) in [
+        ("short", ReasonCode::TooShort),
+        ("123-45-6789", ReasonCode::Ssn),
+        ("JoeExample-77", ReasonCode::ContainsName),
+        ("Oak-1707-Tree", ReasonCode::ContainsClientId),
+    ] {
+        let err = portal
+            .set_account_code(&mut client, joe_account.profile(), &|_, _| false, code, NOW)
+            .unwrap_err();
+        let Error::SecurityCode(CodeError::Refused { report }) = err else {
+            panic!("{code}: {err}")
+        };
+        assert!(report.has(reason), "{code}: {}", report.summary());
+    }
+    assert!(!client.has_security_code());
+}
+
+#[test]
+fn locked_caller_throttle_refuses_the_right_code() {
+    use countersign::security_codes::Client;
+    let portal = portal();
+    let joe_account = account(&portal, joe(), JOE_PASSWORD);
+    let mut client = Client::new(1707);
+    portal
+        .set_account_code(
+            &mut client,
+            joe_account.profile(),
+            &|_, _| false,
+            "Lighthouse-42-Oak",
+            NOW,
+        )
+        .unwrap();
+    let policy = portal.settings().throttle;
+    let mut at = NOW;
+    for _ in 0..policy.lock_after() {
+        if let Some(retry) = client.throttle().retry_at(&policy) {
+            at = at.max(retry);
+        }
+        assert!(matches!(
+            portal.verify_caller(&mut client, &[&joe_account], "Wrong-Guess-11", at),
+            Err(Error::WrongSecurityCode)
+        ));
+    }
+    assert!(matches!(
+        portal.verify_caller(&mut client, &[&joe_account], "Lighthouse-42-Oak", at + 86_400),
+        Err(Error::Throttled(t)) if t.is_locked()
+    ));
+}
