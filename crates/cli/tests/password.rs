@@ -1,36 +1,17 @@
 //! `countersign password`: the password comes from stdin; exit 0 yes, 1 no, 2 bad input.
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+mod invoke;
+use invoke::{countersign, countersign_with_env, text};
 
 fn run(args: &[&str], stdin: &str) -> Output {
-    run_with_env(args, stdin, &[])
+    countersign(args, stdin.as_bytes())
 }
 
 fn run_with_env(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_countersign"))
-        .args(args)
-        .envs(env.iter().copied())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let written = child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(stdin.as_bytes());
-    // The command may refuse its arguments and exit before it reads stdin.
-    if let Err(error) = written {
-        assert_eq!(error.kind(), std::io::ErrorKind::BrokenPipe, "{error}");
-    }
-    child.wait_with_output().expect("the binary finishes")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    countersign_with_env(args, stdin.as_bytes(), env)
 }
 
 /// A policy file with cheap hashing parameters, so the tests stay quick.
@@ -267,21 +248,13 @@ fn bad_input_exits_2_with_one_line() {
         Some(1)
     );
     // Not UTF-8 on stdin.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_countersign"))
-        .args(["password", "check", "--username", "joe"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starts");
-    child
-        .stdin
-        .take()
-        .expect("piped")
-        .write_all(&[0xff, 0xfe, 0x00])
-        .expect("writes");
     assert_eq!(
-        child.wait_with_output().expect("finishes").status.code(),
+        countersign(
+            &["password", "check", "--username", "joe"],
+            &[0xff, 0xfe, 0x00]
+        )
+        .status
+        .code(),
         Some(2)
     );
     // A bad policy file.

@@ -1,7 +1,14 @@
 //! `countersign permissions` end to end.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod invoke;
+use invoke::{countersign, text};
+
+fn run(args: &[&str]) -> Output {
+    countersign(args, b"")
+}
 
 const POLICY: &str = r#"
 schema = "client-portal"
@@ -26,17 +33,6 @@ fn file(test: &str, name: &str, contents: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, contents).unwrap();
     path
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_countersign"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).unwrap()
 }
 
 #[test]

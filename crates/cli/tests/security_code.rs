@@ -1,28 +1,15 @@
 //! `countersign security-code check`: exit codes, reports, profile flags.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
+mod invoke;
+use invoke::{countersign, text};
+
+/// `countersign security-code check` on a fixed day, `code` on stdin.
 fn run(code: &str, args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_countersign"))
-        .args(["security-code", "check", "--today", "2026-11-23"])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(code.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    let mut all = vec!["security-code", "check", "--today", "2026-11-23"];
+    all.extend_from_slice(args);
+    countersign(&all, code.as_bytes())
 }
 
 #[test]
@@ -136,19 +123,7 @@ fn bad_input_exits_2() {
         "{}",
         text(&out.stderr)
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_countersign"))
-        .args(["security-code", "check"])
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(&[0xff, 0xfe, b'a'])
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = countersign(&["security-code", "check"], &[0xff, 0xfe, b'a']);
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -161,19 +136,6 @@ fn empty_stdin_is_too_short() {
 
 #[test]
 fn system_clock_default_works() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_countersign"))
-        .args(["security-code", "check"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"Birch19850412")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = countersign(&["security-code", "check"], b"Birch19850412");
     assert_eq!(out.status.code(), Some(1));
 }

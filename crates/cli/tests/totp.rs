@@ -1,23 +1,23 @@
 //! `countersign totp`, `hotp` and `uri` as a user runs them.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-const RFC_KEY: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"; // "12345678901234567890"
+mod invoke;
+use invoke::{countersign, text};
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_countersign"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
+    countersign(args, b"")
 }
 
 fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
+    text(&output.stdout)
 }
 
 fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
+    text(&output.stderr)
 }
+
+const RFC_KEY: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"; // "12345678901234567890"
 
 #[test]
 fn totp_code_matches_rfc6238() {
