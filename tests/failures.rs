@@ -1,13 +1,13 @@
 //! One test per failure the issue names: each is refused, with a typed error, and
 //! leaves the state as the flow promises.
 
-mod common;
+mod fixtures;
 
-use common::*;
 use countersign::password::Error as PasswordError;
 use countersign::throttle::Factor;
 use countersign::totp::Error as TotpError;
 use countersign::{Access, Error, PasswordStep, SecondFactor};
+use fixtures::*;
 
 fn ticket(
     portal: &countersign::Portal,
@@ -129,7 +129,7 @@ fn replayed_totp_code_is_refused() {
         "{err}"
     );
     // The enrollment code's step cannot sign in either.
-    let mut fresh = account(&portal, common::joe(), JOE_PASSWORD);
+    let mut fresh = account(&portal, fixtures::joe(), JOE_PASSWORD);
     let (app, _) = enroll(&portal, &mut fresh, JOE_PASSWORD);
     let ticket = self::ticket(&portal, &mut fresh, JOE_PASSWORD, NOW + 1);
     assert!(matches!(

@@ -3,13 +3,13 @@
 //! - a throttle that refuses an attempt lets no secret be checked: the attempt
 //!   fails and the stored account is exactly as it was.
 
-mod common;
+mod fixtures;
 
 use std::collections::HashSet;
 
-use common::*;
 use countersign::throttle::{Factor, ThrottlePolicy};
 use countersign::{Account, PasswordStep, Portal, SecondFactor, ServerKey};
+use fixtures::*;
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]

@@ -1,10 +1,10 @@
 //! One test per seed recipe: the flows as the help articles walk them.
 
-mod common;
+mod fixtures;
 
-use common::*;
 use countersign::one_time::{Channel, Purpose};
 use countersign::{Access, PasswordStep, SecondFactor, Via, notice};
+use fixtures::*;
 
 #[test]
 fn seed_000_joe_enables_two_factor() {
