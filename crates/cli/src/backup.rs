@@ -38,8 +38,8 @@ pub(crate) enum BackupCommand {
     /// Redeem a backup code read from stdin against the stored set in FILE.
     ///
     /// On success rewrites FILE with the code consumed and exits 0; a wrong, used or
-    /// malformed code exits 1. Either way it says how many codes remain. An unreadable
-    /// or damaged FILE exits 2.
+    /// malformed code exits 1 and says how many codes remain. An unreadable or damaged
+    /// FILE exits 1 too, and is left as it was.
     Redeem {
         /// The stored form, as written by `generate --store` or `generate --json`'s "store".
         #[arg(long, value_name = "FILE")]
@@ -51,7 +51,12 @@ pub(crate) enum BackupCommand {
 pub(crate) fn run(command: BackupCommand) -> anyhow::Result<ExitCode> {
     match command {
         BackupCommand::Generate { count, json, store } => generate(count, json, store.as_deref()),
-        BackupCommand::Redeem { store } => redeem(&store),
+        // Issue 4 fixes redeem's answer as 0 on success and 1 otherwise: an unreadable
+        // or damaged store is a "no" too, still reported in one line on stderr.
+        BackupCommand::Redeem { store } => redeem(&store).or_else(|error| {
+            eprintln!("countersign: {error:#}");
+            Ok(ExitCode::from(1))
+        }),
     }
 }
 

@@ -164,17 +164,19 @@ fn refusals_exit_1_and_leave_the_store_alone() {
 }
 
 #[test]
-fn an_unusable_store_or_count_is_bad_input() {
+fn an_unusable_store_exits_1_and_a_bad_count_is_bad_input() {
+    // redeem answers 0 on success and 1 otherwise (issue 4), an unusable store included.
     let dir = scratch("bad");
     let missing = dir.join("missing.json");
     let output = redeem(&missing, "abcde-fghjk");
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(1));
     assert!(text(&output.stderr).contains("cannot read"));
+    assert_eq!(text(&output.stderr).lines().count(), 1);
 
     let damaged = dir.join("damaged.json");
     fs::write(&damaged, r#"{"kdf": "nope"}"#).unwrap();
     let output = redeem(&damaged, "abcde-fghjk");
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(1));
     assert!(text(&output.stderr).contains("not a stored backup-code set"));
     assert_eq!(fs::read_to_string(&damaged).unwrap(), r#"{"kdf": "nope"}"#);
 
