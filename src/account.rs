@@ -10,6 +10,7 @@
 //! codes as Argon2id hashes, one-time codes as keyed hashes. Deserializing checks
 //! that its parts agree, so a corrupted row is a typed error, never an open door.
 
+use crate::error::check_state_version;
 use serde::{Deserialize, Serialize};
 
 use crate::device::RememberedDevices;
@@ -196,13 +197,7 @@ impl TryFrom<AccountRecord> for Account {
 
     fn try_from(r: AccountRecord) -> Result<Self> {
         const STATE: &str = "account";
-        if r.v != ACCOUNT_VERSION {
-            return Err(Error::UnsupportedStateVersion {
-                state: STATE,
-                found: r.v,
-                supported: ACCOUNT_VERSION,
-            });
-        }
+        check_state_version(STATE, r.v, ACCOUNT_VERSION)?;
         let factors = [
             Factor::Password,
             Factor::Totp,

@@ -46,6 +46,7 @@
 //! # Ok::<(), countersign::Error>(())
 //! ```
 
+use crate::error::check_state_version;
 use core::fmt;
 
 use hmac::Mac;
@@ -318,13 +319,7 @@ impl TryFrom<DevicesRecord> for RememberedDevices {
 
     fn try_from(r: DevicesRecord) -> Result<Self> {
         const STATE: &str = "remembered devices";
-        if r.v != DEVICES_VERSION {
-            return Err(Error::UnsupportedStateVersion {
-                state: STATE,
-                found: r.v,
-                supported: DEVICES_VERSION,
-            });
-        }
+        check_state_version(STATE, r.v, DEVICES_VERSION)?;
         if r.devices.len() > usize::from(u16::MAX) {
             return Err(Error::CorruptState {
                 state: STATE,

@@ -13,6 +13,20 @@ use crate::throttle::Throttled;
 /// `core::result::Result` with the facade's [`Error`].
 pub type Result<T> = core::result::Result<T, Error>;
 
+/// Refuse a stored `state` whose version `found` is not the one this build reads and
+/// writes (`supported`): every versioned state type checks this first when it is read.
+pub(crate) fn check_state_version(state: &'static str, found: u32, supported: u32) -> Result<()> {
+    if found == supported {
+        Ok(())
+    } else {
+        Err(Error::UnsupportedStateVersion {
+            state,
+            found,
+            supported,
+        })
+    }
+}
+
 /// Everything that can go wrong in the facade.
 ///
 /// # Examples

@@ -17,6 +17,7 @@
 //! (in memory, never stored) for [`Portal::verify_totp`], which then costs a
 //! throttle check, the bare verification and a state update.
 
+use crate::error::check_state_version;
 use core::fmt;
 
 use rand::CryptoRng;
@@ -61,13 +62,7 @@ impl TryFrom<TicketRecord> for LoginTicket {
     type Error = Error;
 
     fn try_from(r: TicketRecord) -> Result<Self> {
-        if r.v != TICKET_VERSION {
-            return Err(Error::UnsupportedStateVersion {
-                state: "login ticket",
-                found: r.v,
-                supported: TICKET_VERSION,
-            });
-        }
+        check_state_version("login ticket", r.v, TICKET_VERSION)?;
         Ok(Self {
             contact_id: r.contact_id,
             generation: r.generation,

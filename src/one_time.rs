@@ -40,6 +40,7 @@
 //! (a try is used, or the code is spent): store it after each call, whatever the
 //! result.
 
+use crate::error::check_state_version;
 use core::fmt;
 
 use hmac::Mac;
@@ -354,13 +355,7 @@ impl TryFrom<PendingRecord> for PendingCode {
 
     fn try_from(r: PendingRecord) -> Result<Self> {
         const STATE: &str = "one-time code";
-        if r.v != PENDING_VERSION {
-            return Err(Error::UnsupportedStateVersion {
-                state: STATE,
-                found: r.v,
-                supported: PENDING_VERSION,
-            });
-        }
+        check_state_version(STATE, r.v, PENDING_VERSION)?;
         let reason = if !(MIN_DIGITS..=MAX_DIGITS).contains(&r.digits) {
             Some("a code length no policy allows")
         } else if r.expires_at < r.issued_at {

@@ -10,6 +10,7 @@
 //! The contact's id is the AEAD's associated data: a sealed secret copied into
 //! another contact's row does not open there.
 
+use crate::error::check_state_version;
 use core::fmt;
 
 use chacha20poly1305::aead::{AeadInOut, KeyInit};
@@ -90,13 +91,7 @@ impl TryFrom<SealedRecord> for SealedSecret {
 
     fn try_from(r: SealedRecord) -> Result<Self> {
         const STATE: &str = "sealed TOTP secret";
-        if r.v != SEALED_VERSION {
-            return Err(Error::UnsupportedStateVersion {
-                state: STATE,
-                found: r.v,
-                supported: SEALED_VERSION,
-            });
-        }
+        check_state_version(STATE, r.v, SEALED_VERSION)?;
         let corrupt = |reason| Error::CorruptState {
             state: STATE,
             reason,

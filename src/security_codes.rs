@@ -19,6 +19,7 @@
 //! against the profile of the contact it is for, and is sealed at rest with
 //! ChaCha20-Poly1305 under a key derived from the server key.
 
+use crate::error::check_state_version;
 use hmac::Mac;
 use serde::{Deserialize, Serialize};
 
@@ -64,13 +65,7 @@ impl TryFrom<ClientRecord> for Client {
     type Error = Error;
 
     fn try_from(r: ClientRecord) -> Result<Self> {
-        if r.v != CLIENT_VERSION {
-            return Err(Error::UnsupportedStateVersion {
-                state: "client",
-                found: r.v,
-                supported: CLIENT_VERSION,
-            });
-        }
+        check_state_version("client", r.v, CLIENT_VERSION)?;
         if r.throttle.factor() != Factor::SecurityCode {
             return Err(Error::CorruptState {
                 state: "client",

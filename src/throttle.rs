@@ -32,6 +32,7 @@
 //! one outcome on a copy: store the new state with a compare-and-swap (or under the
 //! account's row lock) so that no failure is lost.
 
+use crate::error::check_state_version;
 use core::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -287,13 +288,7 @@ impl TryFrom<ThrottleRecord> for Throttle {
 
     fn try_from(r: ThrottleRecord) -> Result<Self> {
         const STATE: &str = "throttle";
-        if r.v != THROTTLE_VERSION {
-            return Err(Error::UnsupportedStateVersion {
-                state: STATE,
-                found: r.v,
-                supported: THROTTLE_VERSION,
-            });
-        }
+        check_state_version(STATE, r.v, THROTTLE_VERSION)?;
         let reason = if (r.failures == 0) != r.last_failure_at.is_none() {
             Some("a failure count needs the time of the last failure, and only then")
         } else if r.failures > HARD_LOCK_CEILING {
