@@ -849,3 +849,33 @@ fn locked_caller_throttle_refuses_the_right_code() {
         Err(Error::Throttled(t)) if t.is_locked()
     ));
 }
+
+#[test]
+fn a_stored_state_from_another_format_version_is_refused_by_name() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    enroll(&portal, &mut joe, JOE_PASSWORD);
+    let json = serde_json::to_string(&joe).unwrap();
+    assert!(json.starts_with(r#"{"v":1,"#), "{json}");
+    let future = json.replacen(r#"{"v":1,"#, r#"{"v":2,"#, 1);
+    let error = serde_json::from_str::<countersign::Account>(&future)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("stored account has format version 2, this build reads version 1"),
+        "{error}"
+    );
+    // A nested state is versioned on its own: the first throttle, at version 7.
+    let at = json.find(r#""factor":"#).expect("a throttle is stored");
+    let start = json[..at]
+        .rfind(r#"{"v":1,"#)
+        .expect("the throttle's version");
+    let nested = format!("{}{{\"v\":7,{}", &json[..start], &json[start + 7..]);
+    let error = serde_json::from_str::<countersign::Account>(&nested)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("stored throttle has format version 7"),
+        "{error}"
+    );
+}
