@@ -1,11 +1,25 @@
 //! The stored security state of one contact: what a service keeps per login.
 //!
-//! An [`Account`] is created once with [`Portal::create_account`](crate::Portal::create_account)
-//! and then handed to every flow as `&mut Account`; each flow changes it in place.
-//! **Store it after every call, whatever the result**: a refused attempt still
-//! counts a failure in its throttle, and a code still spends a try.
+//! **Every stored state carries a [revision](Account::revision), and every step
+//! that changes it moves the revision on by one.** Store an account with a
+//! compare-and-swap on it: load `(revision, account)`, run one flow step, and
+//! write the result back only if the stored revision is still the one read
+//! (`UPDATE ... WHERE contact_id = ? AND revision = ?`); if it is not, another
+//! node or thread got there first: load again and run the step again on the
+//! fresh state. A flow that left the revision where it was changed nothing, and
+//! needs no write. Write a refused attempt too: it counts a failure in its
+//! throttle, and a code spends a try. Without the compare-and-swap, two nodes
+//! that run the same step on one loaded row both accept the same code, and each
+//! counts only its own failures. `countersign-store` does all of this over
+//! SQLite and PostgreSQL; a service with its own table (an existing users table,
+//! DynamoDB's conditional writes) does the same with [`Account::revision`].
 //!
-//! It is serde and versioned (`"v": 1`). It holds no plain secret: the password
+//! An [`Account`] is created once with [`Portal::create_account`](crate::Portal::create_account)
+//! (revision 1) and then handed to every flow as `&mut Account`; each flow changes
+//! it in place.
+//!
+//! It is serde and versioned (`"v": 2`; version 1, from before revisions, still
+//! reads, as revision 1). It holds no plain secret: the password
 //! as an Argon2id PHC string, the TOTP secret sealed under the server key, backup
 //! codes as Argon2id hashes, one-time codes as keyed hashes. Deserializing checks
 //! that its parts agree, so a corrupted row is a typed error, never an open door.
@@ -20,7 +34,11 @@ use crate::throttle::{Factor, Throttle};
 use crate::totp::{BackupCodes, Config};
 use crate::{Error, Result};
 
-const ACCOUNT_VERSION: u32 = 1;
+const ACCOUNT_VERSION: u32 = 2;
+/// The format before revisions: read as revision 1, never written.
+const ACCOUNT_VERSION_UNREVISED: u32 = 1;
+/// The revision of a state that was never changed.
+pub(crate) const FIRST_REVISION: u64 = 1;
 
 /// Who a contact is: the profile fields the flows read.
 ///
@@ -179,6 +197,10 @@ impl core::fmt::Debug for Account {
 #[serde(deny_unknown_fields)]
 pub(crate) struct AccountRecord {
     pub(crate) v: u32,
+    /// Moves on by one with every step that changes the state (`None` only in
+    /// version 1 records, which predate it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) revision: Option<u64>,
     pub(crate) profile: Profile,
     /// Argon2id PHC string.
     pub(crate) password_hash: String,
@@ -195,9 +217,16 @@ pub(crate) struct AccountRecord {
 impl TryFrom<AccountRecord> for Account {
     type Error = Error;
 
-    fn try_from(r: AccountRecord) -> Result<Self> {
+    fn try_from(mut r: AccountRecord) -> Result<Self> {
         const STATE: &str = "account";
-        check_state_version(STATE, r.v, ACCOUNT_VERSION)?;
+        r.revision = Some(read_revision(
+            STATE,
+            r.v,
+            r.revision,
+            ACCOUNT_VERSION_UNREVISED,
+            ACCOUNT_VERSION,
+        )?);
+        r.v = ACCOUNT_VERSION;
         let factors = [
             Factor::Password,
             Factor::Totp,
@@ -245,6 +274,45 @@ impl TryFrom<AccountRecord> for Account {
     }
 }
 
+impl AccountRecord {
+    /// Moves the revision on by one: the state changed.
+    pub(crate) fn bump_revision(&mut self) {
+        self.revision = Some(next_revision(self.revision));
+    }
+}
+
+/// The revision after `revision` (`None`: a state read from before revisions).
+pub(crate) fn next_revision(revision: Option<u64>) -> u64 {
+    // Saturating: a state at u64::MAX is refused when read, never wrapped to 0.
+    revision.unwrap_or(FIRST_REVISION).saturating_add(1)
+}
+
+/// The revision of a stored state of format version `v`: absent in the format
+/// before revisions (`unrevised`, read as [`FIRST_REVISION`]), present from
+/// `current` on, and never 0 or `u64::MAX` (a revision that cannot move on would
+/// make a compare-and-swap write succeed twice).
+pub(crate) fn read_revision(
+    state: &'static str,
+    v: u32,
+    revision: Option<u64>,
+    unrevised: u32,
+    current: u32,
+) -> Result<u64> {
+    match (v, revision) {
+        (v, None) if v == unrevised => Ok(FIRST_REVISION),
+        (v, Some(r)) if v == current && r != 0 && r != u64::MAX => Ok(r),
+        (v, Some(_)) if v == current => Err(Error::CorruptState {
+            state,
+            reason: "a revision of 0 or u64::MAX",
+        }),
+        (v, _) if v == unrevised || v == current => Err(Error::CorruptState {
+            state,
+            reason: "a revision in a format before revisions, or none in one after",
+        }),
+        (v, _) => check_state_version(state, v, current).map(|()| FIRST_REVISION),
+    }
+}
+
 impl From<Account> for AccountRecord {
     fn from(a: Account) -> Self {
         a.0
@@ -255,6 +323,7 @@ impl Account {
     pub(crate) fn new(profile: Profile, password_hash: String) -> Self {
         Self(AccountRecord {
             v: ACCOUNT_VERSION,
+            revision: Some(FIRST_REVISION),
             profile,
             password_hash,
             two_factor: None,
@@ -267,6 +336,45 @@ impl Account {
         })
     }
 
+    /// The revision: 1 for a new account, one more after every step that changed
+    /// it. Compare-and-swap on it (see the [module docs](self)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let portal = countersign::Portal::new(countersign::ServerKey::from_bytes([7; 32]), Default::default()).unwrap();
+    /// # let profile = countersign::Profile { contact_id: 3522, client_id: 1707, name: "Joe Example".into(),
+    /// #     username: "joe.example".into(), email: "joe@example.com".into(), cell_phone: None, primary: true };
+    /// let mut account = portal.create_account(profile, "correct horse battery staple", &mut rand::rng())?;
+    /// assert_eq!(account.revision(), 1);
+    ///
+    /// let read = account.revision();
+    /// let _ = portal.sign_in(&mut account, "wrong password here", 1_700_000_000, &mut rand::rng());
+    /// assert_eq!(account.revision(), read + 1); // a counted failure is a change: store it
+    ///
+    /// account.unlock();
+    /// assert_eq!(account.revision(), read + 2);
+    /// account.unlock(); // nothing left to unlock: no change, no new revision
+    /// assert_eq!(account.revision(), read + 2);
+    /// # Ok::<(), countersign::Error>(())
+    /// ```
+    #[must_use]
+    pub fn revision(&self) -> u64 {
+        self.0.revision.unwrap_or(FIRST_REVISION)
+    }
+
+    /// Runs one step that may change the state, and moves the revision on by one
+    /// if it did. Idempotent for nested steps: the revision ends one past the one
+    /// before the outer step, however many inner steps changed something.
+    pub(crate) fn step<T>(&mut self, step: impl FnOnce(&mut Self) -> T) -> T {
+        let before = self.0.clone();
+        let out = step(self);
+        if self.0 != before {
+            self.0.revision = Some(next_revision(before.revision));
+        }
+        out
+    }
+
     /// The contact's profile.
     #[must_use]
     pub fn profile(&self) -> &Profile {
@@ -275,7 +383,11 @@ impl Account {
 
     /// The contact's profile, to edit (name, email, cell phone). Changing
     /// `contact_id` makes the sealed TOTP secret unreadable: re-enroll after it.
+    ///
+    /// The revision moves on with the call, whether or not the profile is then
+    /// changed: the borrow cannot tell.
     pub fn profile_mut(&mut self) -> &mut Profile {
+        self.0.bump_revision();
         &mut self.0.profile
     }
 
@@ -326,7 +438,7 @@ impl Account {
 
     /// Forgets one remembered device; returns whether it was remembered.
     pub fn forget_device(&mut self, id: crate::device::DeviceId) -> bool {
-        self.0.devices.revoke(id)
+        self.step(|a| a.0.devices.revoke(id))
     }
 
     /// The throttles of every typed secret.
@@ -344,6 +456,6 @@ impl Account {
     /// The administrator's "Unlock" (the portal's Unlock tab): every throttle
     /// forgets its failures.
     pub fn unlock(&mut self) {
-        self.0.throttles = Throttles::default();
+        self.step(|a| a.0.throttles = Throttles::default());
     }
 }

@@ -118,32 +118,34 @@ impl Portal {
         now: u64,
         rng: &mut R,
     ) -> Result<EnrollmentStarted> {
-        if account.two_factor_enabled() {
-            return Err(Error::AlreadyEnrolled);
-        }
-        gate::require(permissions, account.profile(), Gate::EnableTwoFactor)?;
-        self.check_password(account, password, now, rng)?;
+        account.step(|account| {
+            if account.two_factor_enabled() {
+                return Err(Error::AlreadyEnrolled);
+            }
+            gate::require(permissions, account.profile(), Gate::EnableTwoFactor)?;
+            self.check_password(account, password, now, rng)?;
 
-        let secret = Secret::generate_with(rng, Secret::DEFAULT_BITS)?;
-        let contact_id = account.profile().contact_id;
-        let sealed = SealedSecret::seal(&self.sealing, contact_id, &secret, rng)?;
-        let config = self.settings.totp;
-        let uri = KeyUri::new_totp(
-            secret,
-            Some(self.settings.issuer.as_str()),
-            &account.profile().username,
-        )?
-        .with_algorithm(config.params.algorithm)
-        .with_digits(config.params.digits)?
-        .with_period(config.params.period)?;
-        let expires_at = now.saturating_add(self.settings.enrollment_lifetime);
-        account.0.pending_enrollment = Some(PendingEnrollment {
-            secret: sealed,
-            config,
-            started_at: now,
-            expires_at,
-        });
-        Ok(EnrollmentStarted { uri, expires_at })
+            let secret = Secret::generate_with(rng, Secret::DEFAULT_BITS)?;
+            let contact_id = account.profile().contact_id;
+            let sealed = SealedSecret::seal(&self.sealing, contact_id, &secret, rng)?;
+            let config = self.settings.totp;
+            let uri = KeyUri::new_totp(
+                secret,
+                Some(self.settings.issuer.as_str()),
+                &account.profile().username,
+            )?
+            .with_algorithm(config.params.algorithm)
+            .with_digits(config.params.digits)?
+            .with_period(config.params.period)?;
+            let expires_at = now.saturating_add(self.settings.enrollment_lifetime);
+            account.0.pending_enrollment = Some(PendingEnrollment {
+                secret: sealed,
+                config,
+                started_at: now,
+                expires_at,
+            });
+            Ok(EnrollmentStarted { uri, expires_at })
+        })
     }
 
     /// "Complete Enrollment": checks the code the app shows, and turns two-factor on.
@@ -165,50 +167,52 @@ impl Portal {
         now: u64,
         rng: &mut R,
     ) -> Result<EnrollmentComplete> {
-        let contact_id = account.profile().contact_id;
-        let record = &mut account.0;
-        let pending = record
-            .pending_enrollment
-            .as_ref()
-            .ok_or(Error::NoPendingEnrollment)?;
-        if now >= pending.expires_at {
-            let expired_at = pending.expires_at;
-            record.pending_enrollment = None;
-            return Err(Error::EnrollmentExpired { expired_at });
-        }
-        let matched = guarded(
-            &self.settings.throttle,
-            &mut record.throttles.totp,
-            now,
-            || {
-                let secret = pending.secret.open(&self.sealing, contact_id)?;
-                let verifier = Verifier::new(&secret, pending.config)?;
-                Ok(verifier.verify(code, now, None)?)
-            },
-            counts_as_totp_failure,
-        )?;
-        let (backup_codes, plain) =
-            crate::totp::BackupCodes::generate_with(&self.settings.backup_codes, rng, now)?;
-        let Some(pending) = record.pending_enrollment.take() else {
-            return Err(Error::NoPendingEnrollment);
-        };
-        record.two_factor = Some(TwoFactor {
-            secret: pending.secret,
-            config: pending.config,
-            last_accepted_step: Some(matched.step),
-            backup_codes,
-            enabled_at: now,
-        });
-        Ok(EnrollmentComplete {
-            backup_codes: plain,
-            message: notice::ENROLLMENT_COMPLETE,
+        account.step(|account| {
+            let contact_id = account.profile().contact_id;
+            let record = &mut account.0;
+            let pending = record
+                .pending_enrollment
+                .as_ref()
+                .ok_or(Error::NoPendingEnrollment)?;
+            if now >= pending.expires_at {
+                let expired_at = pending.expires_at;
+                record.pending_enrollment = None;
+                return Err(Error::EnrollmentExpired { expired_at });
+            }
+            let matched = guarded(
+                &self.settings.throttle,
+                &mut record.throttles.totp,
+                now,
+                || {
+                    let secret = pending.secret.open(&self.sealing, contact_id)?;
+                    let verifier = Verifier::new(&secret, pending.config)?;
+                    Ok(verifier.verify(code, now, None)?)
+                },
+                counts_as_totp_failure,
+            )?;
+            let (backup_codes, plain) =
+                crate::totp::BackupCodes::generate_with(&self.settings.backup_codes, rng, now)?;
+            let Some(pending) = record.pending_enrollment.take() else {
+                return Err(Error::NoPendingEnrollment);
+            };
+            record.two_factor = Some(TwoFactor {
+                secret: pending.secret,
+                config: pending.config,
+                last_accepted_step: Some(matched.step),
+                backup_codes,
+                enabled_at: now,
+            });
+            Ok(EnrollmentComplete {
+                backup_codes: plain,
+                message: notice::ENROLLMENT_COMPLETE,
+            })
         })
     }
 
     /// "Cancel": drops the pending enrollment; two-factor stays off. Returns whether
     /// one was pending.
     pub fn cancel_enrollment(&self, account: &mut Account) -> bool {
-        account.0.pending_enrollment.take().is_some()
+        account.step(|account| account.0.pending_enrollment.take().is_some())
     }
 
     /// "Click to disable", then the password re-entry: turns two-factor off. Every
@@ -226,15 +230,17 @@ impl Portal {
         now: u64,
         rng: &mut R,
     ) -> Result<&'static str> {
-        if !account.two_factor_enabled() {
-            return Err(Error::NotEnrolled);
-        }
-        self.check_password(account, password, now, rng)?;
-        let record = &mut account.0;
-        record.two_factor = None;
-        record.sms_code = None;
-        record.devices.revoke_all();
-        Ok(notice::TWO_FACTOR_DISABLED)
+        account.step(|account| {
+            if !account.two_factor_enabled() {
+                return Err(Error::NotEnrolled);
+            }
+            self.check_password(account, password, now, rng)?;
+            let record = &mut account.0;
+            record.two_factor = None;
+            record.sms_code = None;
+            record.devices.revoke_all();
+            Ok(notice::TWO_FACTOR_DISABLED)
+        })
     }
 }
 

@@ -205,20 +205,22 @@ impl Portal {
         now: u64,
         rng: &mut R,
     ) -> Result<PasswordStep> {
-        self.check_password(account, password, now, rng)?;
-        if !account.two_factor_enabled() {
-            return Ok(PasswordStep::SignedIn(SignedIn {
-                via: Via::Password,
-                device_token: None,
-                backup_codes_left: None,
-            }));
-        }
-        Ok(PasswordStep::SecondFactorRequired(LoginTicket {
-            contact_id: account.profile().contact_id,
-            generation: account.devices().generation(),
-            issued_at: now,
-            expires_at: now.saturating_add(self.settings.login_ticket_lifetime),
-        }))
+        account.step(|account| {
+            self.check_password(account, password, now, rng)?;
+            if !account.two_factor_enabled() {
+                return Ok(PasswordStep::SignedIn(SignedIn {
+                    via: Via::Password,
+                    device_token: None,
+                    backup_codes_left: None,
+                }));
+            }
+            Ok(PasswordStep::SecondFactorRequired(LoginTicket {
+                contact_id: account.profile().contact_id,
+                generation: account.devices().generation(),
+                issued_at: now,
+                expires_at: now.saturating_add(self.settings.login_ticket_lifetime),
+            }))
+        })
     }
 
     /// "Send SMS Code": issues a 6-digit code for the contact's cell phone, valid 5
@@ -234,25 +236,27 @@ impl Portal {
         now: u64,
         rng: &mut R,
     ) -> Result<Delivery> {
-        ticket.check(account, now)?;
-        if !account.two_factor_enabled() {
-            return Err(Error::NotEnrolled);
-        }
-        let phone = account
-            .profile()
-            .cell_phone
-            .clone()
-            .ok_or(Error::NoCellPhone)?;
-        let (delivery, pending) = PendingCode::issue_with_rng(
-            &self.key,
-            Purpose::SmsLogin,
-            &self.settings.sms_code,
-            &phone,
-            now,
-            rng,
-        );
-        account.0.sms_code = Some(pending);
-        Ok(delivery)
+        account.step(|account| {
+            ticket.check(account, now)?;
+            if !account.two_factor_enabled() {
+                return Err(Error::NotEnrolled);
+            }
+            let phone = account
+                .profile()
+                .cell_phone
+                .clone()
+                .ok_or(Error::NoCellPhone)?;
+            let (delivery, pending) = PendingCode::issue_with_rng(
+                &self.key,
+                Purpose::SmsLogin,
+                &self.settings.sms_code,
+                &phone,
+                now,
+                rng,
+            );
+            account.0.sms_code = Some(pending);
+            Ok(delivery)
+        })
     }
 
     /// The second factor step of signing in.
@@ -283,71 +287,73 @@ impl Portal {
         now: u64,
         rng: &mut R,
     ) -> Result<SignedIn> {
-        ticket.check(account, now)?;
-        if !account.two_factor_enabled() {
-            return Err(Error::NotEnrolled);
-        }
-        let mut backup_codes_left = None;
-        let via = match factor {
-            SecondFactor::Totp(code) => {
-                let prepared = self.prepare_totp(account)?;
-                self.verify_totp(account, &prepared, code, now)?;
-                Via::Totp
+        account.step(|account| {
+            ticket.check(account, now)?;
+            if !account.two_factor_enabled() {
+                return Err(Error::NotEnrolled);
             }
-            SecondFactor::PreparedTotp(prepared, code) => {
-                self.verify_totp(account, prepared, code, now)?;
-                Via::Totp
-            }
-            SecondFactor::BackupCode(code) => {
-                let record = &mut account.0;
-                let two_factor = record.two_factor.as_mut().ok_or(Error::NotEnrolled)?;
-                let redeemed = guarded(
-                    &self.settings.throttle,
-                    &mut record.throttles.backup_code,
-                    now,
-                    || Ok(two_factor.backup_codes.redeem(code, now)?),
-                    |e| {
-                        matches!(
-                            e,
-                            Error::Totp(
-                                crate::totp::Error::BackupCodeWrong { .. }
-                                    | crate::totp::Error::BackupCodeUsed { .. }
+            let mut backup_codes_left = None;
+            let via = match factor {
+                SecondFactor::Totp(code) => {
+                    let prepared = self.prepare_totp(account)?;
+                    self.verify_totp(account, &prepared, code, now)?;
+                    Via::Totp
+                }
+                SecondFactor::PreparedTotp(prepared, code) => {
+                    self.verify_totp(account, prepared, code, now)?;
+                    Via::Totp
+                }
+                SecondFactor::BackupCode(code) => {
+                    let record = &mut account.0;
+                    let two_factor = record.two_factor.as_mut().ok_or(Error::NotEnrolled)?;
+                    let redeemed = guarded(
+                        &self.settings.throttle,
+                        &mut record.throttles.backup_code,
+                        now,
+                        || Ok(two_factor.backup_codes.redeem(code, now)?),
+                        |e| {
+                            matches!(
+                                e,
+                                Error::Totp(
+                                    crate::totp::Error::BackupCodeWrong { .. }
+                                        | crate::totp::Error::BackupCodeUsed { .. }
+                                )
                             )
-                        )
-                    },
-                )?;
-                backup_codes_left = Some(redeemed.remaining);
-                Via::BackupCode
-            }
-            SecondFactor::RememberedDevice(cookie) => {
-                account.0.devices.verify(&self.key, cookie, now)?;
-                Via::RememberedDevice
-            }
-            SecondFactor::SmsCode(code) => {
-                let record = &mut account.0;
-                let pending = record.sms_code.as_mut().ok_or(Error::NoPendingCode {
-                    purpose: Purpose::SmsLogin,
-                })?;
-                guarded(
-                    &self.settings.throttle,
-                    &mut record.throttles.one_time_code,
-                    now,
-                    || pending.verify(&self.key, Purpose::SmsLogin, code, now),
-                    |e| matches!(e, Error::WrongOneTimeCode { .. }),
-                )?;
-                Via::SmsCode
-            }
-        };
-        let device_token = (remember && via != Via::RememberedDevice).then(|| {
-            account
-                .0
-                .devices
-                .remember_with_rng(&self.key, &self.settings.devices, now, rng)
-        });
-        Ok(SignedIn {
-            via,
-            device_token,
-            backup_codes_left,
+                        },
+                    )?;
+                    backup_codes_left = Some(redeemed.remaining);
+                    Via::BackupCode
+                }
+                SecondFactor::RememberedDevice(cookie) => {
+                    account.0.devices.verify(&self.key, cookie, now)?;
+                    Via::RememberedDevice
+                }
+                SecondFactor::SmsCode(code) => {
+                    let record = &mut account.0;
+                    let pending = record.sms_code.as_mut().ok_or(Error::NoPendingCode {
+                        purpose: Purpose::SmsLogin,
+                    })?;
+                    guarded(
+                        &self.settings.throttle,
+                        &mut record.throttles.one_time_code,
+                        now,
+                        || pending.verify(&self.key, Purpose::SmsLogin, code, now),
+                        |e| matches!(e, Error::WrongOneTimeCode { .. }),
+                    )?;
+                    Via::SmsCode
+                }
+            };
+            let device_token = (remember && via != Via::RememberedDevice).then(|| {
+                account
+                    .0
+                    .devices
+                    .remember_with_rng(&self.key, &self.settings.devices, now, rng)
+            });
+            Ok(SignedIn {
+                via,
+                device_token,
+                backup_codes_left,
+            })
         })
     }
 
@@ -396,14 +402,23 @@ impl Portal {
             return Err(Error::StaleVerifier);
         }
         let last = two_factor.last_accepted_step;
+        // The hot path: no `Account::step` (it clones the state to compare); the
+        // two things this step can change are compared here instead.
+        let throttle_before = record.throttles.totp.clone();
         let matched = guarded(
             &self.settings.throttle,
             &mut record.throttles.totp,
             now,
             || Ok(prepared.verifier.verify(code, now, last)?),
             counts_as_totp_failure,
-        )?;
-        two_factor.last_accepted_step = Some(matched.step);
-        Ok(matched)
+        );
+        if let Ok(matched) = &matched {
+            // Always later than `last`: the verifier refuses anything at or before it.
+            two_factor.last_accepted_step = Some(matched.step);
+        }
+        if matched.is_ok() || record.throttles.totp != throttle_before {
+            record.bump_revision();
+        }
+        matched
     }
 }

@@ -25,17 +25,19 @@ impl Portal {
         now: u64,
         rng: &mut R,
     ) -> Delivery {
-        let email = account.profile().email.clone();
-        let (delivery, pending) = PendingCode::issue_with_rng(
-            &self.key,
-            Purpose::EmailPasswordReset,
-            &self.settings.reset_code,
-            &email,
-            now,
-            rng,
-        );
-        account.0.reset_code = Some(pending);
-        delivery
+        account.step(|account| {
+            let email = account.profile().email.clone();
+            let (delivery, pending) = PendingCode::issue_with_rng(
+                &self.key,
+                Purpose::EmailPasswordReset,
+                &self.settings.reset_code,
+                &email,
+                now,
+                rng,
+            );
+            account.0.reset_code = Some(pending);
+            delivery
+        })
     }
 
     /// Sets a new password with the emailed code.
@@ -59,28 +61,30 @@ impl Portal {
         now: u64,
         rng: &mut R,
     ) -> Result<&'static str> {
-        if account.0.reset_code.is_none() {
-            return Err(Error::NoPendingCode {
+        account.step(|account| {
+            if account.0.reset_code.is_none() {
+                return Err(Error::NoPendingCode {
+                    purpose: Purpose::EmailPasswordReset,
+                });
+            }
+            self.check_new_password(account.profile(), new_password)?;
+            let record = &mut account.0;
+            let pending = record.reset_code.as_mut().ok_or(Error::NoPendingCode {
                 purpose: Purpose::EmailPasswordReset,
-            });
-        }
-        self.check_new_password(account.profile(), new_password)?;
-        let record = &mut account.0;
-        let pending = record.reset_code.as_mut().ok_or(Error::NoPendingCode {
-            purpose: Purpose::EmailPasswordReset,
-        })?;
-        guarded(
-            &self.settings.throttle,
-            &mut record.throttles.one_time_code,
-            now,
-            || pending.verify(&self.key, Purpose::EmailPasswordReset, code, now),
-            |e| matches!(e, Error::WrongOneTimeCode { .. }),
-        )?;
-        // Hashed only once the code is right: no Argon2id for a guesser.
-        record.password_hash = self.hash_password(new_password, rng)?;
-        record.devices.revoke_all();
-        record.throttles.password = record.throttles.password.clone().unlock();
-        Ok(notice::PASSWORD_RESET)
+            })?;
+            guarded(
+                &self.settings.throttle,
+                &mut record.throttles.one_time_code,
+                now,
+                || pending.verify(&self.key, Purpose::EmailPasswordReset, code, now),
+                |e| matches!(e, Error::WrongOneTimeCode { .. }),
+            )?;
+            // Hashed only once the code is right: no Argon2id for a guesser.
+            record.password_hash = self.hash_password(new_password, rng)?;
+            record.devices.revoke_all();
+            record.throttles.password = record.throttles.password.clone().unlock();
+            Ok(notice::PASSWORD_RESET)
+        })
     }
 
     /// "Change Password": the current password (through its throttle), then the new
@@ -98,11 +102,13 @@ impl Portal {
         now: u64,
         rng: &mut R,
     ) -> Result<&'static str> {
-        self.check_password(account, current, now, rng)?;
-        let hash = self.hash_new_password(account.profile(), new_password, rng)?;
-        let record = &mut account.0;
-        record.password_hash = hash;
-        record.devices.revoke_all();
-        Ok(notice::PASSWORD_CHANGED)
+        account.step(|account| {
+            self.check_password(account, current, now, rng)?;
+            let hash = self.hash_new_password(account.profile(), new_password, rng)?;
+            let record = &mut account.0;
+            record.password_hash = hash;
+            record.devices.revoke_all();
+            Ok(notice::PASSWORD_CHANGED)
+        })
     }
 }

@@ -19,7 +19,7 @@
 //! against the profile of the contact it is for, and is sealed at rest with
 //! ChaCha20-Poly1305 under a key derived from the server key.
 
-use crate::error::check_state_version;
+use crate::account::{FIRST_REVISION, next_revision, read_revision};
 use hmac::Mac;
 use serde::{Deserialize, Serialize};
 
@@ -35,7 +35,9 @@ use crate::{Error, Result, ServerKey, notice};
 const KEY_DOMAIN: &[u8] = b"countersign/security-code-key/v1\0";
 /// The key id recorded in every seal (the security-code crate's key rotation names keys).
 const KEY_ID: &str = "countersign-v1";
-const CLIENT_VERSION: u32 = 1;
+const CLIENT_VERSION: u32 = 2;
+/// The format before revisions: read as revision 1, never written.
+const CLIENT_VERSION_UNREVISED: u32 = 1;
 
 pub(crate) fn sealing_key(server: &ServerKey) -> Result<SealingKey> {
     let bytes: [u8; 32] = server.mac(KEY_DOMAIN).finalize().into_bytes().into();
@@ -43,10 +45,15 @@ pub(crate) fn sealing_key(server: &ServerKey) -> Result<SealingKey> {
 }
 
 /// The client (account) as a whole: the account-wide security code and the
-/// throttle of callers' guesses. Serde, versioned (`"v": 1`).
+/// throttle of callers' guesses. Serde, versioned (`"v": 2`; version 1 still
+/// reads, as revision 1).
+///
+/// Like an [`Account`], it carries a [revision](Client::revision) that every step
+/// changing it moves on by one: store it with a compare-and-swap on that revision.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "ClientRecord", into = "ClientRecord")]
 pub struct Client {
+    revision: u64,
     client_id: u64,
     security_code: Option<StoredCode>,
     throttle: Throttle,
@@ -56,6 +63,8 @@ pub struct Client {
 #[serde(deny_unknown_fields)]
 struct ClientRecord {
     v: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    revision: Option<u64>,
     client_id: u64,
     security_code: Option<StoredCode>,
     throttle: Throttle,
@@ -65,7 +74,13 @@ impl TryFrom<ClientRecord> for Client {
     type Error = Error;
 
     fn try_from(r: ClientRecord) -> Result<Self> {
-        check_state_version("client", r.v, CLIENT_VERSION)?;
+        let revision = read_revision(
+            "client",
+            r.v,
+            r.revision,
+            CLIENT_VERSION_UNREVISED,
+            CLIENT_VERSION,
+        )?;
         if r.throttle.factor() != Factor::SecurityCode {
             return Err(Error::CorruptState {
                 state: "client",
@@ -73,6 +88,7 @@ impl TryFrom<ClientRecord> for Client {
             });
         }
         Ok(Self {
+            revision,
             client_id: r.client_id,
             security_code: r.security_code,
             throttle: r.throttle,
@@ -84,6 +100,7 @@ impl From<Client> for ClientRecord {
     fn from(c: Client) -> Self {
         Self {
             v: CLIENT_VERSION,
+            revision: Some(c.revision),
             client_id: c.client_id,
             security_code: c.security_code,
             throttle: c.throttle,
@@ -104,10 +121,28 @@ impl Client {
     #[must_use]
     pub fn new(client_id: u64) -> Self {
         Self {
+            revision: FIRST_REVISION,
             client_id,
             security_code: None,
             throttle: Throttle::new(Factor::SecurityCode),
         }
+    }
+
+    /// The revision: 1 for a new client, one more after every step that changed it.
+    #[must_use]
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Runs one step that may change the state, and moves the revision on by one
+    /// if it did (as [`Account`] does).
+    fn step<T>(&mut self, step: impl FnOnce(&mut Self) -> T) -> T {
+        let before = self.clone();
+        let out = step(self);
+        if *self != before {
+            self.revision = next_revision(Some(before.revision));
+        }
+        out
     }
 
     /// The client ID (1707 in the seeds).
@@ -130,7 +165,7 @@ impl Client {
 
     /// The administrator's "Unlock" of the caller throttle.
     pub fn unlock(&mut self) {
-        self.throttle = Throttle::new(Factor::SecurityCode);
+        self.step(|c| c.throttle = Throttle::new(Factor::SecurityCode));
     }
 }
 
@@ -220,10 +255,12 @@ impl Portal {
         code: &str,
         now: u64,
     ) -> Result<&'static str> {
-        same_client(client, actor)?;
-        gate::require(permissions, actor, Gate::SetAccountCode)?;
-        client.security_code = Some(self.seal_code(code, &context_of(actor, now)?)?);
-        Ok(notice::ACCOUNT_UPDATED)
+        client.step(|client| {
+            same_client(client, actor)?;
+            gate::require(permissions, actor, Gate::SetAccountCode)?;
+            client.security_code = Some(self.seal_code(code, &context_of(actor, now)?)?);
+            Ok(notice::ACCOUNT_UPDATED)
+        })
     }
 
     /// Shows the account-wide code to `actor`: the primary contact, or one allowed
@@ -264,10 +301,12 @@ impl Portal {
         code: &str,
         now: u64,
     ) -> Result<&'static str> {
-        may_manage(target.profile(), actor, permissions)?;
-        let sealed = self.seal_code(code, &context_of(target.profile(), now)?)?;
-        target.0.security_code = Some(sealed);
-        Ok(notice::CONTACT_UPDATED)
+        target.step(|target| {
+            may_manage(target.profile(), actor, permissions)?;
+            let sealed = self.seal_code(code, &context_of(target.profile(), now)?)?;
+            target.0.security_code = Some(sealed);
+            Ok(notice::CONTACT_UPDATED)
+        })
     }
 
     /// Shows a contact's own code to `actor` (the contact, or the primary contact),
@@ -311,43 +350,47 @@ impl Portal {
         spoken: &str,
         now: u64,
     ) -> Result<Whose> {
-        let contacts: Vec<&Account> = contacts
-            .iter()
-            .copied()
-            .filter(|a| a.profile().client_id == client.client_id && a.0.security_code.is_some())
-            .collect();
-        if contacts.is_empty() && client.security_code.is_none() {
-            return Err(Error::NoSecurityCode);
-        }
-        let speech = Speech::default();
-        let account_code = client.security_code.as_ref();
-        guarded(
-            &self.settings.throttle,
-            &mut client.throttle,
-            now,
-            || {
-                let mut whose = None;
-                for contact in &contacts {
-                    if let Some(stored) = &contact.0.security_code
+        client.step(|client| {
+            let contacts: Vec<&Account> = contacts
+                .iter()
+                .copied()
+                .filter(|a| {
+                    a.profile().client_id == client.client_id && a.0.security_code.is_some()
+                })
+                .collect();
+            if contacts.is_empty() && client.security_code.is_none() {
+                return Err(Error::NoSecurityCode);
+            }
+            let speech = Speech::default();
+            let account_code = client.security_code.as_ref();
+            guarded(
+                &self.settings.throttle,
+                &mut client.throttle,
+                now,
+                || {
+                    let mut whose = None;
+                    for contact in &contacts {
+                        if let Some(stored) = &contact.0.security_code
+                            && stored.verify(spoken, &self.code_key, &speech)?
+                            && whose.is_none()
+                        {
+                            whose = Some(Whose::Contact {
+                                contact_id: contact.profile().contact_id,
+                                name: contact.profile().name.clone(),
+                            });
+                        }
+                    }
+                    if let Some(stored) = account_code
                         && stored.verify(spoken, &self.code_key, &speech)?
                         && whose.is_none()
                     {
-                        whose = Some(Whose::Contact {
-                            contact_id: contact.profile().contact_id,
-                            name: contact.profile().name.clone(),
-                        });
+                        whose = Some(Whose::AccountWide);
                     }
-                }
-                if let Some(stored) = account_code
-                    && stored.verify(spoken, &self.code_key, &speech)?
-                    && whose.is_none()
-                {
-                    whose = Some(Whose::AccountWide);
-                }
-                whose.ok_or(Error::WrongSecurityCode)
-            },
-            |e| matches!(e, Error::WrongSecurityCode),
-        )
+                    whose.ok_or(Error::WrongSecurityCode)
+                },
+                |e| matches!(e, Error::WrongSecurityCode),
+            )
+        })
     }
 }
 

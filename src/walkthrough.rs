@@ -3,8 +3,17 @@
 //! The facade composes the four crates into the flows of the seeds. It does no
 //! I/O: every step takes the stored [`Account`](crate::Account), `now` (unix
 //! seconds) and, where it draws secrets, an RNG; it changes the account in place
-//! and returns what to show or send. **Store the account after every call,
-//! whatever the result**: a refused attempt still counts in its throttle.
+//! and returns what to show or send.
+//!
+//! **Store it with a compare-and-swap on its [revision](crate::Account::revision).**
+//! Every step that changes an account moves its revision on by one. Load
+//! `(revision, account)`, run the step, and write the result only if the stored
+//! revision is still the one read; on a conflict load again and re-run the step on
+//! the fresh state. Write refused attempts too: they count in their throttle. A
+//! code raced on two nodes is then accepted once, and no failure is lost.
+//! `countersign-store` does exactly this over SQLite and PostgreSQL
+//! (`Store::update`); a service with its own table does the same with
+//! `UPDATE ... WHERE contact_id = ? AND revision = ?`.
 //!
 //! The examples use cheap Argon2id parameters so they run fast; production keeps
 //! the defaults (OWASP's 19 MiB, 2 passes).

@@ -681,7 +681,8 @@ fn corrupted_stored_state_is_a_typed_error() {
     enroll(&portal, &mut joe, JOE_PASSWORD);
     let json = serde_json::to_string(&joe).unwrap();
     for (from, to) in [
-        (r#"{"v":1,"#, r#"{"v":2,"#),
+        (r#"{"v":2,"#, r#"{"v":3,"#),
+        (r#"{"v":2,"revision":"#, r#"{"v":1,"revision":"#),
         (r#""factor":"totp""#, r#""factor":"password""#),
         (
             r#""pending_enrollment":null"#,
@@ -856,13 +857,13 @@ fn a_stored_state_from_another_format_version_is_refused_by_name() {
     let mut joe = account(&portal, joe(), JOE_PASSWORD);
     enroll(&portal, &mut joe, JOE_PASSWORD);
     let json = serde_json::to_string(&joe).unwrap();
-    assert!(json.starts_with(r#"{"v":1,"#), "{json}");
-    let future = json.replacen(r#"{"v":1,"#, r#"{"v":2,"#, 1);
+    assert!(json.starts_with(r#"{"v":2,"#), "{json}");
+    let future = json.replacen(r#"{"v":2,"#, r#"{"v":3,"#, 1);
     let error = serde_json::from_str::<countersign::Account>(&future)
         .unwrap_err()
         .to_string();
     assert!(
-        error.contains("stored account has format version 2, this build reads version 1"),
+        error.contains("stored account has format version 3, this build reads version 2"),
         "{error}"
     );
     // A nested state is versioned on its own: the first throttle, at version 7.

@@ -1,0 +1,386 @@
+//! Every step that changes a stored state moves its revision on by exactly one,
+//! and a step that changes nothing leaves it where it was: the contract a
+//! compare-and-swap store relies on (a change with no new revision would be
+//! written over by a racer; a new revision with no change costs a needless write).
+
+mod fixtures;
+
+use countersign::security_codes::Client;
+use countersign::{Access, Account, PasswordStep, Portal, SecondFactor, ServerKey};
+use fixtures::*;
+use proptest::prelude::*;
+
+#[derive(Clone, Debug)]
+enum Op {
+    Advance(u16),
+    SignIn { right: bool },
+    BeginEnrollment { right: bool },
+    ConfirmEnrollment { right: bool },
+    CancelEnrollment,
+    DisableTwoFactor { right: bool },
+    Totp { right: bool, remember: bool },
+    Backup(usize),
+    SendSms,
+    Sms { right: bool },
+    Device,
+    ForgetDevices,
+    RequestReset,
+    Reset { right: bool },
+    ChangePassword { right: bool },
+    SetContactCode { valid: bool },
+    Unlock,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let b = any::<bool>;
+    prop_oneof![
+        (1u16..400).prop_map(Op::Advance),
+        b().prop_map(|right| Op::SignIn { right }),
+        b().prop_map(|right| Op::BeginEnrollment { right }),
+        b().prop_map(|right| Op::ConfirmEnrollment { right }),
+        Just(Op::CancelEnrollment),
+        b().prop_map(|right| Op::DisableTwoFactor { right }),
+        (b(), b()).prop_map(|(right, remember)| Op::Totp { right, remember }),
+        (0usize..11).prop_map(Op::Backup),
+        Just(Op::SendSms),
+        b().prop_map(|right| Op::Sms { right }),
+        Just(Op::Device),
+        Just(Op::ForgetDevices),
+        Just(Op::RequestReset),
+        b().prop_map(|right| Op::Reset { right }),
+        b().prop_map(|right| Op::ChangePassword { right }),
+        b().prop_map(|valid| Op::SetContactCode { valid }),
+        Just(Op::Unlock),
+    ]
+}
+
+/// The stored state with the revision taken out: what "changed" means.
+fn content(account: &Account) -> serde_json::Value {
+    let mut value = serde_json::to_value(account).unwrap();
+    value.as_object_mut().unwrap().remove("revision");
+    value
+}
+
+/// The person at the keyboard: what they know, and what the portal gave them.
+struct Person {
+    password: String,
+    app: Option<countersign::totp::Totp>,
+    pending_app: Option<countersign::totp::Totp>,
+    backup: Vec<String>,
+    sms: Option<String>,
+    reset: Option<String>,
+    device: Option<String>,
+}
+
+fn ticket(
+    portal: &Portal,
+    account: &mut Account,
+    person: &Person,
+    now: u64,
+) -> Option<countersign::LoginTicket> {
+    match portal.sign_in(account, &person.password, now, &mut rng()) {
+        Ok(PasswordStep::SecondFactorRequired(t)) => Some(t),
+        _ => None,
+    }
+}
+
+/// The revision and content right before the one facade call an op measures.
+type Mark = Option<(u64, serde_json::Value)>;
+
+fn mark(account: &Account) -> Mark {
+    Some((account.revision(), content(account)))
+}
+
+/// Runs one step; `None` for steps that need what the person does not have.
+/// Sets `marked` right before the one facade call that is the step (after the
+/// password sign-in a second factor needs first).
+fn run(
+    portal: &Portal,
+    account: &mut Account,
+    person: &mut Person,
+    op: &Op,
+    now: u64,
+    marked: &mut Mark,
+) -> Option<()> {
+    *marked = mark(account);
+    let permissions = seeded_permissions();
+    let access = Access::new(&permissions).unwrap();
+    let typed = |right: bool, code: String| if right { code } else { wrong(&code) };
+    match op {
+        Op::Advance(_) => return None,
+        Op::SignIn { right } => {
+            let password = if *right {
+                person.password.clone()
+            } else {
+                "not the password at all".into()
+            };
+            let _ = portal.sign_in(account, &password, now, &mut rng());
+        }
+        Op::BeginEnrollment { right } => {
+            let password = if *right {
+                person.password.clone()
+            } else {
+                "not the password at all".into()
+            };
+            if let Ok(started) =
+                portal.begin_enrollment(account, &access, &password, now, &mut rng())
+            {
+                person.pending_app = Some(app_for(&started.key_for_typing()));
+            }
+        }
+        Op::ConfirmEnrollment { right } => {
+            let app = person.pending_app.as_ref()?;
+            let code = typed(*right, code(app, now));
+            if let Ok(done) = portal.confirm_enrollment(account, &code, now, &mut rng()) {
+                person.app = person.pending_app.take();
+                person.backup = done
+                    .backup_codes
+                    .iter()
+                    .map(|c| c.expose().to_owned())
+                    .collect();
+            }
+        }
+        Op::CancelEnrollment => {
+            let _ = portal.cancel_enrollment(account);
+        }
+        Op::DisableTwoFactor { right } => {
+            let password = if *right {
+                person.password.clone()
+            } else {
+                "not the password at all".into()
+            };
+            let _ = portal.disable_two_factor(account, &password, now, &mut rng());
+        }
+        Op::Totp { right, remember } => {
+            let code = typed(*right, code(person.app.as_ref()?, now));
+            let ticket = ticket(portal, account, person, now)?;
+            *marked = mark(account);
+            if let Ok(signed_in) = portal.complete_sign_in(
+                account,
+                &ticket,
+                SecondFactor::Totp(&code),
+                *remember,
+                now,
+                &mut rng(),
+            ) {
+                person.device = signed_in
+                    .device_token
+                    .map(|t| t.as_str().to_owned())
+                    .or(person.device.take());
+            }
+        }
+        Op::Backup(index) => {
+            let code = person.backup.get(*index)?.clone();
+            let ticket = ticket(portal, account, person, now)?;
+            *marked = mark(account);
+            let _ = portal.complete_sign_in(
+                account,
+                &ticket,
+                SecondFactor::BackupCode(&code),
+                false,
+                now,
+                &mut rng(),
+            );
+        }
+        Op::SendSms => {
+            let ticket = ticket(portal, account, person, now)?;
+            *marked = mark(account);
+            if let Ok(delivery) = portal.send_sms_code(account, &ticket, now, &mut rng()) {
+                person.sms = Some(delivery.code.as_str().to_owned());
+            }
+        }
+        Op::Sms { right } => {
+            let code = typed(*right, person.sms.clone()?);
+            let ticket = ticket(portal, account, person, now)?;
+            *marked = mark(account);
+            let _ = portal.complete_sign_in(
+                account,
+                &ticket,
+                SecondFactor::SmsCode(&code),
+                false,
+                now,
+                &mut rng(),
+            );
+        }
+        Op::Device => {
+            let cookie = person.device.clone()?;
+            let ticket = ticket(portal, account, person, now)?;
+            *marked = mark(account);
+            let _ = portal.complete_sign_in(
+                account,
+                &ticket,
+                SecondFactor::RememberedDevice(&cookie),
+                false,
+                now,
+                &mut rng(),
+            );
+        }
+        Op::ForgetDevices => {
+            let id = account.devices().devices().first()?.id();
+            let _ = account.forget_device(id);
+        }
+        Op::RequestReset => {
+            let delivery = portal.request_password_reset(account, now, &mut rng());
+            person.reset = Some(delivery.code.as_str().to_owned());
+        }
+        Op::Reset { right } => {
+            let code = typed(*right, person.reset.clone()?);
+            let new = format!("{} again", person.password);
+            if portal
+                .reset_password(account, &code, &new, now, &mut rng())
+                .is_ok()
+            {
+                person.password = new;
+            }
+        }
+        Op::ChangePassword { right } => {
+            let current = if *right {
+                person.password.clone()
+            } else {
+                "not the password at all".into()
+            };
+            let new = format!("{} anew", person.password);
+            if portal
+                .change_password(account, &current, &new, now, &mut rng())
+                .is_ok()
+            {
+                person.password = new;
+            }
+        }
+        Op::SetContactCode { valid } => {
+            let actor = account.profile().clone();
+            let code = if *valid {
+                "purple elephant dances"
+            } else {
+                "short"
+            };
+            let _ = portal.set_contact_code(account, &actor, &access, code, now);
+        }
+        Op::Unlock => account.unlock(),
+    }
+    Some(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_single_step_accounts_for_its_change(
+        setup in proptest::collection::vec(op(), 0..20),
+        probe in op(),
+    ) {
+        let portal = portal();
+        let mut account = account(&portal, joe(), JOE_PASSWORD);
+        let mut person = Person {
+            password: JOE_PASSWORD.into(),
+            app: None,
+            pending_app: None,
+            backup: Vec::new(),
+            sms: None,
+            reset: None,
+            device: None,
+        };
+        let mut now = NOW;
+        for op in setup {
+            if let Op::Advance(secs) = op {
+                now += u64::from(secs);
+            } else {
+                let _ = run(&portal, &mut account, &mut person, &op, now, &mut None);
+            }
+        }
+        let mut marked = None;
+        if run(&portal, &mut account, &mut person, &probe, now, &mut marked).is_none() {
+            return Ok(());
+        }
+        let (revision, before) = marked.unwrap();
+        if content(&account) == before {
+            prop_assert_eq!(account.revision(), revision, "{:?} changed nothing but moved the revision", probe);
+        } else {
+            prop_assert_eq!(account.revision(), revision + 1, "{:?} changed the account", probe);
+        }
+    }
+}
+
+#[test]
+fn a_new_account_and_a_new_client_start_at_revision_one() {
+    let portal = portal();
+    assert_eq!(account(&portal, joe(), JOE_PASSWORD).revision(), 1);
+    assert_eq!(Client::new(1707).revision(), 1);
+}
+
+#[test]
+fn a_version_1_account_reads_as_revision_1_and_is_written_as_version_2() {
+    let portal = portal();
+    let account = account(&portal, joe(), JOE_PASSWORD);
+    let mut old = serde_json::to_value(&account).unwrap();
+    let object = old.as_object_mut().unwrap();
+    object.remove("revision");
+    object.insert("v".into(), 1.into());
+    let read: Account = serde_json::from_value(old).unwrap();
+    assert_eq!(read.revision(), 1);
+    let written = serde_json::to_value(&read).unwrap();
+    assert_eq!(written["v"], 2);
+    assert_eq!(written["revision"], 1);
+}
+
+#[test]
+fn a_revision_that_cannot_move_on_or_is_missing_is_refused() {
+    let portal = portal();
+    let account = account(&portal, joe(), JOE_PASSWORD);
+    for (v, revision) in [
+        (2, Some(0u64)),
+        (2, Some(u64::MAX)),
+        (2, None),
+        (1, Some(3)),
+    ] {
+        let mut value = serde_json::to_value(&account).unwrap();
+        let object = value.as_object_mut().unwrap();
+        object.insert("v".into(), v.into());
+        match revision {
+            Some(r) => object.insert("revision".into(), r.into()),
+            None => object.remove("revision"),
+        };
+        let err = serde_json::from_value::<Account>(value).unwrap_err();
+        assert!(
+            err.to_string().contains("revision"),
+            "v{v} {revision:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_client_step_moves_its_revision_only_when_it_changes() {
+    let portal = Portal::new(ServerKey::from_bytes([0x42; 32]), settings()).unwrap();
+    let permissions = seeded_permissions();
+    let access = Access::new(&permissions).unwrap();
+    let mut client = Client::new(1707);
+    client.unlock();
+    assert_eq!(client.revision(), 1, "nothing to unlock");
+    portal
+        .set_account_code(&mut client, &joe(), &access, "purple elephant dances", NOW)
+        .unwrap();
+    assert_eq!(client.revision(), 2);
+    let _ = portal.set_account_code(&mut client, &joe(), &access, "short", NOW);
+    assert_eq!(client.revision(), 2, "a refused code changes nothing");
+    let joe_account = account(&portal, joe(), JOE_PASSWORD);
+    let _ = portal.verify_caller(&mut client, &[&joe_account], "wrong words entirely", NOW);
+    assert_eq!(client.revision(), 3, "a wrong guess counts in the throttle");
+    let _ = portal.verify_caller(
+        &mut client,
+        &[&joe_account],
+        "purple elephant dances",
+        NOW + 3_600,
+    );
+    assert_eq!(client.revision(), 4, "a right guess clears the failure");
+    let _ = portal.verify_caller(
+        &mut client,
+        &[&joe_account],
+        "purple elephant dances",
+        NOW + 3_600,
+    );
+    assert_eq!(
+        client.revision(),
+        4,
+        "a right guess on a clean throttle changes nothing"
+    );
+}
