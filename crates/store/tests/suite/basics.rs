@@ -1,0 +1,386 @@
+//! What every backend does: records, lookups, typed refusals, the update loop,
+//! clients, and export / import.
+
+use countersign::security_codes::Client;
+use countersign::throttle::Factor;
+use countersign::{Access, Error as FlowError, PasswordStep};
+use countersign_store::{EXPORT_HEADER, Error, ExportLine, Record, Store, StoreExt};
+use libtest_mimic::Failed;
+
+use crate::Case;
+use crate::db::Db;
+use crate::fixtures::*;
+use crate::setup::*;
+
+pub const CASES: &[(&str, Case)] = &[
+    (
+        "a_stored_account_loads_as_it_was_written",
+        a_stored_account_loads_as_it_was_written,
+    ),
+    (
+        "a_swap_writes_only_over_the_version_it_read",
+        a_swap_writes_only_over_the_version_it_read,
+    ),
+    (
+        "the_login_finds_a_username_in_any_case_or_the_client_id",
+        the_login_finds_a_username_in_any_case_or_the_client_id,
+    ),
+    ("a_taken_key_is_a_typed_error", a_taken_key_is_a_typed_error),
+    (
+        "an_update_that_changes_nothing_writes_nothing",
+        an_update_that_changes_nothing_writes_nothing,
+    ),
+    (
+        "a_refused_attempt_is_committed_before_it_is_answered",
+        a_refused_attempt_is_committed_before_it_is_answered,
+    ),
+    (
+        "a_clients_contacts_are_listed_by_id",
+        a_clients_contacts_are_listed_by_id,
+    ),
+    (
+        "a_client_record_is_created_on_first_update_and_swapped",
+        a_client_record_is_created_on_first_update_and_swapped,
+    ),
+    (
+        "an_export_imports_and_exports_again_to_the_same_bytes",
+        an_export_imports_and_exports_again_to_the_same_bytes,
+    ),
+    (
+        "an_import_over_taken_keys_imports_nothing",
+        an_import_over_taken_keys_imports_nothing,
+    ),
+    (
+        "a_reopened_store_keeps_its_schema_and_records",
+        a_reopened_store_keeps_its_schema_and_records,
+    ),
+];
+
+fn a_stored_account_loads_as_it_was_written(db: &Db) -> Result<(), Failed> {
+    let store = db.open();
+    let portal = strict_portal();
+    let joe = account(&portal, joe(), JOE_PASSWORD);
+    store.insert(&joe)?;
+    assert_eq!(store.load(3522)?, joe);
+    assert_eq!(store.load(3522)?.revision(), 1);
+    assert!(matches!(
+        store.load(9999),
+        Err(Error::NotFound {
+            record: Record::Account,
+            id: 9999
+        })
+    ));
+    Ok(())
+}
+
+fn a_swap_writes_only_over_the_version_it_read(db: &Db) -> Result<(), Failed> {
+    let store = db.open();
+    let portal = strict_portal();
+    store.insert(&account(&portal, joe(), JOE_PASSWORD))?;
+    let mut first = store.load(3522)?;
+    let mut second = store.load(3522)?;
+    first.unlock();
+    let _ = portal.sign_in(&mut first, "wrong password!!", NOW, &mut rng());
+    let _ = portal.sign_in(&mut second, "wrong password!!", NOW, &mut rng());
+    assert_eq!((first.revision(), second.revision()), (2, 2));
+    store.swap(1, &first)?;
+    assert!(matches!(
+        store.swap(1, &second),
+        Err(Error::Conflict {
+            record: Record::Account,
+            id: 3522
+        })
+    ));
+    assert!(
+        matches!(store.swap(2, &first), Err(Error::InvalidStep { .. })),
+        "a state not past the version read is refused"
+    );
+    assert_eq!(store.load(3522)?, first);
+    Ok(())
+}
+
+fn the_login_finds_a_username_in_any_case_or_the_client_id(db: &Db) -> Result<(), Failed> {
+    let store = db.open();
+    let portal = strict_portal();
+    store.insert(&account(&portal, joe(), JOE_PASSWORD))?;
+    store.insert(&account(&portal, contact(), CONTACT_PASSWORD))?;
+    assert_eq!(store.find_login("joe.example")?, Some(3522));
+    assert_eq!(store.find_login("  JOE.Example ")?, Some(3522));
+    assert_eq!(store.find_login("contact.example")?, Some(3523));
+    assert_eq!(
+        store.find_login("1707")?,
+        Some(3522),
+        "the client ID names the primary contact"
+    );
+    assert_eq!(store.find_login("1708")?, None);
+    assert_eq!(store.find_login("99999999999999999999999")?, None);
+    assert_eq!(store.find_login("")?, None);
+    assert_eq!(store.find_login("nobody")?, None);
+    // What the store finds, the facade agrees it answers to.
+    for login in ["JOE.EXAMPLE", "1707", "contact.example"] {
+        let id = store.find_login(login)?.unwrap();
+        assert!(store.load(id)?.profile().answers_to(login), "{login}");
+    }
+    Ok(())
+}
+
+fn a_taken_key_is_a_typed_error(db: &Db) -> Result<(), Failed> {
+    let store = db.open();
+    let portal = strict_portal();
+    store.insert(&account(&portal, joe(), JOE_PASSWORD))?;
+    let same_id = account(
+        &portal,
+        countersign::Profile {
+            username: "other".into(),
+            primary: false,
+            ..joe()
+        },
+        JOE_PASSWORD,
+    );
+    assert!(matches!(
+        store.insert(&same_id),
+        Err(Error::Taken { what: "contact id" })
+    ));
+    let same_name = account(
+        &portal,
+        countersign::Profile {
+            contact_id: 1,
+            username: "Joe.Example".into(),
+            primary: false,
+            ..joe()
+        },
+        JOE_PASSWORD,
+    );
+    assert!(matches!(
+        store.insert(&same_name),
+        Err(Error::Taken { what: "username" })
+    ));
+    let second_primary = account(
+        &portal,
+        countersign::Profile {
+            contact_id: 2,
+            username: "boss".into(),
+            ..joe()
+        },
+        JOE_PASSWORD,
+    );
+    assert!(matches!(
+        store.insert(&second_primary),
+        Err(Error::Taken {
+            what: "primary contact of this client"
+        })
+    ));
+    let too_big = account(
+        &portal,
+        countersign::Profile {
+            contact_id: u64::MAX,
+            username: "big".into(),
+            primary: false,
+            ..joe()
+        },
+        JOE_PASSWORD,
+    );
+    assert!(matches!(
+        store.insert(&too_big),
+        Err(Error::IdOutOfRange { id: u64::MAX })
+    ));
+    store.insert_client(&Client::new(1707))?;
+    assert!(matches!(
+        store.insert_client(&Client::new(1707)),
+        Err(Error::Taken { what: "client id" })
+    ));
+    Ok(())
+}
+
+fn an_update_that_changes_nothing_writes_nothing(db: &Db) -> Result<(), Failed> {
+    let store = db.open();
+    let portal = strict_portal();
+    store.insert(&account(&portal, joe(), JOE_PASSWORD))?;
+    // A right password on a clean throttle, two-factor off: nothing to store.
+    let step = store.update(3522, |a| portal.sign_in(a, JOE_PASSWORD, NOW, &mut rng()))?;
+    assert!(matches!(step, PasswordStep::SignedIn(_)));
+    let rows = store.export()?;
+    let Some(ExportLine::Account(row)) = rows.first() else {
+        panic!("one account")
+    };
+    assert_eq!(row.version, 1);
+    // The step ran once: no write, so no conflict to re-run it.
+    let mut runs = 0;
+    store.update(3522, |a| {
+        runs += 1;
+        portal.sign_in(a, JOE_PASSWORD, NOW, &mut rng())
+    })?;
+    assert_eq!(runs, 1);
+    Ok(())
+}
+
+fn a_refused_attempt_is_committed_before_it_is_answered(db: &Db) -> Result<(), Failed> {
+    let store = db.open();
+    let portal = strict_portal();
+    store.insert(&account(&portal, joe(), JOE_PASSWORD))?;
+    for n in 1..=3 {
+        let err = store
+            .update(3522, |a| {
+                portal.sign_in(a, "not the password", NOW, &mut rng())
+            })
+            .unwrap_err();
+        assert!(matches!(err.flow(), Some(FlowError::Password(_))), "{err}");
+        let stored = store.load(3522)?;
+        assert_eq!(
+            stored
+                .throttles()
+                .get(Factor::Password)
+                .consecutive_failures(),
+            n
+        );
+        assert_eq!(stored.revision(), 1 + u64::from(n));
+    }
+    Ok(())
+}
+
+fn a_clients_contacts_are_listed_by_id(db: &Db) -> Result<(), Failed> {
+    let store = db.open();
+    let portal = strict_portal();
+    for profile in [contact2(), joe(), contact()] {
+        store.insert(&account(&portal, profile, JOE_PASSWORD))?;
+    }
+    let ids: Vec<u64> = store
+        .contacts(1707)?
+        .iter()
+        .map(|a| a.profile().contact_id)
+        .collect();
+    assert_eq!(ids, [3522, 3523, 3526]);
+    assert!(store.contacts(1708)?.is_empty());
+    Ok(())
+}
+
+fn a_client_record_is_created_on_first_update_and_swapped(db: &Db) -> Result<(), Failed> {
+    let store = db.open();
+    let portal = strict_portal();
+    let joe_account = account(&portal, joe(), JOE_PASSWORD);
+    store.insert(&joe_account)?;
+    let permissions = seeded_permissions();
+    let access = Access::new(&permissions)?;
+    assert!(matches!(
+        store.load_client(1707),
+        Err(Error::NotFound {
+            record: Record::Client,
+            ..
+        })
+    ));
+    let message = store.update_client(1707, |c| {
+        portal.set_account_code(c, &joe(), &access, "Lighthouse-42-Oak", NOW)
+    })?;
+    assert_eq!(message, "Success: Account information updated.");
+    let client = store.load_client(1707)?;
+    assert!(client.has_security_code());
+    assert_eq!(client.revision(), 2);
+    let contacts = store.contacts(1707)?;
+    let refs: Vec<&countersign::Account> = contacts.iter().collect();
+    let whose = store.update_client(1707, |c| {
+        portal.verify_caller(c, &refs, "Lighthouse-42-Oak", NOW)
+    })?;
+    assert_eq!(whose, countersign::security_codes::Whose::AccountWide);
+    let wrong = store.update_client(1707, |c| {
+        portal.verify_caller(c, &refs, "Wrong-Guess-11", NOW)
+    });
+    assert!(matches!(
+        wrong.unwrap_err().flow(),
+        Some(FlowError::WrongSecurityCode)
+    ));
+    assert_eq!(
+        store.load_client(1707)?.throttle().consecutive_failures(),
+        1
+    );
+    Ok(())
+}
+
+/// Every row of `store` as export lines, as the command line writes them.
+pub fn export_text(store: &dyn Store) -> String {
+    let mut text = format!("{EXPORT_HEADER}\n");
+    for line in store.export().unwrap() {
+        text.push_str(&line.to_json().unwrap());
+        text.push('\n');
+    }
+    text
+}
+
+fn import_text(store: &dyn Store, text: &str) -> countersign_store::Result<()> {
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some(EXPORT_HEADER));
+    let parsed: Vec<ExportLine> = lines
+        .enumerate()
+        .map(|(i, l)| ExportLine::parse(i + 2, l))
+        .collect::<countersign_store::Result<_>>()?;
+    store.import(&parsed)
+}
+
+fn an_export_imports_and_exports_again_to_the_same_bytes(db: &Db) -> Result<(), Failed> {
+    let store = db.open();
+    let portal = strict_portal();
+    stored_joe(&*store, &portal);
+    store.insert(&account(&portal, contact(), CONTACT_PASSWORD))?;
+    let permissions = seeded_permissions();
+    let access = Access::new(&permissions)?;
+    store.update_client(1707, |c| {
+        portal.set_account_code(c, &joe(), &access, "Lighthouse-42-Oak", NOW)
+    })?;
+    let _ = store.update(3523, |a| {
+        portal.sign_in(a, "wrong password!!", NOW, &mut rng())
+    });
+    let exported = export_text(&*store);
+    assert_eq!(exported.lines().count(), 4, "{exported}");
+
+    // Into a fresh SQLite file, whatever the source: the way from SQLite to
+    // PostgreSQL and back is the same lines.
+    let other = Db::new(crate::db::Backend::Sqlite)?;
+    let target = other.open();
+    import_text(&*target, &exported)?;
+    assert_eq!(export_text(&*target), exported);
+    assert_eq!(target.load(3522)?, store.load(3522)?);
+    assert_eq!(target.find_login("1707")?, Some(3522));
+    Ok(())
+}
+
+fn an_import_over_taken_keys_imports_nothing(db: &Db) -> Result<(), Failed> {
+    let store = db.open();
+    let portal = strict_portal();
+    store.insert(&account(&portal, joe(), JOE_PASSWORD))?;
+    let source = Db::new(crate::db::Backend::Sqlite)?;
+    let other = source.open();
+    other.insert(&account(&portal, contact(), CONTACT_PASSWORD))?;
+    other.insert(&account(&portal, joe(), JOE_PASSWORD))?;
+    let text = export_text(&*other);
+    assert!(matches!(
+        import_text(&*store, &text),
+        Err(Error::Taken { .. })
+    ));
+    assert!(
+        matches!(store.load(3523), Err(Error::NotFound { .. })),
+        "all or nothing"
+    );
+    // A line edited to disagree with its state is refused by line number.
+    let edited = text.replacen(
+        "\"login\":\"contact.example\"",
+        "\"login\":\"someone.else\"",
+        1,
+    );
+    let line = edited.lines().find(|l| l.contains("someone.else")).unwrap();
+    assert!(matches!(
+        ExportLine::parse(3, line),
+        Err(Error::Import { line: 3, .. })
+    ));
+    Ok(())
+}
+
+fn a_reopened_store_keeps_its_schema_and_records(db: &Db) -> Result<(), Failed> {
+    let portal = strict_portal();
+    {
+        let store = db.open();
+        store.insert(&account(&portal, joe(), JOE_PASSWORD))?;
+    }
+    let store = db.open();
+    assert_eq!(store.schema_version()?, countersign_store::SCHEMA_VERSION);
+    assert_eq!(store.load(3522)?.profile().username, "joe.example");
+    Ok(())
+}
