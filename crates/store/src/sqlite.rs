@@ -87,6 +87,10 @@ impl SqliteStore {
             .max_size(connections.max(1))
             .min_idle(Some(1))
             .connection_timeout(BUSY_TIMEOUT)
+            // No validation query on every checkout: it would cost a round
+            // trip per load and per swap. A connection the server dropped fails
+            // its next use with a typed error and is then discarded by the pool.
+            .test_on_check_out(false)
             .build(manager)
             .map_err(|e| Error::Unavailable {
                 backend: BACKEND,

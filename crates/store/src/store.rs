@@ -185,33 +185,15 @@ pub trait StoreExt: Store {
         &self,
         contact_id: u64,
         attempts: u32,
-        mut step: impl FnMut(&mut Account) -> countersign::Result<T>,
+        step: impl FnMut(&mut Account) -> countersign::Result<T>,
     ) -> Result<T> {
-        let mut seen = 0;
-        for _ in 0..attempts.max(1) {
-            let mut account = self.load(contact_id)?;
-            let read = account.revision();
-            moved_forward(Record::Account, contact_id, &mut seen, read)?;
-            let answer = step(&mut account);
-            if account.profile().contact_id != contact_id {
-                return Err(Error::InvalidStep {
-                    reason: "a step may not change the contact id",
-                });
-            }
-            if account.revision() == read {
-                return answer.map_err(Error::Flow);
-            }
-            match self.swap(read, &account) {
-                Ok(()) => return answer.map_err(Error::Flow),
-                Err(Error::Conflict { .. }) => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        Err(Error::Busy {
-            record: Record::Account,
-            id: contact_id,
-            attempts: attempts.max(1),
-        })
+        compare_and_swap(
+            contact_id,
+            attempts,
+            || self.load(contact_id),
+            |read, account| self.swap(read, account),
+            step,
+        )
     }
 
     /// [`StoreExt::update`] for the client record of `client_id` (the account-wide
@@ -224,45 +206,88 @@ pub trait StoreExt: Store {
     fn update_client<T>(
         &self,
         client_id: u64,
-        mut step: impl FnMut(&mut Client) -> countersign::Result<T>,
+        step: impl FnMut(&mut Client) -> countersign::Result<T>,
     ) -> Result<T> {
-        let mut seen = 0;
-        for _ in 0..DEFAULT_ATTEMPTS {
-            let mut client = match self.load_client(client_id) {
-                Ok(client) => client,
-                Err(Error::NotFound { .. }) => {
-                    match self.insert_client(&Client::new(client_id)) {
-                        // Another writer created it first: either way it exists now.
-                        Ok(()) | Err(Error::Taken { .. }) => {}
-                        Err(e) => return Err(e),
-                    }
-                    continue;
+        let load = || match self.load_client(client_id) {
+            Err(Error::NotFound { .. }) => {
+                match self.insert_client(&Client::new(client_id)) {
+                    // Another writer created it first: either way it exists now.
+                    Ok(()) | Err(Error::Taken { .. }) => self.load_client(client_id),
+                    Err(e) => Err(e),
                 }
-                Err(e) => return Err(e),
-            };
-            let read = client.revision();
-            moved_forward(Record::Client, client_id, &mut seen, read)?;
-            let answer = step(&mut client);
-            if client.client_id() != client_id {
-                return Err(Error::InvalidStep {
-                    reason: "a step may not change the client id",
-                });
             }
-            if client.revision() == read {
-                return answer.map_err(Error::Flow);
-            }
-            match self.swap_client(read, &client) {
-                Ok(()) => return answer.map_err(Error::Flow),
-                Err(Error::Conflict { .. }) => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        Err(Error::Busy {
-            record: Record::Client,
-            id: client_id,
-            attempts: DEFAULT_ATTEMPTS,
-        })
+            other => other,
+        };
+        compare_and_swap(
+            client_id,
+            DEFAULT_ATTEMPTS,
+            load,
+            |read, client| self.swap_client(read, client),
+            step,
+        )
     }
+}
+
+/// A stored state the update loop runs steps on.
+trait Revisioned {
+    const RECORD: Record;
+    fn key(&self) -> u64;
+    fn revision(&self) -> u64;
+}
+
+impl Revisioned for Account {
+    const RECORD: Record = Record::Account;
+    fn key(&self) -> u64 {
+        self.profile().contact_id
+    }
+    fn revision(&self) -> u64 {
+        Account::revision(self)
+    }
+}
+
+impl Revisioned for Client {
+    const RECORD: Record = Record::Client;
+    fn key(&self) -> u64 {
+        self.client_id()
+    }
+    fn revision(&self) -> u64 {
+        Client::revision(self)
+    }
+}
+
+/// The update loop of [`StoreExt::update`], for either record.
+fn compare_and_swap<R: Revisioned, T>(
+    id: u64,
+    attempts: u32,
+    mut load: impl FnMut() -> Result<R>,
+    mut swap: impl FnMut(u64, &R) -> Result<()>,
+    mut step: impl FnMut(&mut R) -> countersign::Result<T>,
+) -> Result<T> {
+    let mut seen = 0;
+    for _ in 0..attempts.max(1) {
+        let mut state = load()?;
+        let read = state.revision();
+        moved_forward(R::RECORD, id, &mut seen, read)?;
+        let answer = step(&mut state);
+        if state.key() != id {
+            return Err(Error::InvalidStep {
+                reason: "a step may not change the record's id",
+            });
+        }
+        if state.revision() == read {
+            return answer.map_err(Error::Flow);
+        }
+        match swap(read, &state) {
+            Ok(()) => return answer.map_err(Error::Flow),
+            Err(Error::Conflict { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(Error::Busy {
+        record: R::RECORD,
+        id,
+        attempts: attempts.max(1),
+    })
 }
 
 impl<S: Store + ?Sized> StoreExt for S {}

@@ -142,6 +142,7 @@ fn race_one_backup_code_is_accepted_once(db: &Db) -> Result<(), Failed> {
     let portal = race_portal();
     let store = db.open();
     let (_, backup) = stored_joe(&*store, &portal);
+    assert_eq!(backup.len(), ROUNDS as usize);
     let stores = stores(db);
     for (round, typed) in backup.iter().enumerate() {
         let now = NOW + 60 * round as u64;

@@ -12,10 +12,12 @@ pub const KEY: [u8; 32] = [0x42; 32];
 
 /// The fixtures' portal (cheap Argon2id), with a throttle that lets a race of
 /// 16 wrong or replayed codes through without back-off, so each racer's answer
-/// is the code's own (`Replayed`), not the throttle's.
+/// is the code's own (`Replayed`), not the throttle's; and 20 backup codes.
 pub fn race_portal() -> Portal {
     let mut settings = settings();
     settings.throttle = ThrottlePolicy::new(50, 1, 60, 100).unwrap();
+    // 20 backup codes: one per round of the backup-code race.
+    settings.backup_codes.count = 20;
     Portal::new(ServerKey::from_bytes(KEY), settings).unwrap()
 }
 
