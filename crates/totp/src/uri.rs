@@ -570,7 +570,7 @@ mod tests {
                 "otpauth://totp/a?secret=QHNATAPGLOMF8XZ2",
                 Error::InvalidBase32 {
                     position: 13,
-                    character: '8',
+                    kind: crate::CharacterKind::Digit,
                 },
             ),
         ];

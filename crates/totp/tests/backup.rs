@@ -5,7 +5,7 @@ use std::convert::Infallible;
 use std::time::{Duration, Instant};
 
 use countersign_totp::backup::{ALPHABET, BackupSettings, KdfParams, MAX_INPUT_LEN};
-use countersign_totp::{BackupCodes, Error, PlainCodes};
+use countersign_totp::{BackupCodes, CharacterKind, Error, PlainCodes};
 use rand::rngs::StdRng;
 use rand::{SeedableRng, TryCryptoRng, TryRng};
 
@@ -320,21 +320,21 @@ fn inputs_that_cannot_be_codes_are_refused_before_any_hashing() {
         (
             "abcde-fgh0k",
             Error::BackupCodeInvalidCharacter {
-                character: '0',
+                kind: CharacterKind::Digit,
                 position: 10,
             },
         ),
         (
             "abcdE-fgHIk",
             Error::BackupCodeInvalidCharacter {
-                character: 'I',
+                kind: CharacterKind::Letter,
                 position: 10,
             },
         ),
         (
             "abcde\0fghjk",
             Error::BackupCodeInvalidCharacter {
-                character: '\0',
+                kind: CharacterKind::Control,
                 position: 6,
             },
         ),
