@@ -11,6 +11,8 @@ use clap::Subcommand;
 use countersign::totp::backup::{BackupSettings, MAX_INPUT_LEN};
 use countersign::totp::{BackupCodes, Error};
 
+use crate::output;
+
 /// Stdin read for a code is cut off here: a code is at most `MAX_INPUT_LEN` bytes, so
 /// anything this long is refused without reading further (stdin may never end).
 const STDIN_LIMIT: u64 = 1 << 20;
@@ -54,7 +56,7 @@ pub(crate) fn run(command: BackupCommand) -> anyhow::Result<ExitCode> {
         // Issue 4 fixes redeem's answer as 0 on success and 1 otherwise: an unreadable
         // or damaged store is a "no" too, still reported in one line on stderr.
         BackupCommand::Redeem { store } => redeem(&store).or_else(|error| {
-            eprintln!("countersign: {error:#}");
+            output::complain(&format!("{error:#}"));
             Ok(ExitCode::from(1))
         }),
     }
@@ -110,11 +112,11 @@ fn redeem(path: &Path) -> anyhow::Result<ExitCode> {
         .read_to_end(&mut input)
         .context("cannot read the code from stdin")?;
     if input.len() as u64 > STDIN_LIMIT {
-        eprintln!(
-            "countersign: backup code input is over {STDIN_LIMIT} bytes; a backup code is at most \
+        output::complain(&format!(
+            "backup code input is over {STDIN_LIMIT} bytes; a backup code is at most \
              {MAX_INPUT_LEN} bytes"
-        );
-        eprintln!("{}", remaining_line(store.remaining()));
+        ));
+        output::tell(&remaining_line(store.remaining()));
         return Ok(ExitCode::from(1));
     }
     // Invalid UTF-8 becomes U+FFFD, which the library refuses as a character no code has.
@@ -124,10 +126,10 @@ fn redeem(path: &Path) -> anyhow::Result<ExitCode> {
         Ok(redeemed) => {
             let text = serde_json::to_string_pretty(&store)?;
             write_atomically(path, format!("{text}\n").as_bytes())?;
-            println!(
+            output::say(&format!(
                 "backup code accepted; {}",
                 remaining_line(redeemed.remaining)
-            );
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         Err(
@@ -138,13 +140,13 @@ fn redeem(path: &Path) -> anyhow::Result<ExitCode> {
             | Error::BackupCodeWrong { .. }
             | Error::BackupCodeUsed { .. }),
         ) => {
-            eprintln!("countersign: backup code refused: {refusal}");
+            output::complain(&format!("backup code refused: {refusal}"));
             // Wrong and used codes already say how many remain.
             if !matches!(
                 refusal,
                 Error::BackupCodeWrong { .. } | Error::BackupCodeUsed { .. }
             ) {
-                eprintln!("{}", remaining_line(store.remaining()));
+                output::tell(&remaining_line(store.remaining()));
             }
             Ok(ExitCode::from(1))
         }

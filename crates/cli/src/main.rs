@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod backup;
+mod output;
 mod password;
 mod permissions;
 mod security_code;
@@ -58,10 +59,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome: anyhow::Result<ExitCode> = match cli.command {
-        Command::Version => {
-            println!("countersign {}", env!("CARGO_PKG_VERSION"));
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Version => output::say(&format!("countersign {}", env!("CARGO_PKG_VERSION")))
+            .map(|()| ExitCode::SUCCESS),
         Command::Totp(command) => totp::run_totp(&command),
         Command::Hotp(command) => totp::run_hotp(&command),
         Command::Uri(command) => totp::run_uri(&command),
@@ -73,7 +72,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("countersign: {error:#}");
+            output::complain(&format!("{error:#}"));
             ExitCode::from(2)
         }
     }

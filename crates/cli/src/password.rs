@@ -13,6 +13,8 @@ use clap::{Args as ClapArgs, Subcommand};
 use countersign::password::{Context, Error, Hasher, Password, Pepper, Policy};
 use zeroize::Zeroize;
 
+use crate::output;
+
 /// Arguments of `countersign password`.
 #[derive(ClapArgs)]
 pub(crate) struct Args {
@@ -161,22 +163,26 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
                 if let Some(object) = value.as_object_mut() {
                     object.insert("passed".into(), report.passed().into());
                 }
-                println!("{}", serde_json::to_string_pretty(&value)?);
+                output::say_json(&serde_json::to_string_pretty(&value)?)?;
             } else {
                 for violation in &report.violations {
-                    eprintln!("{}: {}", code_name(&violation.code)?, violation.message);
+                    output::tell(&format!(
+                        "{}: {}",
+                        code_name(&violation.code)?,
+                        violation.message
+                    ));
                 }
                 for suggestion in &report.suggestions {
-                    println!(
+                    output::say(&format!(
                         "suggestion {}: {}",
                         code_name(&suggestion.code)?,
                         suggestion.message
-                    );
+                    ))?;
                 }
                 if report.passed() {
-                    println!("the password passes the policy");
+                    output::say("the password passes the policy")?;
                 } else {
-                    eprintln!("the password does not pass the policy");
+                    output::tell("the password does not pass the policy");
                 }
             }
             Ok(if report.passed() {
@@ -190,7 +196,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
             let hasher = pepper.apply(Hasher::new(&policy)?)?;
             let password = read_password()?;
             let stored = hasher.hash(password.expose_secret())?;
-            println!("{}", stored.as_str());
+            output::say(stored.as_str())?;
             Ok(ExitCode::SUCCESS)
         }
         PasswordCommand::Verify {
@@ -208,23 +214,25 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
                 Err(Error::WrongPassword) => (false, false),
                 Err(error @ Error::PasswordTooLong { .. }) => {
                     if !json {
-                        eprintln!("{error}");
+                        output::tell(&error.to_string());
                     }
                     (false, false)
                 }
                 Err(error) => return Err(error.into()),
             };
             if json {
-                println!(
-                    "{}",
-                    serde_json::json!({"verified": verified, "needs_rehash": needs_rehash})
-                );
+                output::say_json(
+                    &serde_json::json!({"verified": verified, "needs_rehash": needs_rehash})
+                        .to_string(),
+                )?;
             } else if verified && needs_rehash {
-                println!("verified; the hash uses old parameters: rehash and store the new hash");
+                output::say(
+                    "verified; the hash uses old parameters: rehash and store the new hash",
+                )?;
             } else if verified {
-                println!("verified");
+                output::say("verified")?;
             } else {
-                eprintln!("the password does not match the hash");
+                output::tell("the password does not match the hash");
             }
             Ok(if verified {
                 ExitCode::SUCCESS

@@ -8,6 +8,8 @@ use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
 use countersign::security_code::{Context, Date, Policy};
 
+use crate::output;
+
 /// Security-code subcommands.
 #[derive(Subcommand)]
 pub(crate) enum SecurityCodeCommand {
@@ -96,12 +98,12 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     let report = Policy::default().check(&code, &ctx);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        output::say_json(&serde_json::to_string_pretty(&report)?)?;
     } else if report.passed() {
         println!("passed");
-        print!("{report}");
+        print!("{}", output::escape(&report.to_string()));
     } else {
-        eprint!("{report}");
+        eprint!("{}", output::escape(&report.to_string()));
     }
     Ok(if report.passed() {
         ExitCode::SUCCESS

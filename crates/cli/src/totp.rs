@@ -1,8 +1,8 @@
 //! `countersign totp`, `countersign hotp` and `countersign uri`: one-time codes and
 //! otpauth URIs from the shell.
 
-use std::fmt::{Display, Write as _};
-use std::io::{BufRead as _, Write as _};
+use std::fmt::Write as _;
+use std::io::BufRead as _;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -12,6 +12,8 @@ use countersign::totp::{
     Algorithm, Config, Error, Hotp, KeyUri, Kind, Params, Secret, Totp, Verifier, Window,
 };
 use serde::Serialize;
+
+use crate::output;
 
 /// `countersign totp ...`
 #[derive(Subcommand)]
@@ -202,7 +204,7 @@ pub(crate) fn run_totp(command: &TotpCommand) -> Result<ExitCode> {
     match command {
         TotpCommand::Code { key, totp } => {
             let generator = Totp::new(&key.secret()?, totp.params())?;
-            emit(&generator.code_at(totp.now()?)?)?;
+            output::say(&generator.code_at(totp.now()?)?.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
         TotpCommand::Verify {
@@ -219,10 +221,7 @@ pub(crate) fn run_totp(command: &TotpCommand) -> Result<ExitCode> {
             let verifier = Verifier::new(&key.secret()?, config)?;
             match verifier.verify(code, totp.now()?, *last_step) {
                 Ok(matched) => {
-                    emit(&format_args!(
-                        "step {} (drift {})",
-                        matched.step, matched.drift
-                    ))?;
+                    output::say(&format!("step {} (drift {})", matched.step, matched.drift))?;
                     Ok(ExitCode::SUCCESS)
                 }
                 // A "no": the code is wrong, malformed or replayed.
@@ -232,7 +231,7 @@ pub(crate) fn run_totp(command: &TotpCommand) -> Result<ExitCode> {
                     | Error::CodeLength { .. }
                     | Error::CodeNotDigit { .. }),
                 ) => {
-                    eprintln!("countersign: {error}");
+                    output::complain(&error.to_string());
                     Ok(ExitCode::from(1))
                 }
                 Err(error) => Err(error.into()),
@@ -251,7 +250,7 @@ pub(crate) fn run_hotp(command: &HotpCommand) -> Result<ExitCode> {
             digits,
         } => {
             let generator = Hotp::new(&key.secret()?, (*algorithm).into(), *digits)?;
-            emit(&generator.code(*counter))?;
+            output::say(&generator.code(*counter).to_string())?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -295,7 +294,7 @@ pub(crate) fn run_uri(command: &UriCommand) -> Result<ExitCode> {
             }
             .with_algorithm((*algorithm).into())
             .with_digits(*digits)?;
-            emit(&uri.to_uri().as_str())?;
+            output::say(uri.to_uri().as_str())?;
             Ok(ExitCode::SUCCESS)
         }
         UriCommand::Parse { uri, json } => {
@@ -316,7 +315,8 @@ pub(crate) fn run_uri(command: &UriCommand) -> Result<ExitCode> {
             };
             let mut out = String::new();
             if *json {
-                out = serde_json::to_string(&fields)?;
+                output::say_json(&serde_json::to_string(&fields)?)?;
+                return Ok(ExitCode::SUCCESS);
             } else {
                 writeln!(out, "type:      {}", fields.kind)?;
                 writeln!(out, "issuer:    {}", fields.issuer.unwrap_or("(none)"))?;
@@ -334,7 +334,7 @@ pub(crate) fn run_uri(command: &UriCommand) -> Result<ExitCode> {
                 }
                 out.truncate(out.trim_end().len());
             }
-            emit(&out)?;
+            output::say(&out)?;
             Ok(ExitCode::SUCCESS)
         }
         UriCommand::Qr { uri, format } => {
@@ -343,20 +343,8 @@ pub(crate) fn run_uri(command: &UriCommand) -> Result<ExitCode> {
                 QrFormat::Svg => uri.qr_svg()?,
                 QrFormat::Terminal => uri.qr_terminal()?,
             };
-            emit(&image.as_str())?;
+            output::say(image.as_str())?;
             Ok(ExitCode::SUCCESS)
         }
-    }
-}
-
-/// Prints one line to stdout. A closed pipe (`countersign ... | head`) ends the
-/// output quietly instead of panicking like `println!`.
-fn emit(line: &dyn Display) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    match writeln!(out, "{line}").and_then(|()| out.flush()) {
-        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(error).context("writing to stdout")
-        }
-        _ => Ok(()),
     }
 }

@@ -138,8 +138,9 @@ pub enum Error {
         found: String,
     },
 
-    /// A label that cannot be used: no account name, or a colon inside the
-    /// issuer or the account name (Key Uri Format: neither may contain one).
+    /// A label that cannot be used: no account name, a colon inside the issuer or
+    /// the account name (Key Uri Format: neither may contain one), or a control or
+    /// bidirectional formatting character in either.
     #[error("bad otpauth label: {reason}")]
     UriLabel {
         /// What is wrong with it.
