@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod backup;
+mod input;
 mod output;
 mod password;
 mod permissions;
@@ -70,7 +71,10 @@ fn main() -> ExitCode {
         Command::SecurityCode(command) => security_code::run(command),
     };
     match outcome {
-        Ok(code) => code,
+        Ok(code) => {
+            input::print_warnings();
+            code
+        }
         Err(error) => {
             output::complain(&format!("{error:#}"));
             ExitCode::from(2)

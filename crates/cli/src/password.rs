@@ -4,16 +4,14 @@
 //! user of the machine through `ps` and lands in shell history). One trailing line
 //! break is removed, so `echo "$pw" | countersign password check` checks `$pw`.
 
-use std::io::{self, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::{Args as ClapArgs, Subcommand};
 use countersign::password::{Context, Error, Hasher, Password, Pepper, Policy};
-use zeroize::Zeroize;
 
-use crate::output;
+use crate::{input, output};
 
 /// Arguments of `countersign password`.
 #[derive(ClapArgs)]
@@ -84,8 +82,7 @@ impl PolicyArgs {
         let Some(path) = &self.policy else {
             return Ok(Policy::portal());
         };
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the policy file {}", path.display()))?;
+        let text = input::file_text(path, "the policy file", input::FILE_LIMIT)?;
         // One line, as every CLI error: toml's own Display draws a multi-line snippet.
         toml::from_str(&text).map_err(|error| {
             let line = error
@@ -114,18 +111,13 @@ impl PepperArgs {
     }
 }
 
-/// Read the password from stdin, dropping one trailing line break.
+/// Read the password from stdin (at most [`input::SECRET_LIMIT`] bytes), dropping one
+/// trailing line break.
 fn read_password() -> anyhow::Result<Password> {
-    let mut bytes = Vec::new();
-    io::stdin()
-        .read_to_end(&mut bytes)
-        .context("cannot read the password from stdin")?;
-    let mut text = match String::from_utf8(bytes) {
-        Ok(text) => Password::new(text),
-        Err(error) => {
-            error.into_bytes().zeroize();
-            bail!("the password on stdin is not UTF-8");
-        }
+    let bytes = input::stdin("the password", input::SECRET_LIMIT)?;
+    let mut text = match std::str::from_utf8(&bytes) {
+        Ok(text) => Password::new(text.to_owned()),
+        Err(_) => bail!("the password on stdin is not UTF-8"),
     };
     let trimmed = text.expose_secret();
     let trimmed = trimmed

@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Subcommand;
 use countersign::permissions::{Error, Policy};
 
-use crate::output;
+use crate::{input, output};
 
 /// The permissions subcommands.
 #[derive(Subcommand)]
@@ -51,7 +51,7 @@ pub(crate) enum PermissionsCommand {
 }
 
 fn read(path: &Path) -> anyhow::Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    input::file_text(path, "the policy file", input::FILE_LIMIT)
 }
 
 /// Reads a policy: `.json` as JSON, `.toml` as TOML, anything else by its first character.

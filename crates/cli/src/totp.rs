@@ -2,7 +2,6 @@
 //! otpauth URIs from the shell.
 
 use std::fmt::Write as _;
-use std::io::BufRead as _;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -13,6 +12,7 @@ use countersign::totp::{
 };
 use serde::Serialize;
 
+use crate::input::Stdin;
 use crate::output;
 
 /// `countersign totp ...`
@@ -31,8 +31,9 @@ pub(crate) enum TotpCommand {
         key: KeyArgs,
         #[command(flatten)]
         totp: TotpArgs,
-        /// The code as typed; spaces are fine ("123 456").
-        #[arg(long)]
+        /// The code as typed, spaces are fine ("123 456"): "-" reads it from a line of
+        /// stdin (after the secret's, if that is "-" too), "@FILE" from a file.
+        #[arg(long, value_name = "CODE|-|@FILE")]
         code: String,
         /// Steps accepted on either side of the current one.
         #[arg(long, default_value_t = 1)]
@@ -73,8 +74,9 @@ pub(crate) enum UriCommand {
         /// The account name, e.g. an email address.
         #[arg(long)]
         account: String,
-        /// The secret in base32 ("-" reads it from stdin); generated when absent.
-        #[arg(long)]
+        /// The secret in base32: "-" reads it from stdin, "@FILE" from a file;
+        /// generated when absent.
+        #[arg(long, value_name = "B32|-|@FILE")]
         secret: Option<String>,
         /// The hash function.
         #[arg(long, value_enum, ignore_case = true, default_value_t = AlgorithmArg::Sha1)]
@@ -91,7 +93,9 @@ pub(crate) enum UriCommand {
     },
     /// Print the fields of an otpauth URI.
     Parse {
-        /// The otpauth:// URI.
+        /// The otpauth:// URI (it holds the secret): "-" reads it from stdin, "@FILE"
+        /// from a file.
+        #[arg(value_name = "URI|-|@FILE")]
         uri: String,
         /// Print JSON: type, issuer, account, secret, algorithm, digits, period, counter.
         #[arg(long)]
@@ -99,7 +103,9 @@ pub(crate) enum UriCommand {
     },
     /// Print an otpauth URI as a QR code.
     Qr {
-        /// The otpauth:// URI.
+        /// The otpauth:// URI (it holds the secret): "-" reads it from stdin, "@FILE"
+        /// from a file.
+        #[arg(value_name = "URI|-|@FILE")]
         uri: String,
         /// SVG text, or Unicode blocks for a dark terminal.
         #[arg(long, value_enum, default_value_t = QrFormat::Terminal)]
@@ -110,9 +116,10 @@ pub(crate) enum UriCommand {
 /// The secret, shared by every code command.
 #[derive(Args)]
 pub(crate) struct KeyArgs {
-    /// The secret in base32, as an app shows it (any case, spaces and hyphens fine);
-    /// "-" reads it from stdin, which keeps it out of the process list.
-    #[arg(long)]
+    /// The secret in base32, as an app shows it (any case, spaces and hyphens fine):
+    /// "-" (the default) reads it from stdin, "@FILE" from a file. The key itself works
+    /// too, with a warning: other users can read it in the process list.
+    #[arg(long, value_name = "B32|-|@FILE", default_value = "-")]
     secret: String,
 }
 
@@ -159,8 +166,8 @@ pub(crate) enum QrFormat {
 }
 
 impl KeyArgs {
-    fn secret(&self) -> Result<Secret> {
-        read_secret(&self.secret)
+    fn secret(&self, stdin: &mut Stdin) -> Result<Secret> {
+        read_secret(stdin, &self.secret)
     }
 }
 
@@ -185,25 +192,17 @@ impl TotpArgs {
     }
 }
 
-fn read_secret(text: &str) -> Result<Secret> {
-    let secret = if text == "-" {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .context("reading the secret from stdin")?;
-        Secret::from_base32(line.trim())
-    } else {
-        Secret::from_base32(text)
-    };
-    secret.context("--secret")
+fn read_secret(stdin: &mut Stdin, value: &str) -> Result<Secret> {
+    let text = stdin.secret("--secret", value)?;
+    Secret::from_base32(&text).context("--secret")
 }
 
 /// Runs `countersign totp ...`.
 pub(crate) fn run_totp(command: &TotpCommand) -> Result<ExitCode> {
+    let mut stdin = Stdin::default();
     match command {
         TotpCommand::Code { key, totp } => {
-            let generator = Totp::new(&key.secret()?, totp.params())?;
+            let generator = Totp::new(&key.secret(&mut stdin)?, totp.params())?;
             output::say(&generator.code_at(totp.now()?)?.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
@@ -218,8 +217,9 @@ pub(crate) fn run_totp(command: &TotpCommand) -> Result<ExitCode> {
                 params: totp.params(),
                 window: Window::symmetric(*window),
             };
-            let verifier = Verifier::new(&key.secret()?, config)?;
-            match verifier.verify(code, totp.now()?, *last_step) {
+            let verifier = Verifier::new(&key.secret(&mut stdin)?, config)?;
+            let code = stdin.secret("--code", code)?;
+            match verifier.verify(&code, totp.now()?, *last_step) {
                 Ok(matched) => {
                     output::say(&format!("step {} (drift {})", matched.step, matched.drift))?;
                     Ok(ExitCode::SUCCESS)
@@ -242,6 +242,7 @@ pub(crate) fn run_totp(command: &TotpCommand) -> Result<ExitCode> {
 
 /// Runs `countersign hotp ...`.
 pub(crate) fn run_hotp(command: &HotpCommand) -> Result<ExitCode> {
+    let mut stdin = Stdin::default();
     match command {
         HotpCommand::Code {
             key,
@@ -249,7 +250,7 @@ pub(crate) fn run_hotp(command: &HotpCommand) -> Result<ExitCode> {
             algorithm,
             digits,
         } => {
-            let generator = Hotp::new(&key.secret()?, (*algorithm).into(), *digits)?;
+            let generator = Hotp::new(&key.secret(&mut stdin)?, (*algorithm).into(), *digits)?;
             output::say(&generator.code(*counter).to_string())?;
             Ok(ExitCode::SUCCESS)
         }
@@ -272,6 +273,7 @@ struct UriFields<'a> {
 
 /// Runs `countersign uri ...`.
 pub(crate) fn run_uri(command: &UriCommand) -> Result<ExitCode> {
+    let mut stdin = Stdin::default();
     match command {
         UriCommand::New {
             issuer,
@@ -283,7 +285,7 @@ pub(crate) fn run_uri(command: &UriCommand) -> Result<ExitCode> {
             counter,
         } => {
             let secret = match secret {
-                Some(text) => read_secret(text)?,
+                Some(value) => read_secret(&mut stdin, value)?,
                 None => Secret::generate(),
             };
             let uri = match counter {
@@ -298,7 +300,7 @@ pub(crate) fn run_uri(command: &UriCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         UriCommand::Parse { uri, json } => {
-            let uri = KeyUri::parse(uri)?;
+            let uri = KeyUri::parse(&stdin.secret("the URI", uri)?)?;
             let secret = uri.secret().to_base32();
             let fields = UriFields {
                 kind: match uri.kind() {
@@ -338,7 +340,7 @@ pub(crate) fn run_uri(command: &UriCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         UriCommand::Qr { uri, format } => {
-            let uri = KeyUri::parse(uri)?;
+            let uri = KeyUri::parse(&stdin.secret("the URI", uri)?)?;
             let image = match format {
                 QrFormat::Svg => uri.qr_svg()?,
                 QrFormat::Terminal => uri.qr_terminal()?,
