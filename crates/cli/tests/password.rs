@@ -328,3 +328,34 @@ fn a_file_name_with_terminal_controls_is_escaped_in_the_error() {
         "{stderr:?}"
     );
 }
+
+#[test]
+fn a_policy_file_no_password_can_meet_is_refused_naming_the_field() {
+    // Issue 12, defect 12: min_length = max_length = the largest integer loaded, and no
+    // password could ever pass it.
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("impossible-policy.toml");
+    std::fs::write(
+        &path,
+        format!("min_length = {0}\nmax_length = {0}\n", i64::MAX),
+    )
+    .expect("writes");
+    for command in ["check", "hash"] {
+        let mut args = vec![
+            "password",
+            command,
+            "--policy",
+            path.to_str().expect("UTF-8"),
+        ];
+        if command == "check" {
+            args.extend(["--username", "joe"]);
+        }
+        let out = run(&args, "correct horse battery staple\n");
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains("max_length is 9223372036854775807"),
+            "{stderr}"
+        );
+    }
+}
