@@ -14,6 +14,7 @@ mod output;
 mod password;
 mod permissions;
 mod security_code;
+mod store_file;
 mod totp;
 
 #[derive(Parser)]
