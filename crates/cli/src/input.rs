@@ -11,7 +11,7 @@
 //! can read it in the process list and it lands in shell history, so a warning says so.
 
 use std::fs::File;
-use std::io::Read;
+use std::io::{BufRead as _, Read};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -88,34 +88,37 @@ pub(crate) fn print_warnings() {
     }
 }
 
-/// Stdin, read once when a first argument asks for it, handed out line by line: with
-/// `--secret - --code -` the key is the first line and the code the second.
+/// Stdin, handed out a line at a time to the arguments that ask for it: with `--secret -
+/// --code -` the key is the first line and the code the second. Each line is read
+/// only when asked for (a person typing the key presses Enter, not Ctrl-D) and is
+/// bounded like any read of stdin.
 #[derive(Default)]
 pub(crate) struct Stdin {
-    lines: Option<Vec<Zeroizing<String>>>,
-    next: usize,
+    _private: (),
 }
 
 impl Stdin {
     fn next_line(&mut self, what: &str) -> anyhow::Result<Zeroizing<String>> {
-        if self.lines.is_none() {
-            let bytes = stdin(what, SECRET_LIMIT)?;
-            let Ok(text) = std::str::from_utf8(&bytes) else {
-                bail!("{what} on stdin is not UTF-8");
-            };
-            self.lines = Some(
-                text.lines()
-                    .map(|line| Zeroizing::new(line.to_owned()))
-                    .collect(),
-            );
+        // Reserved up front so that no reallocation leaves a copy of the secret behind.
+        let mut line = Zeroizing::new(Vec::with_capacity(SECRET_LIMIT + 1));
+        let cap = u64::try_from(SECRET_LIMIT).unwrap_or(u64::MAX) + 1;
+        std::io::stdin()
+            .lock()
+            .take(cap)
+            .read_until(b'\n', &mut line)
+            .with_context(|| format!("cannot read {what} from stdin"))?;
+        if line.len() > SECRET_LIMIT {
+            bail!("{what} on stdin is over {SECRET_LIMIT} bytes; refused without reading further");
         }
-        let line = self
-            .lines
-            .as_ref()
-            .and_then(|lines| lines.get(self.next))
-            .cloned();
-        self.next += 1;
-        line.with_context(|| format!("{what}: stdin ended before it was given"))
+        if line.is_empty() {
+            bail!("{what}: stdin ended before it was given");
+        }
+        let text = line.strip_suffix(b"\n").unwrap_or(&line);
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        match std::str::from_utf8(text) {
+            Ok(text) => Ok(Zeroizing::new(text.to_owned())),
+            Err(_) => bail!("{what} on stdin is not UTF-8"),
+        }
     }
 
     /// The secret an argument names: `-` takes the next line of stdin, `@FILE` the

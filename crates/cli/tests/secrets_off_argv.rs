@@ -157,3 +157,33 @@ fn a_secret_on_argv_still_works_with_a_warning() {
         "{err}"
     );
 }
+
+#[test]
+fn a_key_typed_on_stdin_is_taken_at_its_line_break_without_waiting_for_the_end() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_countersign"))
+        .args(["totp", "code", "--digits", "8", "--time", "59"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(format!("{RFC_KEY}\n").as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    // stdin stays open, as at a terminal: the command answers after the line break.
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(10) {
+            child.kill().unwrap();
+            panic!("waited for the end of stdin");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(text(&output.stdout).trim(), "94287082");
+}
