@@ -97,12 +97,18 @@ struct DevicePolicySettings {
 }
 
 impl DevicePolicy {
+    /// The most devices any policy lets one contact keep, and so the longest list a
+    /// stored [`RememberedDevices`] may hold: a longer one is refused as it is read,
+    /// before the rest of it is parsed, so a doctored row costs no more than this.
+    pub const MAX_DEVICES: u16 = 100;
+
     /// A policy: devices are remembered for `lifetime` seconds, and an account keeps
     /// at most `max_devices` of them (remembering one more forgets the oldest).
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidDevicePolicy`] if `lifetime` or `max_devices` is 0.
+    /// [`Error::InvalidDevicePolicy`] if `lifetime` or `max_devices` is 0, or
+    /// `max_devices` is above [`DevicePolicy::MAX_DEVICES`].
     pub fn new(lifetime: u64, max_devices: u16) -> Result<Self> {
         if lifetime == 0 {
             return Err(Error::InvalidDevicePolicy {
@@ -112,6 +118,11 @@ impl DevicePolicy {
         if max_devices == 0 {
             return Err(Error::InvalidDevicePolicy {
                 reason: "max_devices must be at least 1",
+            });
+        }
+        if max_devices > Self::MAX_DEVICES {
+            return Err(Error::InvalidDevicePolicy {
+                reason: "max_devices must be at most 100",
             });
         }
         Ok(Self {
@@ -277,8 +288,9 @@ impl RememberedDevice {
 
 /// An account's remembered devices: store it with the account.
 ///
-/// Serde, versioned (`"v": 1`); deserializing checks the list (no duplicate ids,
-/// bounded length), so a corrupted state is an error.
+/// Serde, versioned (`"v": 1`); deserializing checks the list in linear time (no
+/// duplicate ids, at most [`DevicePolicy::MAX_DEVICES`] devices, a longer list refused
+/// before the rest is read), so a corrupted or doctored state is an error, and a cheap one.
 ///
 /// # Examples
 ///
@@ -309,8 +321,44 @@ pub struct RememberedDevices {
 struct DevicesRecord {
     v: u32,
     generation: u64,
+    #[serde(deserialize_with = "bounded_devices")]
     devices: Vec<RememberedDevice>,
 }
+
+/// The device list, read only up to [`DevicePolicy::MAX_DEVICES`] entries: one more
+/// and the whole state is refused without reading further.
+fn bounded_devices<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> core::result::Result<Vec<RememberedDevice>, D::Error> {
+    struct Bounded;
+
+    impl<'de> serde::de::Visitor<'de> for Bounded {
+        type Value = Vec<RememberedDevice>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "a list of at most {} devices", DevicePolicy::MAX_DEVICES)
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> core::result::Result<Self::Value, A::Error> {
+            let max = usize::from(DevicePolicy::MAX_DEVICES);
+            let mut devices = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(max));
+            while let Some(device) = seq.next_element()? {
+                if devices.len() == max {
+                    return Err(serde::de::Error::custom(TOO_MANY_DEVICES));
+                }
+                devices.push(device);
+            }
+            Ok(devices)
+        }
+    }
+
+    deserializer.deserialize_seq(Bounded)
+}
+
+const TOO_MANY_DEVICES: &str = "more remembered devices than any policy allows";
 
 const DEVICES_VERSION: u32 = 1;
 
@@ -320,19 +368,19 @@ impl TryFrom<DevicesRecord> for RememberedDevices {
     fn try_from(r: DevicesRecord) -> Result<Self> {
         const STATE: &str = "remembered devices";
         check_state_version(STATE, r.v, DEVICES_VERSION)?;
-        if r.devices.len() > usize::from(u16::MAX) {
+        if r.devices.len() > usize::from(DevicePolicy::MAX_DEVICES) {
             return Err(Error::CorruptState {
                 state: STATE,
-                reason: "more devices than any policy allows",
+                reason: TOO_MANY_DEVICES,
             });
         }
-        for (i, device) in r.devices.iter().enumerate() {
-            if r.devices[..i].iter().any(|earlier| earlier.id == device.id) {
-                return Err(Error::CorruptState {
-                    state: STATE,
-                    reason: "a device id appears twice",
-                });
-            }
+        // One pass with a set: linear in the number of devices.
+        let mut seen = std::collections::HashSet::with_capacity(r.devices.len());
+        if !r.devices.iter().all(|device| seen.insert(device.id)) {
+            return Err(Error::CorruptState {
+                state: STATE,
+                reason: "a device id appears twice",
+            });
         }
         Ok(Self {
             generation: r.generation,
@@ -779,6 +827,71 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    /// A stored list of `count` devices with distinct ids (the last one repeated if `dup`).
+    fn stored_list(count: usize, dup: bool) -> String {
+        let mut devices: Vec<String> = (0..count)
+            .map(|i| format!(r#"{{"id":"{i:032x}","issued_at":1,"expires_at":2}}"#))
+            .collect();
+        if dup && count > 1 {
+            devices[count - 1] = devices[0].clone();
+        }
+        format!(
+            r#"{{"v":1,"generation":0,"devices":[{}]}}"#,
+            devices.join(",")
+        )
+    }
+
+    #[test]
+    fn a_huge_stored_device_list_is_refused_quickly() {
+        // Issue 12, defect 5: 65,535 devices in a 4.6 MB row loaded, checked pairwise
+        // (1.74 s per deserialization). A list longer than any policy allows is now
+        // refused as it is read.
+        let huge = stored_list(usize::from(u16::MAX), false);
+        assert!(huge.len() > 4_000_000);
+        let started = std::time::Instant::now();
+        let error = serde_json::from_str::<RememberedDevices>(&huge).unwrap_err();
+        assert!(
+            started.elapsed() < std::time::Duration::from_millis(200),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(
+            error.to_string().contains("more remembered devices"),
+            "{error}"
+        );
+
+        let max = usize::from(DevicePolicy::MAX_DEVICES);
+        let full: RememberedDevices = serde_json::from_str(&stored_list(max, false)).unwrap();
+        assert_eq!(full.devices().len(), max);
+        assert!(serde_json::from_str::<RememberedDevices>(&stored_list(max + 1, false)).is_err());
+        // Duplicates are found by one pass, wherever they are.
+        assert!(serde_json::from_str::<RememberedDevices>(&stored_list(max, true)).is_err());
+
+        // The policy cannot ask for more than the stored form may hold.
+        assert!(DevicePolicy::new(60, DevicePolicy::MAX_DEVICES).is_ok());
+        assert!(matches!(
+            DevicePolicy::new(60, DevicePolicy::MAX_DEVICES + 1),
+            Err(Error::InvalidDevicePolicy { .. })
+        ));
+    }
+
+    #[test]
+    fn remembering_past_the_policy_evicts_the_oldest() {
+        let mut rng = StdRng::seed_from_u64(12);
+        let key = ServerKey::generate_with(&mut rng);
+        let policy = DevicePolicy::new(1_000, 3).unwrap();
+        // A list stored under a more generous policy, then the policy was lowered.
+        let mut devices: RememberedDevices = serde_json::from_str(&stored_list(50, false)).unwrap();
+        for device in &mut devices.devices {
+            device.expires_at = 2_000;
+        }
+        let newest = devices.remember_with_rng(&key, &policy, 10, &mut rng);
+        assert_eq!(devices.devices().len(), 3);
+        assert!(devices.verify(&key, newest.as_str(), 11).is_ok());
+        let kept: Vec<u64> = devices.devices().iter().map(|d| d.issued_at()).collect();
+        assert_eq!(kept, [1, 1, 10]);
     }
 
     #[test]

@@ -71,6 +71,16 @@ pub enum Error {
         reason: &'static str,
     },
 
+    /// [`Settings`](crate::Settings) a [`Portal`](crate::Portal) cannot keep its promises
+    /// with: refused by [`Portal::new`](crate::Portal::new), before any account sees them.
+    #[error("invalid portal settings: {setting} {reason}")]
+    InvalidSettings {
+        /// The setting, as its path in a configuration file (`totp.t0`).
+        setting: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
     /// A server key of the wrong length.
     #[error(
         "a server key is exactly {expected} bytes, got {actual}: generate one with ServerKey::generate"

@@ -319,7 +319,9 @@ pub struct Delivery {
 /// pending.verify(&key, Purpose::EmailPasswordReset, delivery.code.as_str(), 2)?;
 /// # Ok::<(), countersign::Error>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// `Debug` shows what is left of the code, never its nonce or keyed digest.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "PendingRecord", into = "PendingRecord")]
 pub struct PendingCode {
     purpose: Purpose,
@@ -330,6 +332,20 @@ pub struct PendingCode {
     expires_at: u64,
     tries_left: u32,
     used: bool,
+}
+
+impl fmt::Debug for PendingCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingCode")
+            .field("purpose", &self.purpose)
+            .field("digits", &self.digits)
+            .field("digest", &"[redacted]")
+            .field("issued_at", &self.issued_at)
+            .field("expires_at", &self.expires_at)
+            .field("tries_left", &self.tries_left)
+            .field("used", &self.used)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Serialize, Deserialize)]

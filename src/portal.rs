@@ -52,7 +52,8 @@ pub struct Settings {
     pub throttle: ThrottlePolicy,
     /// "Remember this device for 30 days".
     pub devices: DevicePolicy,
-    /// TOTP parameters and skew window for new enrollments.
+    /// TOTP parameters and skew window for new enrollments. `params.t0` must stay 0
+    /// ([`Portal::new`] refuses another): an otpauth URI cannot carry T0.
     pub totp: Config,
     /// How many backup codes, hashed how.
     pub backup_codes: BackupSettings,
@@ -101,11 +102,32 @@ impl Portal {
     /// # Errors
     ///
     /// [`Error::Password`] when the password policy's hashing parameters are
-    /// invalid; [`Error::InvalidRequest`] for a zero enrollment or ticket lifetime.
+    /// invalid; [`Error::InvalidRequest`] for a zero enrollment or ticket lifetime;
+    /// [`Error::Totp`] for TOTP parameters no code can be made with;
+    /// [`Error::InvalidSettings`] for a T0 (`totp.t0` in a configuration file) other than 0.
+    ///
+    /// ```
+    /// use countersign::{Error, Portal, ServerKey, Settings};
+    ///
+    /// let mut settings = Settings::default();
+    /// settings.totp.params.t0 = 1_700_000_000;
+    /// let refused = Portal::new(ServerKey::generate(), settings).unwrap_err();
+    /// assert!(matches!(refused, Error::InvalidSettings { setting: "totp.t0", .. }));
+    /// ```
     pub fn new(key: ServerKey, settings: Settings) -> Result<Self> {
         if settings.enrollment_lifetime == 0 || settings.login_ticket_lifetime == 0 {
             return Err(Error::InvalidRequest {
                 reason: "the enrollment and login ticket lifetimes must be at least 1 second",
+            });
+        }
+        // The Key Uri Format has no T0 parameter: an app that scanned the enrollment's
+        // otpauth URI counts steps from the Unix epoch (RFC 6238 §4.1's default), so a
+        // server counting from another T0 would disagree with it on every code, forever.
+        if settings.totp.params.t0 != 0 {
+            return Err(Error::InvalidSettings {
+                setting: "totp.t0",
+                reason: "must be 0: an otpauth URI cannot carry T0, so an authenticator app \
+                         always counts time steps from the Unix epoch",
             });
         }
         settings.totp.params.validate()?;

@@ -1,15 +1,19 @@
 //! `countersign backup-codes`: generate a set of backup codes, redeem one against a stored set.
 
-use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::{Context, anyhow};
+use anyhow::{Context, bail};
 use clap::Subcommand;
 use countersign::totp::backup::{BackupSettings, MAX_INPUT_LEN};
 use countersign::totp::{BackupCodes, Error};
+
+use zeroize::Zeroizing;
+
+use crate::output;
+use crate::store_file::{self, StoreFile};
 
 /// Stdin read for a code is cut off here: a code is at most `MAX_INPUT_LEN` bytes, so
 /// anything this long is refused without reading further (stdin may never end).
@@ -31,7 +35,8 @@ pub(crate) enum BackupCommand {
         /// Print the codes and the stored form as one JSON object.
         #[arg(long)]
         json: bool,
-        /// Also write the stored form to this file (replacing any set in it).
+        /// Also write the stored form to this file (replacing any set in it, under its
+        /// lock); it must be a regular file or not exist yet.
         #[arg(long, value_name = "FILE")]
         store: Option<PathBuf>,
     },
@@ -39,7 +44,10 @@ pub(crate) enum BackupCommand {
     ///
     /// On success rewrites FILE with the code consumed and exits 0; a wrong, used or
     /// malformed code exits 1 and says how many codes remain. An unreadable or damaged
-    /// FILE exits 1 too, and is left as it was.
+    /// FILE exits 1 too, and is left as it was. FILE is locked from reading to
+    /// rewriting, so concurrent redeems of one code accept it once, and replaced through
+    /// a temporary file in its directory; it must be a regular file (a symbolic link is
+    /// refused, not followed).
     Redeem {
         /// The stored form, as written by `generate --store` or `generate --json`'s "store".
         #[arg(long, value_name = "FILE")]
@@ -54,7 +62,7 @@ pub(crate) fn run(command: BackupCommand) -> anyhow::Result<ExitCode> {
         // Issue 4 fixes redeem's answer as 0 on success and 1 otherwise: an unreadable
         // or damaged store is a "no" too, still reported in one line on stderr.
         BackupCommand::Redeem { store } => redeem(&store).or_else(|error| {
-            eprintln!("countersign: {error:#}");
+            output::complain(&format!("{error:#}"));
             Ok(ExitCode::from(1))
         }),
     }
@@ -75,7 +83,7 @@ fn generate(count: usize, json: bool, store_path: Option<&Path>) -> anyhow::Resu
     let (store, codes) = BackupCodes::generate_with(&settings, &mut rand::rng(), now()?)?;
     if let Some(path) = store_path {
         let text = serde_json::to_string_pretty(&store)?;
-        write_atomically(path, format!("{text}\n").as_bytes())?;
+        store_file::create_or_replace(path, format!("{text}\n").as_bytes())?;
     }
     let mut out = io::stdout().lock();
     if json {
@@ -98,36 +106,42 @@ fn generate(count: usize, json: bool, store_path: Option<&Path>) -> anyhow::Resu
 }
 
 fn redeem(path: &Path) -> anyhow::Result<ExitCode> {
-    let text =
-        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut store: BackupCodes = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not a stored backup-code set", path.display()))?;
-
-    let mut input = Vec::new();
+    // The code first: the store is locked for the redeem itself, never while a person
+    // types.
+    let mut input = Zeroizing::new(Vec::with_capacity(MAX_INPUT_LEN + 1));
     io::stdin()
         .lock()
         .take(STDIN_LIMIT + 1)
         .read_to_end(&mut input)
         .context("cannot read the code from stdin")?;
+
+    let Some(mut file) = StoreFile::lock(path)? else {
+        bail!("cannot read {}: no such file", path.display());
+    };
+    let text = file.read()?;
+    let mut store: BackupCodes = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a stored backup-code set", path.display()))?;
+
     if input.len() as u64 > STDIN_LIMIT {
-        eprintln!(
-            "countersign: backup code input is over {STDIN_LIMIT} bytes; a backup code is at most \
+        output::complain(&format!(
+            "backup code input is over {STDIN_LIMIT} bytes; a backup code is at most \
              {MAX_INPUT_LEN} bytes"
-        );
-        eprintln!("{}", remaining_line(store.remaining()));
+        ));
+        output::tell(&remaining_line(store.remaining()));
         return Ok(ExitCode::from(1));
     }
     // Invalid UTF-8 becomes U+FFFD, which the library refuses as a character no code has.
-    let input = String::from_utf8_lossy(&input);
+    let input = Zeroizing::new(String::from_utf8_lossy(&input).into_owned());
 
     match store.redeem(&input, now()?) {
         Ok(redeemed) => {
             let text = serde_json::to_string_pretty(&store)?;
-            write_atomically(path, format!("{text}\n").as_bytes())?;
-            println!(
+            file.replace(format!("{text}\n").as_bytes())?;
+            drop(file); // the lock, now the new set is in place
+            output::say(&format!(
                 "backup code accepted; {}",
                 remaining_line(redeemed.remaining)
-            );
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         Err(
@@ -138,13 +152,13 @@ fn redeem(path: &Path) -> anyhow::Result<ExitCode> {
             | Error::BackupCodeWrong { .. }
             | Error::BackupCodeUsed { .. }),
         ) => {
-            eprintln!("countersign: backup code refused: {refusal}");
+            output::complain(&format!("backup code refused: {refusal}"));
             // Wrong and used codes already say how many remain.
             if !matches!(
                 refusal,
                 Error::BackupCodeWrong { .. } | Error::BackupCodeUsed { .. }
             ) {
-                eprintln!("{}", remaining_line(store.remaining()));
+                output::tell(&remaining_line(store.remaining()));
             }
             Ok(ExitCode::from(1))
         }
@@ -157,46 +171,4 @@ fn remaining_line(remaining: usize) -> String {
         1 => "1 backup code remains".to_owned(),
         n => format!("{n} backup codes remain"),
     }
-}
-
-/// Replaces `path` with `contents` so that a crash leaves the old file or the new one,
-/// never a torn one: write a temporary file in the same directory (same file system),
-/// flush it to disk, then rename it over the original (atomic on POSIX).
-fn write_atomically(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
-    // Write through a symlink to its target rather than replacing the link.
-    let path = fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
-    let name = path
-        .file_name()
-        .ok_or_else(|| anyhow!("{} does not name a file", path.display()))?;
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let temporary = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let written = (|| -> io::Result<()> {
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&temporary)?;
-        if let Ok(metadata) = fs::metadata(&path) {
-            file.set_permissions(metadata.permissions())?;
-        }
-        file.write_all(contents)?;
-        file.sync_all()?;
-        fs::rename(&temporary, &path)?;
-        // Make the rename itself durable (best effort: not every platform can open a dir).
-        if let Ok(dir) = File::open(&dir) {
-            let _ = dir.sync_all();
-        }
-        Ok(())
-    })();
-    if written.is_err() {
-        let _ = fs::remove_file(&temporary);
-    }
-    written.with_context(|| format!("cannot write {}", path.display()))
 }

@@ -9,9 +9,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod backup;
+mod input;
+mod output;
 mod password;
 mod permissions;
 mod security_code;
+mod store_file;
 mod totp;
 
 #[derive(Parser)]
@@ -58,10 +61,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome: anyhow::Result<ExitCode> = match cli.command {
-        Command::Version => {
-            println!("countersign {}", env!("CARGO_PKG_VERSION"));
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Version => output::say(&format!("countersign {}", env!("CARGO_PKG_VERSION")))
+            .map(|()| ExitCode::SUCCESS),
         Command::Totp(command) => totp::run_totp(&command),
         Command::Hotp(command) => totp::run_hotp(&command),
         Command::Uri(command) => totp::run_uri(&command),
@@ -71,9 +72,12 @@ fn main() -> ExitCode {
         Command::SecurityCode(command) => security_code::run(command),
     };
     match outcome {
-        Ok(code) => code,
+        Ok(code) => {
+            input::print_warnings();
+            code
+        }
         Err(error) => {
-            eprintln!("countersign: {error:#}");
+            output::complain(&format!("{error:#}"));
             ExitCode::from(2)
         }
     }

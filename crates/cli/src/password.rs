@@ -4,14 +4,14 @@
 //! user of the machine through `ps` and lands in shell history). One trailing line
 //! break is removed, so `echo "$pw" | countersign password check` checks `$pw`.
 
-use std::io::{self, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::{Args as ClapArgs, Subcommand};
 use countersign::password::{Context, Error, Hasher, Password, Pepper, Policy};
-use zeroize::Zeroize;
+
+use crate::{input, output};
 
 /// Arguments of `countersign password`.
 #[derive(ClapArgs)]
@@ -82,8 +82,7 @@ impl PolicyArgs {
         let Some(path) = &self.policy else {
             return Ok(Policy::portal());
         };
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the policy file {}", path.display()))?;
+        let text = input::file_text(path, "the policy file", input::FILE_LIMIT)?;
         // One line, as every CLI error: toml's own Display draws a multi-line snippet.
         toml::from_str(&text).map_err(|error| {
             let line = error
@@ -112,18 +111,13 @@ impl PepperArgs {
     }
 }
 
-/// Read the password from stdin, dropping one trailing line break.
+/// Read the password from stdin (at most [`input::SECRET_LIMIT`] bytes), dropping one
+/// trailing line break.
 fn read_password() -> anyhow::Result<Password> {
-    let mut bytes = Vec::new();
-    io::stdin()
-        .read_to_end(&mut bytes)
-        .context("cannot read the password from stdin")?;
-    let mut text = match String::from_utf8(bytes) {
-        Ok(text) => Password::new(text),
-        Err(error) => {
-            error.into_bytes().zeroize();
-            bail!("the password on stdin is not UTF-8");
-        }
+    let bytes = input::stdin("the password", input::SECRET_LIMIT)?;
+    let mut text = match std::str::from_utf8(&bytes) {
+        Ok(text) => Password::new(text.to_owned()),
+        Err(_) => bail!("the password on stdin is not UTF-8"),
     };
     let trimmed = text.expose_secret();
     let trimmed = trimmed
@@ -161,22 +155,26 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
                 if let Some(object) = value.as_object_mut() {
                     object.insert("passed".into(), report.passed().into());
                 }
-                println!("{}", serde_json::to_string_pretty(&value)?);
+                output::say_json(&serde_json::to_string_pretty(&value)?)?;
             } else {
                 for violation in &report.violations {
-                    eprintln!("{}: {}", code_name(&violation.code)?, violation.message);
+                    output::tell(&format!(
+                        "{}: {}",
+                        code_name(&violation.code)?,
+                        violation.message
+                    ));
                 }
                 for suggestion in &report.suggestions {
-                    println!(
+                    output::say(&format!(
                         "suggestion {}: {}",
                         code_name(&suggestion.code)?,
                         suggestion.message
-                    );
+                    ))?;
                 }
                 if report.passed() {
-                    println!("the password passes the policy");
+                    output::say("the password passes the policy")?;
                 } else {
-                    eprintln!("the password does not pass the policy");
+                    output::tell("the password does not pass the policy");
                 }
             }
             Ok(if report.passed() {
@@ -190,7 +188,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
             let hasher = pepper.apply(Hasher::new(&policy)?)?;
             let password = read_password()?;
             let stored = hasher.hash(password.expose_secret())?;
-            println!("{}", stored.as_str());
+            output::say(stored.as_str())?;
             Ok(ExitCode::SUCCESS)
         }
         PasswordCommand::Verify {
@@ -208,23 +206,25 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
                 Err(Error::WrongPassword) => (false, false),
                 Err(error @ Error::PasswordTooLong { .. }) => {
                     if !json {
-                        eprintln!("{error}");
+                        output::tell(&error.to_string());
                     }
                     (false, false)
                 }
                 Err(error) => return Err(error.into()),
             };
             if json {
-                println!(
-                    "{}",
-                    serde_json::json!({"verified": verified, "needs_rehash": needs_rehash})
-                );
+                output::say_json(
+                    &serde_json::json!({"verified": verified, "needs_rehash": needs_rehash})
+                        .to_string(),
+                )?;
             } else if verified && needs_rehash {
-                println!("verified; the hash uses old parameters: rehash and store the new hash");
+                output::say(
+                    "verified; the hash uses old parameters: rehash and store the new hash",
+                )?;
             } else if verified {
-                println!("verified");
+                output::say("verified")?;
             } else {
-                eprintln!("the password does not match the hash");
+                output::tell("the password does not match the hash");
             }
             Ok(if verified {
                 ExitCode::SUCCESS

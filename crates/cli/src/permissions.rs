@@ -7,6 +7,8 @@ use anyhow::Context;
 use clap::Subcommand;
 use countersign::permissions::{Error, Policy};
 
+use crate::{input, output};
+
 /// The permissions subcommands.
 #[derive(Subcommand)]
 pub(crate) enum PermissionsCommand {
@@ -49,7 +51,7 @@ pub(crate) enum PermissionsCommand {
 }
 
 fn read(path: &Path) -> anyhow::Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    input::file_text(path, "the policy file", input::FILE_LIMIT)
 }
 
 /// Reads a policy: `.json` as JSON, `.toml` as TOML, anything else by its first character.
@@ -76,9 +78,9 @@ pub(crate) fn run(command: PermissionsCommand) -> anyhow::Result<ExitCode> {
         } => {
             let grid = load(&policy)?.grid(&principal)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&grid)?);
+                output::say_json(&serde_json::to_string_pretty(&grid)?)?;
             } else {
-                print!("{grid}");
+                print!("{}", output::escape(&grid.to_string()));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -92,9 +94,9 @@ pub(crate) fn run(command: PermissionsCommand) -> anyhow::Result<ExitCode> {
             let policy = load(&policy)?;
             let why = policy.explain(&principal, &resource, &action)?;
             let text = if json {
-                serde_json::to_string(&why)?
+                output::json(&serde_json::to_string(&why)?).into_owned()
             } else {
-                why.to_string()
+                output::escape(&why.to_string()).into_owned()
             };
             if why.is_allowed() {
                 println!("{text}");
@@ -108,17 +110,17 @@ pub(crate) fn run(command: PermissionsCommand) -> anyhow::Result<ExitCode> {
             let text = read(&path)?;
             match parse(&path, &text) {
                 Ok(policy) => {
-                    println!(
+                    output::say(&format!(
                         "valid: {} resources, {} actions, {} roles, {} principals",
                         policy.schema().len(),
                         policy.schema().actions().len(),
                         policy.roles().count(),
                         policy.principals().count()
-                    );
+                    ))?;
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(error) => {
-                    eprintln!("invalid: {error}");
+                    output::tell(&format!("invalid: {error}"));
                     Ok(ExitCode::from(1))
                 }
             }

@@ -1,12 +1,14 @@
 //! `countersign security-code ...`: check a security code against the policy.
 
-use std::io::Read;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
 use countersign::security_code::{Context, Date, Policy};
+use zeroize::Zeroizing;
+
+use crate::{input, output};
 
 /// Security-code subcommands.
 #[derive(Subcommand)]
@@ -80,13 +82,11 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     if let Some(v) = args.ssn {
         ctx = ctx.ssn(v);
     }
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut bytes)
-        .context("reading the code from stdin")?;
-    let Ok(mut code) = String::from_utf8(bytes) else {
+    let bytes = input::stdin("the security code", input::SECRET_LIMIT)?;
+    let Ok(code) = std::str::from_utf8(&bytes) else {
         bail!("the code on stdin is not UTF-8");
     };
+    let mut code = Zeroizing::new(code.to_owned());
     // One trailing line ending is the terminal's, not the code's.
     if code.ends_with('\n') {
         code.pop();
@@ -96,12 +96,12 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     let report = Policy::default().check(&code, &ctx);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        output::say_json(&serde_json::to_string_pretty(&report)?)?;
     } else if report.passed() {
         println!("passed");
-        print!("{report}");
+        print!("{}", output::escape(&report.to_string()));
     } else {
-        eprint!("{report}");
+        eprint!("{}", output::escape(&report.to_string()));
     }
     Ok(if report.passed() {
         ExitCode::SUCCESS

@@ -1,8 +1,7 @@
 //! `countersign totp`, `countersign hotp` and `countersign uri`: one-time codes and
 //! otpauth URIs from the shell.
 
-use std::fmt::{Display, Write as _};
-use std::io::{BufRead as _, Write as _};
+use std::fmt::Write as _;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -12,6 +11,9 @@ use countersign::totp::{
     Algorithm, Config, Error, Hotp, KeyUri, Kind, Params, Secret, Totp, Verifier, Window,
 };
 use serde::Serialize;
+
+use crate::input::Stdin;
+use crate::output;
 
 /// `countersign totp ...`
 #[derive(Subcommand)]
@@ -29,8 +31,9 @@ pub(crate) enum TotpCommand {
         key: KeyArgs,
         #[command(flatten)]
         totp: TotpArgs,
-        /// The code as typed; spaces are fine ("123 456").
-        #[arg(long)]
+        /// The code as typed, spaces are fine ("123 456"): "-" reads it from a line of
+        /// stdin (after the secret's, if that is "-" too), "@FILE" from a file.
+        #[arg(long, value_name = "CODE|-|@FILE")]
         code: String,
         /// Steps accepted on either side of the current one.
         #[arg(long, default_value_t = 1)]
@@ -71,8 +74,9 @@ pub(crate) enum UriCommand {
         /// The account name, e.g. an email address.
         #[arg(long)]
         account: String,
-        /// The secret in base32 ("-" reads it from stdin); generated when absent.
-        #[arg(long)]
+        /// The secret in base32: "-" reads it from stdin, "@FILE" from a file;
+        /// generated when absent.
+        #[arg(long, value_name = "B32|-|@FILE")]
         secret: Option<String>,
         /// The hash function.
         #[arg(long, value_enum, ignore_case = true, default_value_t = AlgorithmArg::Sha1)]
@@ -89,7 +93,9 @@ pub(crate) enum UriCommand {
     },
     /// Print the fields of an otpauth URI.
     Parse {
-        /// The otpauth:// URI.
+        /// The otpauth:// URI (it holds the secret): "-" reads it from stdin, "@FILE"
+        /// from a file.
+        #[arg(value_name = "URI|-|@FILE")]
         uri: String,
         /// Print JSON: type, issuer, account, secret, algorithm, digits, period, counter.
         #[arg(long)]
@@ -97,7 +103,9 @@ pub(crate) enum UriCommand {
     },
     /// Print an otpauth URI as a QR code.
     Qr {
-        /// The otpauth:// URI.
+        /// The otpauth:// URI (it holds the secret): "-" reads it from stdin, "@FILE"
+        /// from a file.
+        #[arg(value_name = "URI|-|@FILE")]
         uri: String,
         /// SVG text, or Unicode blocks for a dark terminal.
         #[arg(long, value_enum, default_value_t = QrFormat::Terminal)]
@@ -108,9 +116,10 @@ pub(crate) enum UriCommand {
 /// The secret, shared by every code command.
 #[derive(Args)]
 pub(crate) struct KeyArgs {
-    /// The secret in base32, as an app shows it (any case, spaces and hyphens fine);
-    /// "-" reads it from stdin, which keeps it out of the process list.
-    #[arg(long)]
+    /// The secret in base32, as an app shows it (any case, spaces and hyphens fine):
+    /// "-" (the default) reads it from stdin, "@FILE" from a file. The key itself works
+    /// too, with a warning: other users can read it in the process list.
+    #[arg(long, value_name = "B32|-|@FILE", default_value = "-")]
     secret: String,
 }
 
@@ -157,8 +166,8 @@ pub(crate) enum QrFormat {
 }
 
 impl KeyArgs {
-    fn secret(&self) -> Result<Secret> {
-        read_secret(&self.secret)
+    fn secret(&self, stdin: &mut Stdin) -> Result<Secret> {
+        read_secret(stdin, &self.secret)
     }
 }
 
@@ -183,26 +192,18 @@ impl TotpArgs {
     }
 }
 
-fn read_secret(text: &str) -> Result<Secret> {
-    let secret = if text == "-" {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .context("reading the secret from stdin")?;
-        Secret::from_base32(line.trim())
-    } else {
-        Secret::from_base32(text)
-    };
-    secret.context("--secret")
+fn read_secret(stdin: &mut Stdin, value: &str) -> Result<Secret> {
+    let text = stdin.secret("--secret", value)?;
+    Secret::from_base32(&text).context("--secret")
 }
 
 /// Runs `countersign totp ...`.
 pub(crate) fn run_totp(command: &TotpCommand) -> Result<ExitCode> {
+    let mut stdin = Stdin::default();
     match command {
         TotpCommand::Code { key, totp } => {
-            let generator = Totp::new(&key.secret()?, totp.params())?;
-            emit(&generator.code_at(totp.now()?)?)?;
+            let generator = Totp::new(&key.secret(&mut stdin)?, totp.params())?;
+            output::say(&generator.code_at(totp.now()?)?.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
         TotpCommand::Verify {
@@ -216,13 +217,11 @@ pub(crate) fn run_totp(command: &TotpCommand) -> Result<ExitCode> {
                 params: totp.params(),
                 window: Window::symmetric(*window),
             };
-            let verifier = Verifier::new(&key.secret()?, config)?;
-            match verifier.verify(code, totp.now()?, *last_step) {
+            let verifier = Verifier::new(&key.secret(&mut stdin)?, config)?;
+            let code = stdin.secret("--code", code)?;
+            match verifier.verify(&code, totp.now()?, *last_step) {
                 Ok(matched) => {
-                    emit(&format_args!(
-                        "step {} (drift {})",
-                        matched.step, matched.drift
-                    ))?;
+                    output::say(&format!("step {} (drift {})", matched.step, matched.drift))?;
                     Ok(ExitCode::SUCCESS)
                 }
                 // A "no": the code is wrong, malformed or replayed.
@@ -232,7 +231,7 @@ pub(crate) fn run_totp(command: &TotpCommand) -> Result<ExitCode> {
                     | Error::CodeLength { .. }
                     | Error::CodeNotDigit { .. }),
                 ) => {
-                    eprintln!("countersign: {error}");
+                    output::complain(&error.to_string());
                     Ok(ExitCode::from(1))
                 }
                 Err(error) => Err(error.into()),
@@ -243,6 +242,7 @@ pub(crate) fn run_totp(command: &TotpCommand) -> Result<ExitCode> {
 
 /// Runs `countersign hotp ...`.
 pub(crate) fn run_hotp(command: &HotpCommand) -> Result<ExitCode> {
+    let mut stdin = Stdin::default();
     match command {
         HotpCommand::Code {
             key,
@@ -250,8 +250,8 @@ pub(crate) fn run_hotp(command: &HotpCommand) -> Result<ExitCode> {
             algorithm,
             digits,
         } => {
-            let generator = Hotp::new(&key.secret()?, (*algorithm).into(), *digits)?;
-            emit(&generator.code(*counter))?;
+            let generator = Hotp::new(&key.secret(&mut stdin)?, (*algorithm).into(), *digits)?;
+            output::say(&generator.code(*counter).to_string())?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -273,6 +273,7 @@ struct UriFields<'a> {
 
 /// Runs `countersign uri ...`.
 pub(crate) fn run_uri(command: &UriCommand) -> Result<ExitCode> {
+    let mut stdin = Stdin::default();
     match command {
         UriCommand::New {
             issuer,
@@ -284,7 +285,7 @@ pub(crate) fn run_uri(command: &UriCommand) -> Result<ExitCode> {
             counter,
         } => {
             let secret = match secret {
-                Some(text) => read_secret(text)?,
+                Some(value) => read_secret(&mut stdin, value)?,
                 None => Secret::generate(),
             };
             let uri = match counter {
@@ -295,11 +296,11 @@ pub(crate) fn run_uri(command: &UriCommand) -> Result<ExitCode> {
             }
             .with_algorithm((*algorithm).into())
             .with_digits(*digits)?;
-            emit(&uri.to_uri().as_str())?;
+            output::say(uri.to_uri().as_str())?;
             Ok(ExitCode::SUCCESS)
         }
         UriCommand::Parse { uri, json } => {
-            let uri = KeyUri::parse(uri)?;
+            let uri = KeyUri::parse(&stdin.secret("the URI", uri)?)?;
             let secret = uri.secret().to_base32();
             let fields = UriFields {
                 kind: match uri.kind() {
@@ -316,7 +317,8 @@ pub(crate) fn run_uri(command: &UriCommand) -> Result<ExitCode> {
             };
             let mut out = String::new();
             if *json {
-                out = serde_json::to_string(&fields)?;
+                output::say_json(&serde_json::to_string(&fields)?)?;
+                return Ok(ExitCode::SUCCESS);
             } else {
                 writeln!(out, "type:      {}", fields.kind)?;
                 writeln!(out, "issuer:    {}", fields.issuer.unwrap_or("(none)"))?;
@@ -334,29 +336,17 @@ pub(crate) fn run_uri(command: &UriCommand) -> Result<ExitCode> {
                 }
                 out.truncate(out.trim_end().len());
             }
-            emit(&out)?;
+            output::say(&out)?;
             Ok(ExitCode::SUCCESS)
         }
         UriCommand::Qr { uri, format } => {
-            let uri = KeyUri::parse(uri)?;
+            let uri = KeyUri::parse(&stdin.secret("the URI", uri)?)?;
             let image = match format {
                 QrFormat::Svg => uri.qr_svg()?,
                 QrFormat::Terminal => uri.qr_terminal()?,
             };
-            emit(&image.as_str())?;
+            output::say(image.as_str())?;
             Ok(ExitCode::SUCCESS)
         }
-    }
-}
-
-/// Prints one line to stdout. A closed pipe (`countersign ... | head`) ends the
-/// output quietly instead of panicking like `println!`.
-fn emit(line: &dyn Display) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    match writeln!(out, "{line}").and_then(|()| out.flush()) {
-        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(error).context("writing to stdout")
-        }
-        _ => Ok(()),
     }
 }

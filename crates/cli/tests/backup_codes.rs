@@ -186,3 +186,141 @@ fn an_unusable_store_exits_1_and_a_bad_count_is_bad_input() {
         assert!(text(&output.stderr).contains("1 to 100 codes"));
     }
 }
+
+#[test]
+fn concurrent_redeems_of_one_code_accept_it_exactly_once() {
+    // Issue 12, defect 1: two redeems of the same code at once both printed
+    // "accepted; 9 remain". Each round starts several processes, lets them all start
+    // (and, before the fix, read the store), then hands each the same code at once.
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+
+    const RACERS: usize = 6;
+    let dir = scratch("race");
+    let (codes, store) = generate_json(&dir, 4);
+    for (round, code) in codes.iter().take(3).enumerate() {
+        let mut children: Vec<_> = (0..RACERS)
+            .map(|_| {
+                Command::new(env!("CARGO_BIN_EXE_countersign"))
+                    .args(["backup-codes", "redeem", "--store", store.to_str().unwrap()])
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        for child in &mut children {
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(code.as_bytes()).unwrap();
+        }
+        let outputs: Vec<Output> = children
+            .into_iter()
+            .map(|child| child.wait_with_output().unwrap())
+            .collect();
+        let accepted = outputs
+            .iter()
+            .filter(|o| o.status.code() == Some(0))
+            .count();
+        assert_eq!(
+            accepted,
+            1,
+            "round {round}: {:?}",
+            outputs
+                .iter()
+                .map(|o| (text(&o.stdout), text(&o.stderr)))
+                .collect::<Vec<_>>()
+        );
+        for output in outputs.iter().filter(|o| o.status.code() != Some(0)) {
+            assert_eq!(output.status.code(), Some(1));
+            assert!(
+                text(&output.stderr).contains("already used"),
+                "{}",
+                text(&output.stderr)
+            );
+        }
+        let saved: serde_json::Value = serde_json::from_slice(&fs::read(&store).unwrap()).unwrap();
+        let used = saved["codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|slot| slot["used_at"].is_u64())
+            .count();
+        assert_eq!(used, round + 1);
+    }
+    // Nothing but the store is left behind: no temporary or lock files.
+    assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_store_that_is_a_symlink_or_not_a_regular_file_is_refused_and_left_alone() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    // Runs the command, killing it if it does not answer in 10 s (reading a pipe blocks).
+    fn answer(args: &[&str]) -> (Option<i32>, String) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_countersign"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if started.elapsed() > Duration::from_secs(10) {
+                child.kill().unwrap();
+                panic!("{args:?} hung");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let output = child.wait_with_output().unwrap();
+        (output.status.code(), text(&output.stderr))
+    }
+
+    let dir = scratch("not-regular");
+    let (codes, store) = generate_json(&dir, 2);
+    let before = fs::read(&store).unwrap();
+    let link = dir.join("link.json");
+    std::os::unix::fs::symlink(&store, &link).unwrap();
+    let fifo = dir.join("fifo.json");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let subdir = dir.join("dir.json");
+    fs::create_dir(&subdir).unwrap();
+
+    for (path, says) in [
+        (&link, "is a symbolic link"),
+        (&fifo, "is not a regular file"),
+        (&subdir, "is not a regular file"),
+    ] {
+        let output = redeem(path, &codes[0]);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+
+        let path = path.to_str().unwrap();
+        let (code, stderr) = answer(&["backup-codes", "generate", "--store", path]);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+    }
+    // The link is still a link, the store behind it untouched, the pipe still a pipe.
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(fs::read(&store).unwrap(), before);
+    assert!(!fs::symlink_metadata(&fifo).unwrap().is_file());
+    // The code still redeems through the store's own path.
+    assert_eq!(redeem(&store, &codes[0]).status.code(), Some(0));
+}

@@ -297,3 +297,65 @@ fn bad_input_exits_2_with_one_line() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_file_name_with_terminal_controls_is_escaped_in_the_error() {
+    // Issue 12, defect 7: every human-readable output is escaped, errors quoting a file
+    // name included.
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let path = dir.join("no such \u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}policy.toml");
+    let out = run(
+        &[
+            "password",
+            "check",
+            "--username",
+            "joe",
+            "--policy",
+            path.to_str().unwrap(),
+        ],
+        "correct horse battery staple\n",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
+    assert!(stderr.contains("cannot read the policy file"), "{stderr:?}");
+    assert!(
+        stderr.contains("\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\u{202e}policy.toml"),
+        "{stderr:?}"
+    );
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{202e}'),
+        "{stderr:?}"
+    );
+}
+
+#[test]
+fn a_policy_file_no_password_can_meet_is_refused_naming_the_field() {
+    // Issue 12, defect 12: min_length = max_length = the largest integer loaded, and no
+    // password could ever pass it.
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("impossible-policy.toml");
+    std::fs::write(
+        &path,
+        format!("min_length = {0}\nmax_length = {0}\n", i64::MAX),
+    )
+    .expect("writes");
+    for command in ["check", "hash"] {
+        let mut args = vec![
+            "password",
+            command,
+            "--policy",
+            path.to_str().expect("UTF-8"),
+        ];
+        if command == "check" {
+            args.extend(["--username", "joe"]);
+        }
+        let out = run(&args, "correct horse battery staple\n");
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains("max_length is 9223372036854775807"),
+            "{stderr}"
+        );
+    }
+}

@@ -219,5 +219,42 @@ fn bad_input_is_one_line_and_exit_2() {
         assert!(!message.contains("panicked"));
     }
     let seeds_key = stderr(&run(&["totp", "code", "--secret", "QHNATAPGLOMF8XZ2"]));
-    assert!(seeds_key.contains("character 13 ('8')"), "{seeds_key}");
+    // The position and the kind of the bad character, never the character: the key is a
+    // secret (issue 12, defect 10).
+    assert!(seeds_key.contains("character 13 (a digit)"), "{seeds_key}");
+    assert!(!seeds_key.contains('8'), "{seeds_key}");
+}
+
+#[test]
+fn uri_output_never_carries_terminal_controls_or_bidi_overrides() {
+    // Issue 12, defect 7: an untrusted QR code's URI printed raw could set the terminal
+    // title and clear the screen. Such labels are refused by the parser; whatever the
+    // command still echoes (the bad part of a URI, in its error) is escaped.
+    let hostile = [
+        "otpauth://totp/Evil%1B%5D0%3Bpwned%07%1B%5B2J:joe?secret=JBSWY3DPEHPK3PXP",
+        "otpauth://totp/Evil:joe%1B%5B2J?secret=JBSWY3DPEHPK3PXP",
+        "otpauth://totp/joe?secret=JBSWY3DPEHPK3PXP&issuer=%E2%80%AElatroP%C2%9B",
+        "otpauth://totp/A%E2%81%A6:joe?secret=JBSWY3DPEHPK3PXP&issuer=B",
+        "otpauth://to\u{1b}]0;x\u{7}tp/a?secret=JBSWY3DPEHPK3PXP",
+        "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&digits=\u{1b}[2J\u{202e}",
+    ];
+    let raw = |text: &str| {
+        text.chars().any(|c| {
+            (c.is_control() && c != '\n')
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+        })
+    };
+    for uri in hostile {
+        for args in [
+            vec!["uri", "parse", uri],
+            vec!["uri", "parse", "--json", uri],
+            vec!["uri", "qr", uri],
+        ] {
+            let output = run(&args);
+            let (out, err) = (stdout(&output), stderr(&output));
+            assert!(!raw(&out) && !raw(&err), "{args:?}: {out:?} {err:?}");
+            assert_eq!(output.status.code(), Some(2), "{args:?}: {out} {err}");
+            assert_eq!(err.lines().count(), 1, "{err:?}");
+        }
+    }
 }

@@ -158,13 +158,27 @@ pub struct Verified {
 /// assert!(hasher.verify("wrong", stored.as_str()).is_err());
 /// # Ok::<(), countersign_password::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the configuration and whether a pepper is set, never the pepper
+/// nor argon2's raw parameter buffers.
+#[derive(Clone)]
 pub struct Hasher {
     config: HashParams,
     params: Params,
     pepper: Option<Pepper>,
     max_length: usize,
     normalization: Normalization,
+}
+
+impl core::fmt::Debug for Hasher {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Hasher")
+            .field("config", &self.config)
+            .field("pepper", &self.pepper.as_ref().map(|_| "[redacted]"))
+            .field("max_length", &self.max_length)
+            .field("normalization", &self.normalization)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Hasher {

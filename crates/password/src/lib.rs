@@ -21,7 +21,9 @@ pub use context::Context;
 pub use error::{Error, Result};
 pub use hash::{HashParams, Hasher, SALT_LENGTH, Verified};
 pub use normalize::Normalization;
-pub use policy::{CharacterClasses, LOWEST_MAX_LENGTH, LOWEST_MIN_LENGTH, Policy};
+pub use policy::{
+    CharacterClasses, HIGHEST_MAX_LENGTH, LOWEST_MAX_LENGTH, LOWEST_MIN_LENGTH, Policy,
+};
 pub use report::{
     Report, SPECIAL_CHARACTERS, Suggestion, SuggestionCode, Violation, ViolationCode,
 };

@@ -18,6 +18,13 @@ pub const LOWEST_MIN_LENGTH: usize = 8;
 /// verifiers SHOULD permit at least 64 characters.
 pub const LOWEST_MAX_LENGTH: usize = 64;
 
+/// The largest maximum length a policy accepts, in code points. Without a ceiling a
+/// policy file could set `min_length = max_length = u64::MAX`, which no password can
+/// ever meet; 4096 is far past any passphrase and keeps every check of a password
+/// that long cheap. The minimum is bounded by it too, since it may not exceed the
+/// maximum.
+pub const HIGHEST_MAX_LENGTH: usize = 4096;
+
 /// Character classes, used as legacy requirements ([`Policy::with_required_classes`]).
 /// The seeds only *suggest* them, and NIST SP 800-63B rev 4 §3.1.1.2 says verifiers
 /// SHALL NOT impose composition rules, so all are off by default.
@@ -123,6 +130,13 @@ impl TryFrom<PolicyConfig> for Policy {
                 "NIST SP 800-63B asks that at least 64 characters be permitted",
             ));
         }
+        if config.max_length > HIGHEST_MAX_LENGTH {
+            return Err(invalid(
+                "max_length",
+                config.max_length,
+                "it may be at most 4096 code points",
+            ));
+        }
         if config.min_length > config.max_length {
             return Err(invalid(
                 "min_length",
@@ -210,7 +224,8 @@ impl Policy {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidPolicy`] when `max_length` is below 64 or below the minimum.
+    /// [`Error::InvalidPolicy`] when `max_length` is below 64, above
+    /// [`HIGHEST_MAX_LENGTH`] or below the minimum.
     pub fn with_max_length(self, max_length: usize) -> Result<Self> {
         Self::with(PolicyConfig {
             max_length,

@@ -444,3 +444,46 @@ fn megabytes_of_input_do_not_panic_and_are_refused() {
     assert!(report.has(ViolationCode::TooLong));
     assert!(report.has(ViolationCode::SameAsUsername));
 }
+
+#[test]
+fn a_policy_no_password_can_meet_is_refused_on_load_naming_the_field() {
+    // Issue 12, defect 12: `min_length = max_length = u64::MAX` loaded, and then no
+    // password could ever pass.
+    let json = format!(r#"{{"min_length": {0}, "max_length": {0}}}"#, u64::MAX);
+    let error = serde_json::from_str::<Policy>(&json).expect_err("no password fits");
+    assert!(
+        error
+            .to_string()
+            .contains("max_length is 18446744073709551615"),
+        "{error}"
+    );
+    // TOML, the CLI's policy files, tops out at i64::MAX.
+    let toml_text = format!("min_length = {0}\nmax_length = {0}\n", i64::MAX);
+    let error = toml::from_str::<Policy>(&toml_text).expect_err("no password fits");
+    assert!(error.to_string().contains("max_length is"), "{error}");
+    assert!(matches!(
+        Policy::portal().with_max_length(usize::MAX),
+        Err(Error::InvalidPolicy {
+            setting: "max_length",
+            ..
+        })
+    ));
+    assert!(matches!(
+        Policy::portal().with_min_length(usize::MAX),
+        Err(Error::InvalidPolicy {
+            setting: "min_length",
+            ..
+        })
+    ));
+    // The ceiling itself is a policy some password meets.
+    let longest = Policy::portal()
+        .with_max_length(countersign_password::HIGHEST_MAX_LENGTH)
+        .and_then(|p| p.with_min_length(countersign_password::HIGHEST_MAX_LENGTH))
+        .expect("4096 is allowed");
+    assert!(longest.check(&password_of(4096), &JOE).passed());
+    assert!(
+        Policy::portal()
+            .with_max_length(countersign_password::HIGHEST_MAX_LENGTH + 1)
+            .is_err()
+    );
+}

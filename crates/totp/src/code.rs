@@ -4,7 +4,7 @@ use core::fmt;
 
 use subtle::ConstantTimeEq;
 
-use crate::error::{Error, Result};
+use crate::error::{CharacterKind, Error, Result};
 
 /// Powers of ten for 6, 7 and 8 digits (RFC 4226 §5.3: `Snum mod 10^Digit`).
 const MODULI: [u32; 3] = [1_000_000, 10_000_000, 100_000_000];
@@ -129,7 +129,7 @@ fn not_digit(text: &str, byte_index: usize) -> Error {
         .unwrap_or('\u{fffd}');
     Error::CodeNotDigit {
         position,
-        character,
+        kind: CharacterKind::of(character),
     }
 }
 
@@ -160,14 +160,14 @@ mod tests {
             parse("12é456", 6),
             Err(Error::CodeNotDigit {
                 position: 3,
-                character: 'é'
+                kind: CharacterKind::NonAscii
             })
         );
         assert_eq!(
             parse("12345x", 6),
             Err(Error::CodeNotDigit {
                 position: 6,
-                character: 'x'
+                kind: CharacterKind::Letter
             })
         );
         assert!(parse("99999999999999999999", 8).is_err());

@@ -5,9 +5,10 @@ pub type Result<T> = core::result::Result<T, Error>;
 
 /// Everything that can go wrong in `countersign-totp`.
 ///
-/// Variants carry what went wrong, never secret material: a bad base32
-/// character names its position and the character, but the rest of the key
-/// is not repeated.
+/// Variants carry what went wrong, never secret material: a bad character in a
+/// key or a code is named by its position and its [`CharacterKind`], never
+/// repeated, since a key, a code or a backup code typed by a person is a secret and
+/// an error message ends up in logs and on screens.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -15,13 +16,14 @@ pub enum Error {
     /// A character that is not in the base32 alphabet (RFC 4648 §6: `A`-`Z`,
     /// `2`-`7`, any case), nor a space, a hyphen or trailing `=` padding.
     #[error(
-        "character {position} ({character:?}) is not base32: a key uses the letters A-Z and the digits 2-7 only"
+        "character {position} ({kind}) cannot be part of a base32 key there: a key uses the \
+         letters A-Z and the digits 2-7, and `=` padding only at its end"
     )]
     InvalidBase32 {
         /// Where the character is, counted in characters from 1 as a person counts.
         position: usize,
-        /// The offending character.
-        character: char,
+        /// What kind of character it is (never the character: the key is a secret).
+        kind: CharacterKind,
     },
 
     /// A base32 text whose number of symbols (spaces, hyphens and padding not
@@ -100,12 +102,12 @@ pub enum Error {
     },
 
     /// A code holding something other than digits and spaces.
-    #[error("character {position} ({character:?}) of the code is not a digit")]
+    #[error("character {position} of the code ({kind}) is not a digit")]
     CodeNotDigit {
         /// Where the character is, counted in characters from 1.
         position: usize,
-        /// The offending character.
-        character: char,
+        /// What kind of character it is (never the character: the code is a secret).
+        kind: CharacterKind,
     },
 
     /// A well-formed code that matches no step (or counter) of the window.
@@ -136,8 +138,9 @@ pub enum Error {
         found: String,
     },
 
-    /// A label that cannot be used: no account name, or a colon inside the
-    /// issuer or the account name (Key Uri Format: neither may contain one).
+    /// A label that cannot be used: no account name, a colon inside the issuer or
+    /// the account name (Key Uri Format: neither may contain one), or a control or
+    /// bidirectional formatting character in either.
     #[error("bad otpauth label: {reason}")]
     UriLabel {
         /// What is wrong with it.
@@ -209,12 +212,12 @@ pub enum Error {
 
     /// The input holds a character that never appears in a backup code.
     #[error(
-        "'{character}' (character {position} of the input) is not in any backup code; codes use \
+        "character {position} of the input ({kind}) is not in any backup code; codes use \
          lower-case letters and digits 2-9, never 0, O, 1, I or l"
     )]
     BackupCodeInvalidCharacter {
-        /// The offending character, as typed.
-        character: char,
+        /// What kind of character it is (never the character: the input is a secret).
+        kind: CharacterKind,
         /// Its position in the input, counted in characters from 1.
         position: usize,
     },
@@ -307,4 +310,65 @@ pub enum Error {
         /// The reason given by the Argon2 implementation.
         reason: String,
     },
+}
+
+/// The kind of a character an error points at, named in its place: the text around it
+/// is a secret (a key, a code, a backup code), so an error never repeats any of it.
+///
+/// ```
+/// use countersign_totp::{CharacterKind, Error, Secret};
+///
+/// let error = Secret::from_base32("QHNATAPGLOMF8XZ2").unwrap_err();
+/// assert_eq!(error, Error::InvalidBase32 { position: 13, kind: CharacterKind::Digit });
+/// assert!(error.to_string().starts_with("character 13 (a digit) cannot be part of"));
+/// assert_eq!(CharacterKind::of('é'), CharacterKind::NonAscii);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CharacterKind {
+    /// An ASCII digit, 0 to 9.
+    Digit,
+    /// An ASCII letter.
+    Letter,
+    /// A space, tab, line break or other white space.
+    Whitespace,
+    /// A control character that is not white space.
+    Control,
+    /// ASCII punctuation or a symbol.
+    Punctuation,
+    /// Any other character beyond ASCII.
+    NonAscii,
+}
+
+impl CharacterKind {
+    /// The kind of `character`.
+    #[must_use]
+    pub fn of(character: char) -> Self {
+        if character.is_ascii_digit() {
+            Self::Digit
+        } else if character.is_ascii_alphabetic() {
+            Self::Letter
+        } else if character.is_whitespace() {
+            Self::Whitespace
+        } else if character.is_control() {
+            Self::Control
+        } else if character.is_ascii() {
+            Self::Punctuation
+        } else {
+            Self::NonAscii
+        }
+    }
+}
+
+impl core::fmt::Display for CharacterKind {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::Digit => "a digit",
+            Self::Letter => "a letter",
+            Self::Whitespace => "white space",
+            Self::Control => "a control character",
+            Self::Punctuation => "a punctuation mark or symbol",
+            Self::NonAscii => "a non-ASCII character",
+        })
+    }
 }

@@ -20,7 +20,7 @@ mod verifier;
 pub use algorithm::Algorithm;
 pub use backup::{BackupCode, BackupCodes, BackupSettings, KdfParams, PlainCodes, Redeemed};
 pub use code::Code;
-pub use error::{Error, Result};
+pub use error::{CharacterKind, Error, Result};
 pub use hotp::Hotp;
 pub use secret::Secret;
 pub use totp::{Params, Totp};

@@ -6,7 +6,7 @@ use rand::CryptoRng;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::error::{Error, Result};
+use crate::error::{CharacterKind, Error, Result};
 
 /// The key an authenticator app and the server share (RFC 4226 §4 calls it K).
 ///
@@ -90,7 +90,7 @@ impl Secret {
     /// accepted (see [`is_legacy`](Self::is_legacy)).
     ///
     /// ```
-    /// use countersign_totp::{Error, Secret};
+    /// use countersign_totp::{CharacterKind, Error, Secret};
     ///
     /// let key = Secret::from_base32("jbsw y3dp-ehpk 3pxp")?;
     /// assert_eq!(key.bits(), 80);
@@ -99,7 +99,7 @@ impl Secret {
     /// // The seeds' example key holds an 8, which base32 does not use.
     /// assert_eq!(
     ///     Secret::from_base32("QHNATAPGLOMF8XZ2"),
-    ///     Err(Error::InvalidBase32 { position: 13, character: '8' }),
+    ///     Err(Error::InvalidBase32 { position: 13, kind: CharacterKind::Digit }),
     /// );
     /// # Ok::<(), Error>(())
     /// ```
@@ -237,7 +237,7 @@ fn clean_base32(text: &str) -> Result<Zeroizing<String>> {
             _ => {
                 return Err(Error::InvalidBase32 {
                     position,
-                    character,
+                    kind: CharacterKind::of(character),
                 });
             }
         }
@@ -262,7 +262,7 @@ mod tests {
             Secret::from_base32("QHNATAPGLOMF8XZ2"),
             Err(Error::InvalidBase32 {
                 position: 13,
-                character: '8'
+                kind: CharacterKind::Digit
             })
         );
     }
@@ -290,7 +290,7 @@ mod tests {
             Secret::from_base32("GEZDGNBVGY3TQOJQ=GEZDGNBVGY3A"),
             Err(Error::InvalidBase32 {
                 position: 18,
-                character: 'G'
+                kind: CharacterKind::Letter
             })
         );
     }
@@ -305,7 +305,7 @@ mod tests {
             Secret::from_base32("GEZDGNBVGY3TQOJé"),
             Err(Error::InvalidBase32 {
                 position: 16,
-                character: 'é'
+                kind: CharacterKind::NonAscii
             })
         );
         assert_eq!(

@@ -56,6 +56,26 @@ pub enum Kind {
 /// assert_eq!(KeyUri::parse(&uri.to_uri())?, uri);
 /// # Ok::<(), countersign_totp::Error>(())
 /// ```
+///
+/// # Names are shown as they are, so they are checked
+///
+/// The issuer and the account name end up on screens: in the authenticator app, in a
+/// portal's pages, in a terminal that prints a scanned URI's fields. Neither may hold a
+/// control character (C0, DEL, C1: a terminal acts on them, so an untrusted QR code
+/// could retitle or clear the screen) nor a bidirectional formatting character (the
+/// embeddings, overrides, isolates and marks of Unicode UAX #9, which reorder what is
+/// displayed, so that one issuer reads as another's name). Names never need either:
+/// right-to-left scripts display correctly without them. Building and parsing refuse
+/// both with [`Error::UriLabel`], so a `KeyUri` never holds one.
+///
+/// ```
+/// use countersign_totp::{Error, KeyUri};
+///
+/// let hostile = "otpauth://totp/Evil%1B%5D0%3Bpwned%07:joe?secret=JBSWY3DPEHPK3PXP";
+/// assert!(matches!(KeyUri::parse(hostile), Err(Error::UriLabel { .. })));
+/// let spoofed = "otpauth://totp/joe?secret=JBSWY3DPEHPK3PXP&issuer=%E2%80%AElatroP";
+/// assert!(matches!(KeyUri::parse(spoofed), Err(Error::UriLabel { .. })));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyUri {
     kind: Kind,
@@ -73,7 +93,8 @@ impl KeyUri {
     /// # Errors
     ///
     /// [`Error::UriLabel`] for an empty account, a colon in the issuer or the
-    /// account, or an account beginning with a space.
+    /// account, an account beginning with a space, or a control or bidirectional
+    /// formatting character in either (see the [type docs](Self)).
     pub fn new_totp(secret: Secret, issuer: Option<&str>, account: &str) -> Result<Self> {
         Self::new(
             Kind::Totp {
@@ -105,6 +126,9 @@ impl KeyUri {
             return Err(Error::UriLabel {
                 reason: "the issuer may not contain a colon",
             });
+        }
+        if let Some(issuer) = issuer {
+            check_issuer(issuer)?;
         }
         if account.contains(':') {
             return Err(Error::UriLabel {
@@ -359,6 +383,9 @@ impl KeyUri {
                 reason: "the issuer may not contain a colon",
             });
         }
+        if let Some(issuer) = &issuer {
+            check_issuer(issuer)?;
+        }
 
         let algorithm = found
             .algorithm
@@ -423,7 +450,36 @@ struct Found<'a> {
     counter: Option<Cow<'a, str>>,
 }
 
+/// Whether `c` may not appear in an issuer or account name: a control character (C0,
+/// DEL, C1), which a terminal acts on (an untrusted QR code could retitle or clear the
+/// screen of whoever prints its fields), or a bidirectional formatting character
+/// (Unicode UAX #9: embeddings, overrides, isolates and marks), which reorders what is
+/// shown so that one issuer can display as another's name. Names never need either:
+/// right-to-left scripts display correctly without explicit formatting characters.
+fn is_unsafe_in_label(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+fn check_issuer(issuer: &str) -> Result<()> {
+    if issuer.chars().any(is_unsafe_in_label) {
+        return Err(Error::UriLabel {
+            reason: "the issuer may not contain control or bidirectional formatting characters",
+        });
+    }
+    Ok(())
+}
+
 fn check_account(account: &str) -> Result<()> {
+    if account.chars().any(is_unsafe_in_label) {
+        return Err(Error::UriLabel {
+            reason: "the account name may not contain control or bidirectional formatting \
+                     characters",
+        });
+    }
     if account.is_empty() {
         return Err(Error::UriLabel {
             reason: "the account name is empty",
@@ -570,7 +626,7 @@ mod tests {
                 "otpauth://totp/a?secret=QHNATAPGLOMF8XZ2",
                 Error::InvalidBase32 {
                     position: 13,
-                    character: '8',
+                    kind: crate::CharacterKind::Digit,
                 },
             ),
         ];
@@ -588,5 +644,40 @@ mod tests {
                 .with_period(60)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn labels_with_control_or_bidi_characters_are_refused_both_ways() {
+        let secret = || Secret::from_base32("JBSWY3DPEHPK3PXP").unwrap();
+        for bad in [
+            "\u{1b}]0;pwned\u{7}",
+            "a\nb",
+            "a\tb",
+            "\u{7f}",
+            "\u{9b}2J",
+            "\u{202e}latroP",
+            "\u{2066}x\u{2069}",
+            "\u{200f}",
+            "\u{61c}",
+        ] {
+            let as_issuer = KeyUri::new_totp(secret(), Some(bad), "joe");
+            assert!(matches!(as_issuer, Err(Error::UriLabel { .. })), "{bad:?}");
+            let as_account = KeyUri::new_totp(secret(), Some("Vivio"), bad);
+            assert!(matches!(as_account, Err(Error::UriLabel { .. })), "{bad:?}");
+            let encoded: String = bad.bytes().map(|b| format!("%{b:02X}")).collect();
+            for uri in [
+                format!("otpauth://totp/{encoded}:joe?secret=JBSWY3DPEHPK3PXP"),
+                format!("otpauth://totp/Vivio:{encoded}?secret=JBSWY3DPEHPK3PXP"),
+                format!("otpauth://totp/joe?secret=JBSWY3DPEHPK3PXP&issuer={encoded}"),
+            ] {
+                assert!(
+                    matches!(KeyUri::parse(&uri), Err(Error::UriLabel { .. })),
+                    "{uri}"
+                );
+            }
+        }
+        // Right-to-left names need no formatting characters, and are kept.
+        let hebrew = KeyUri::new_totp(secret(), Some("\u{5d1}\u{5e0}\u{5e7}"), "joe").unwrap();
+        assert_eq!(KeyUri::parse(&hebrew.to_uri()).unwrap(), hebrew);
     }
 }

@@ -5,7 +5,7 @@ use std::convert::Infallible;
 use std::time::{Duration, Instant};
 
 use countersign_totp::backup::{ALPHABET, BackupSettings, KdfParams, MAX_INPUT_LEN};
-use countersign_totp::{BackupCodes, Error, PlainCodes};
+use countersign_totp::{BackupCodes, CharacterKind, Error, PlainCodes};
 use rand::rngs::StdRng;
 use rand::{SeedableRng, TryCryptoRng, TryRng};
 
@@ -285,8 +285,8 @@ fn a_store_from_older_parameters_still_redeems() {
 
 #[test]
 fn inputs_that_cannot_be_codes_are_refused_before_any_hashing() {
-    // The most expensive parameters a store may hold (1 GiB, 32 passes): one derivation
-    // would take minutes, so a quick answer shows none was made.
+    // The most expensive parameters a store may hold (256 MiB, 16 passes): one derivation
+    // would take seconds, so a quick answer shows none was made.
     let mut value: serde_json::Value =
         serde_json::from_str(&serde_json::to_string(&generate(10, &cheap()).0).unwrap()).unwrap();
     value["kdf"]["m_cost"] = KdfParams::MAX_M_COST.into();
@@ -320,21 +320,21 @@ fn inputs_that_cannot_be_codes_are_refused_before_any_hashing() {
         (
             "abcde-fgh0k",
             Error::BackupCodeInvalidCharacter {
-                character: '0',
+                kind: CharacterKind::Digit,
                 position: 10,
             },
         ),
         (
             "abcdE-fgHIk",
             Error::BackupCodeInvalidCharacter {
-                character: 'I',
+                kind: CharacterKind::Letter,
                 position: 10,
             },
         ),
         (
             "abcde\0fghjk",
             Error::BackupCodeInvalidCharacter {
-                character: '\0',
+                kind: CharacterKind::Control,
                 position: 6,
             },
         ),
@@ -442,4 +442,50 @@ fn a_generator_that_repeats_itself_is_an_error_not_a_hang() {
         BackupCodes::generate_with(&two, &mut Stuck, NOW).unwrap_err(),
         Error::BackupRandomnessFailed { attempts: 16 }
     );
+}
+
+#[test]
+fn stored_parameters_past_the_password_ceilings_are_refused_before_any_hashing() {
+    // Issue 12, defect 4: a doctored store asked for 1 GiB, 32 passes and 16 lanes and
+    // one wrong code cost 53 s and 1.05 GB. Backup codes are bounded at least as tightly
+    // as passwords (256 MiB, 16 passes, 8 lanes): anything more is refused on reading.
+    let stored: serde_json::Value =
+        serde_json::from_str(&serde_json::to_string(&generate(11, &cheap()).0).unwrap()).unwrap();
+    for (m_cost, t_cost, p_cost, name) in [
+        (1024 * 1024, 32, 16, "p_cost"),
+        (256 * 1024 + 1, 1, 1, "m_cost"),
+        (8 * 1024, 17, 1, "t_cost"),
+        (8 * 1024, 1, 9, "p_cost"),
+    ] {
+        assert!(
+            matches!(
+                KdfParams::new(m_cost, t_cost, p_cost),
+                Err(Error::BackupKdfParamOutOfRange { name: found, .. }) if found == name
+            ),
+            "{m_cost} {t_cost} {p_cost}"
+        );
+        let mut value = stored.clone();
+        value["kdf"]["m_cost"] = m_cost.into();
+        value["kdf"]["t_cost"] = t_cost.into();
+        value["kdf"]["p_cost"] = p_cost.into();
+        let started = Instant::now();
+        let error = serde_json::from_value::<BackupCodes>(value).expect_err("refused");
+        assert!(started.elapsed() < Duration::from_millis(100), "no hashing");
+        assert!(
+            error
+                .to_string()
+                .contains(&format!("Argon2id parameter {name} = ")),
+            "{error}"
+        );
+    }
+    // The ceilings themselves are accepted (and match the password crate's defaults).
+    assert_eq!(
+        (
+            KdfParams::MAX_M_COST,
+            KdfParams::MAX_T_COST,
+            KdfParams::MAX_P_COST
+        ),
+        (256 * 1024, 16, 8)
+    );
+    assert!(KdfParams::new(256 * 1024, 16, 8).is_ok());
 }

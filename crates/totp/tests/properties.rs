@@ -53,12 +53,27 @@ proptest! {
         counter in proptest::option::of(any::<u64>()),
     ) {
         let secret = Secret::from_bytes(&bytes).unwrap();
+        // Names with a control or bidirectional formatting character are refused
+        // (they would act on terminals, or reorder what an app shows).
+        let unsafe_char = |c: char| {
+            c.is_control()
+                || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        };
+        let names = issuer.iter().chain([&account]);
+        let refused = names.into_iter().any(|name| name.chars().any(unsafe_char));
+        let built = match counter {
+            Some(counter) => KeyUri::new_hotp(secret, issuer.as_deref(), &account, counter),
+            None => KeyUri::new_totp(secret, issuer.as_deref(), &account),
+        };
+        if refused {
+            let is_label_error = matches!(built, Err(countersign_totp::Error::UriLabel { .. }));
+            prop_assert!(is_label_error, "{:?} {:?}", issuer, account);
+            return Ok(());
+        }
+        let built = built.unwrap();
         let uri = match counter {
-            Some(counter) => KeyUri::new_hotp(secret, issuer.as_deref(), &account, counter).unwrap(),
-            None => KeyUri::new_totp(secret, issuer.as_deref(), &account)
-                .unwrap()
-                .with_period(period)
-                .unwrap(),
+            Some(_) => built,
+            None => built.with_period(period).unwrap(),
         }
         .with_algorithm(algorithm)
         .with_digits(digits)

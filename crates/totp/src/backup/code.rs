@@ -6,7 +6,7 @@ use rand::CryptoRng;
 use subtle::{Choice, ConstantTimeEq};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::error::{Error, Result};
+use crate::error::{CharacterKind, Error, Result};
 
 /// Letters and digits in a code.
 pub const CODE_LEN: usize = 10;
@@ -203,7 +203,7 @@ pub(crate) fn normalize(input: &str) -> Result<Zeroizing<[u8; CODE_LEN]>> {
             .ok()
             .filter(|symbol| ALPHABET.contains(symbol))
             .ok_or(Error::BackupCodeInvalidCharacter {
-                character,
+                kind: CharacterKind::of(character),
                 position: index + 1,
             })?;
         if let Some(slot) = symbols.get_mut(len) {
@@ -261,14 +261,14 @@ mod tests {
         assert_eq!(
             normalize("abcde-fghj0"),
             Err(Error::BackupCodeInvalidCharacter {
-                character: '0',
+                kind: CharacterKind::Digit,
                 position: 11
             })
         );
         assert_eq!(
             normalize("Ébcde-fghjk"),
             Err(Error::BackupCodeInvalidCharacter {
-                character: 'É',
+                kind: CharacterKind::NonAscii,
                 position: 1
             })
         );

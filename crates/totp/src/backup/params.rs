@@ -43,8 +43,12 @@ const VERSION: u32 = 0x13;
 ///
 /// # Limits
 ///
-/// `m_cost` is 8·`p_cost` KiB to 1 GiB, `t_cost` 1 to 32, `p_cost` 1 to 16. The upper
-/// bounds keep a doctored store from making one redemption take minutes or gigabytes.
+/// `m_cost` is 8·`p_cost` KiB to 256 MiB, `t_cost` 1 to 16, `p_cost` 1 to 8: the
+/// ceilings `countersign-password` puts on password hashing, since a backup code (random,
+/// ~50 bits) never needs more work than a password a person chose. They bound what a
+/// doctored store can make one redemption cost (the ceilings are a few seconds and
+/// 256 MiB; 1 GiB and 32 passes took 53 s), and a stored set asking for more is refused
+/// when it is read, before any hashing.
 ///
 /// ```
 /// use countersign_totp::backup::KdfParams;
@@ -69,12 +73,12 @@ impl KdfParams {
         p_cost: 1,
     };
 
-    /// Largest memory cost accepted, in KiB (1 GiB).
-    pub const MAX_M_COST: u32 = 1024 * 1024;
-    /// Largest number of passes accepted.
-    pub const MAX_T_COST: u32 = 32;
-    /// Largest number of lanes accepted.
-    pub const MAX_P_COST: u32 = 16;
+    /// Largest memory cost accepted, in KiB (256 MiB, as for passwords).
+    pub const MAX_M_COST: u32 = 256 * 1024;
+    /// Largest number of passes accepted (16, as for passwords).
+    pub const MAX_T_COST: u32 = 16;
+    /// Largest number of lanes accepted (8, as for passwords).
+    pub const MAX_P_COST: u32 = 8;
 
     /// Parameters with `m_cost` KiB of memory, `t_cost` passes and `p_cost` lanes.
     ///

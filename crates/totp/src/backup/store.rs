@@ -48,10 +48,20 @@ pub struct Redeemed {
 }
 
 /// One stored code: its hash and when it was used.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 struct Slot {
     hash: [u8; HASH_LEN],
     used_at: Option<u64>,
+}
+
+impl core::fmt::Debug for Slot {
+    /// The hash is an offline-guessable stand-in for the code: never printed.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Slot")
+            .field("hash", &"[redacted]")
+            .field("used_at", &self.used_at)
+            .finish()
+    }
 }
 
 /// A stored set of backup codes: Argon2id hashes only, never a plain code.
@@ -71,13 +81,28 @@ struct Slot {
 /// assert!(store.redeem(&first, now + 120).is_err()); // a code works once
 /// # Ok(()) }
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// `Debug` shows the parameters and the counts, never the salt or a hash: with them
+/// an attacker can search for the codes offline.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "StoredCodes", into = "StoredCodes")]
 pub struct BackupCodes {
     params: KdfParams,
     salt: [u8; SALT_LEN],
     generated_at: u64,
     slots: Vec<Slot>,
+}
+
+impl core::fmt::Debug for BackupCodes {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("BackupCodes")
+            .field("params", &self.params)
+            .field("salt", &"[redacted]")
+            .field("generated_at", &self.generated_at)
+            .field("total", &self.slots.len())
+            .field("remaining", &self.remaining())
+            .finish()
+    }
 }
 
 impl BackupCodes {
