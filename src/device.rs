@@ -529,6 +529,9 @@ impl RememberedDevices {
         let mut id = [0u8; ID_LEN];
         rng.fill_bytes(&mut id);
         let id = DeviceId(id);
+        // An id drawn twice (only a seeded RNG does that) replaces its earlier
+        // entry: a list with an id twice is refused when it is read back.
+        self.devices.retain(|d| d.id != id);
         let expires_at = now.saturating_add(policy.lifetime);
         self.devices.push(RememberedDevice {
             id,
@@ -925,4 +928,19 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), 50);
     }
+
+    #[test]
+    fn a_device_id_drawn_twice_leaves_a_list_that_reads_back() {
+        use rand::SeedableRng;
+        let key = ServerKey::from_bytes([9; 32]);
+        let mut devices = RememberedDevices::new();
+        for _ in 0..2 {
+            let mut seeded = rand::rngs::StdRng::seed_from_u64(8);
+            let _ = devices.remember_with_rng(&key, &DevicePolicy::default(), 1_000, &mut seeded);
+        }
+        let json = serde_json::to_string(&devices).unwrap();
+        let back: RememberedDevices = serde_json::from_str(&json).expect("what we write we read back");
+        assert_eq!(back.devices().len(), 1);
+    }
+
 }
