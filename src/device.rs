@@ -939,8 +939,8 @@ mod tests {
             let _ = devices.remember_with_rng(&key, &DevicePolicy::default(), 1_000, &mut seeded);
         }
         let json = serde_json::to_string(&devices).unwrap();
-        let back: RememberedDevices = serde_json::from_str(&json).expect("what we write we read back");
+        let back: RememberedDevices =
+            serde_json::from_str(&json).expect("what we write we read back");
         assert_eq!(back.devices().len(), 1);
     }
-
 }

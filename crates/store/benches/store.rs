@@ -8,6 +8,8 @@
 //! skipped, saying so, where no PostgreSQL server binaries are installed.
 //! Durability is as deployed: SQLite `synchronous=FULL`, PostgreSQL `fsync=on`.
 
+#![allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+
 #[path = "../tests/support/cluster.rs"]
 mod cluster;
 
@@ -52,7 +54,9 @@ impl Contact {
         let now = self.step * 30;
         let code = self.app.code_at(now).unwrap().to_string();
         let matched = store
-            .update(self.id, |a| portal.verify_totp(a, &self.prepared, &code, now))
+            .update(self.id, |a| {
+                portal.verify_totp(a, &self.prepared, &code, now)
+            })
             .unwrap();
         black_box(matched);
     }
@@ -82,7 +86,9 @@ fn enrolled(portal: &Portal, store: &dyn Store, id: u64) -> Contact {
     )
     .unwrap();
     let code = app.code_at(NOW).unwrap().to_string();
-    portal.confirm_enrollment(&mut account, &code, NOW, &mut rng).unwrap();
+    portal
+        .confirm_enrollment(&mut account, &code, NOW, &mut rng)
+        .unwrap();
     store.insert(&account).unwrap();
     Contact {
         id,
@@ -151,7 +157,9 @@ fn login_group(c: &mut Criterion, name: &str, store: &dyn Store, floor: &mut dyn
     let floor_contact = enrolled(&portal, store, 1);
     let mut contact = enrolled(&portal, store, 2);
     let mut group = c.benchmark_group(name);
-    group.sample_size(30).measurement_time(Duration::from_secs(6));
+    group
+        .sample_size(30)
+        .measurement_time(Duration::from_secs(6));
     let floor_id = i64::try_from(floor_contact.id).unwrap();
     group.bench_function("floor: bare SELECT + conditional UPDATE", |b| {
         b.iter(|| floor.round_trip(floor_id));
@@ -168,9 +176,16 @@ fn sqlite(c: &mut Criterion) {
     let store = countersign_store::SqliteStore::open(&path).unwrap();
     let connection = rusqlite::Connection::open(&path).unwrap();
     connection
-        .execute_batch("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
+        .execute_batch(
+            "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;",
+        )
         .unwrap();
-    login_group(c, "store_login_sqlite", &store, &mut SqliteFloor(connection));
+    login_group(
+        c,
+        "store_login_sqlite",
+        &store,
+        &mut SqliteFloor(connection),
+    );
 }
 
 fn postgres(c: &mut Criterion) {
@@ -184,7 +199,12 @@ fn postgres(c: &mut Criterion) {
     let url = cluster.create_database("bench").unwrap();
     let store = countersign_store::open(&DatabaseUrl::Postgres(url.clone())).unwrap();
     let client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-    login_group(c, "store_login_postgres", &*store, &mut PostgresFloor(client));
+    login_group(
+        c,
+        "store_login_postgres",
+        &*store,
+        &mut PostgresFloor(client),
+    );
     throughput(c, &*store);
     drop(store);
     drop(cluster);

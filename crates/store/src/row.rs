@@ -375,24 +375,6 @@ impl ExportLine {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_parse_error_quotes_nothing_of_the_state() {
-        let err =
-            serde_json::from_str::<Account>(r#"{"v":2,"revision":1,"profile":"$argon2id$secret"}"#)
-                .unwrap_err();
-        let described = describe(&err);
-        assert!(!described.contains("argon2id"), "{described}");
-        assert!(
-            described.starts_with("the state does not read"),
-            "{described}"
-        );
-    }
-}
-
 /// A row's columns as the database returns them (64-bit signed integers).
 pub(crate) struct AccountColumns {
     pub(crate) contact_id: i64,
@@ -490,5 +472,23 @@ impl ClientRow {
             state: &self.state,
             updated_at: to_sql_id(self.updated_at)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_parse_error_quotes_nothing_of_the_state() {
+        let err =
+            serde_json::from_str::<Account>(r#"{"v":2,"revision":1,"profile":"$argon2id$secret"}"#)
+                .unwrap_err();
+        let described = describe(&err);
+        assert!(!described.contains("argon2id"), "{described}");
+        assert!(
+            described.starts_with("the state does not read"),
+            "{described}"
+        );
     }
 }

@@ -206,10 +206,11 @@ fn an_update_that_changes_nothing_writes_nothing(db: &Db) -> Result<(), Failed> 
     assert_eq!(row.version, 1);
     // The step ran once: no write, so no conflict to re-run it.
     let mut runs = 0;
-    store.update(3522, |a| {
+    let step = store.update(3522, |a| {
         runs += 1;
         portal.sign_in(a, JOE_PASSWORD, NOW, &mut rng())
     })?;
+    assert!(matches!(step, PasswordStep::SignedIn(_)));
     assert_eq!(runs, 1);
     Ok(())
 }

@@ -210,7 +210,7 @@ fn crashed_mid_race() -> Result<(), Failed> {
         .last_accepted_step()
         .unwrap_or_default();
     assert!(
-        accepted.iter().any(|&s| s == last),
+        accepted.contains(&last),
         "the last stored step was someone's answer"
     );
     assert!(

@@ -10,6 +10,8 @@
 //! kill tests (`COUNTERSIGN_STORE_CHILD` names the role).
 
 #![allow(unreachable_pub)]
+// Test arithmetic on small known numbers: casts cannot lose anything here.
+#![allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
 
 #[path = "../support/cluster.rs"]
 mod cluster;

@@ -5,7 +5,7 @@
 //! It finds the server binaries in `$COUNTERSIGN_PG_BIN`, in Debian's
 //! `/usr/lib/postgresql/<version>/bin`, or on `PATH`. Run as root, it runs them as
 //! the `postgres` user (initdb refuses root).
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
