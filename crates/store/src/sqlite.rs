@@ -44,7 +44,7 @@ const ACCOUNT_COLUMNS: &str =
 /// let store = SqliteStore::open(dir.path().join("countersign.db"))?;
 /// assert_eq!(store.schema_version()?, countersign_store::SCHEMA_VERSION);
 /// assert!(store.find_login("joe.example")?.is_none());
-/// # Ok::<(), countersign_store::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
 pub struct SqliteStore {
