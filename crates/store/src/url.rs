@@ -70,8 +70,27 @@ impl core::fmt::Debug for DatabaseUrl {
     }
 }
 
-/// `scheme://user:password@host...` with the password replaced.
+/// `scheme://user:password@host...?password=...` with the password replaced.
 fn redact_password(url: &str) -> String {
+    let url = redact_userinfo(url);
+    match url.split_once('?') {
+        Some((base, query)) => {
+            let query: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((name, _)) if name.eq_ignore_ascii_case("password") => {
+                        format!("{name}=[redacted]")
+                    }
+                    _ => pair.to_owned(),
+                })
+                .collect();
+            format!("{base}?{}", query.join("&"))
+        }
+        None => url,
+    }
+}
+
+fn redact_userinfo(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
@@ -130,6 +149,10 @@ mod tests {
                 "postgresql://u@h/db?sslmode=disable",
             ),
             ("postgres://h/db", "postgres://h/db"),
+            (
+                "postgres://h/db?user=u&password=p",
+                "postgres://h/db?user=u&password=[redacted]",
+            ),
         ] {
             let parsed: DatabaseUrl = url.parse().unwrap();
             assert_eq!(parsed.to_string(), shown);
