@@ -15,6 +15,7 @@ mod fixtures;
 #[allow(unreachable_pub)]
 mod cluster;
 
+use std::io::Write as _;
 use std::process::Output;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -893,7 +894,12 @@ fn cluster() -> Option<cluster::Cluster> {
             )
         }
         Err(reason) => {
-            eprintln!("skipped: the PostgreSQL leg of the account tests ({reason})");
+            // Past the harness's capture (it takes only `eprintln!`), so that a plain
+            // `cargo test` shows what it did not run.
+            let _ = writeln!(
+                std::io::stderr(),
+                "skipped: the PostgreSQL leg of the account tests ({reason})"
+            );
             None
         }
     }
