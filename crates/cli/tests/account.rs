@@ -103,13 +103,23 @@ fn create_joe(url: &str) -> Output {
     )
 }
 
+/// What [`seed`] stored, to act on it further.
+struct Seeded {
+    /// The fixtures' portal (cheap Argon2id, the fixtures' server key).
+    portal: Portal,
+    /// Joe's authenticator app.
+    app: countersign::totp::Totp,
+    /// Joe's backup codes.
+    backup_codes: Vec<String>,
+}
+
 /// The seeds' three contacts of client 1707 (Joe with two-factor on), one contact
 /// of another client, and client 1707's record, stored through the library.
-fn seed(url: &str) -> Portal {
+fn seed(url: &str) -> Seeded {
     let store = open(url);
     let portal = fixtures::portal();
     let mut joe = fixtures::account(&portal, fixtures::joe(), JOE_PASSWORD);
-    fixtures::enroll(&portal, &mut joe, JOE_PASSWORD);
+    let (app, backup_codes) = fixtures::enroll(&portal, &mut joe, JOE_PASSWORD);
     store.insert(&joe).unwrap();
     for profile in [fixtures::contact(), fixtures::contact2()] {
         store
@@ -130,7 +140,11 @@ fn seed(url: &str) -> Portal {
         .unwrap();
     // A client record exists once anything client-wide was stored.
     store.update_client(1707, |_| Ok(())).unwrap();
-    portal
+    Seeded {
+        portal,
+        app,
+        backup_codes,
+    }
 }
 
 fn open(url: &str) -> Box<dyn Store> {
@@ -369,9 +383,38 @@ fn create_refuses_bad_input(url: &str) {
 }
 
 fn show_two_factor_and_throttles(url: &str) {
-    let portal = seed(url);
+    let Seeded {
+        portal,
+        app,
+        backup_codes,
+    } = seed(url);
     let store = open(url);
     let now = unix_now();
+    // Joe signs in with a backup code and has the device remembered, then types a
+    // wrong authentication code on another sign-in.
+    let ticket = |store: &dyn Store| match store
+        .update(3522, |a| {
+            portal.sign_in(a, JOE_PASSWORD, now, &mut fixtures::rng())
+        })
+        .unwrap()
+    {
+        countersign::PasswordStep::SecondFactorRequired(ticket) => ticket,
+        countersign::PasswordStep::SignedIn(_) => panic!("two-factor is on"),
+    };
+    let first = ticket(store.as_ref());
+    let backup = countersign::SecondFactor::BackupCode(&backup_codes[0]);
+    store
+        .update(3522, |a| {
+            portal.complete_sign_in(a, &first, backup, true, now, &mut fixtures::rng())
+        })
+        .unwrap();
+    let second = ticket(store.as_ref());
+    let wrong = fixtures::wrong(&fixtures::code(&app, now));
+    let totp = countersign::SecondFactor::Totp(&wrong);
+    let answer = store.update(3522, |a| {
+        portal.complete_sign_in(a, &second, totp, false, now, &mut fixtures::rng())
+    });
+    assert!(answer.unwrap_err().flow().is_some());
     wrong_passwords(store.as_ref(), &portal, 3522, 20, NOW);
     // 12 failures, the last one now: the 12th waits 2^6 = 64 s.
     wrong_passwords(store.as_ref(), &portal, 3523, 12, now);
@@ -381,8 +424,8 @@ fn show_two_factor_and_throttles(url: &str) {
         joe.contains("two-factor: on since 1763900000 (unix time)\n"),
         "{joe}"
     );
-    assert!(joe.contains("backup codes left: 10\n"), "{joe}");
-    assert!(joe.contains("remembered devices: 0\n"), "{joe}");
+    assert!(joe.contains("backup codes left: 9\n"), "{joe}");
+    assert!(joe.contains("remembered devices: 1\n"), "{joe}");
     assert!(
         joe.contains(
             "password attempts: locked after 20 failures; `countersign account unlock` lifts it\n"
@@ -390,9 +433,10 @@ fn show_two_factor_and_throttles(url: &str) {
         "{joe}"
     );
     assert!(
-        joe.contains("authentication code attempts: no failures\n"),
+        joe.contains("authentication code attempts: 1 failure; may try now\n"),
         "{joe}"
     );
+    assert!(joe.contains("backup code attempts: no failures\n"), "{joe}");
 
     let contact = ok(&account(url, &["show", "--contact-id", "3523"], b""));
     let line = contact
@@ -417,15 +461,20 @@ fn show_two_factor_and_throttles(url: &str) {
     assert_eq!(value["username"], "joe.example");
     assert_eq!(value["two_factor"], true);
     assert_eq!(value["two_factor_enabled_at"], NOW);
-    assert_eq!(value["backup_codes_left"], 10);
-    assert_eq!(value["remembered_devices"], 0);
+    assert_eq!(value["backup_codes_left"], 9);
+    assert_eq!(value["remembered_devices"], 1);
     assert_eq!(value["throttles"]["password"]["failures"], 20);
     assert_eq!(value["throttles"]["password"]["locked"], true);
     assert_eq!(
         value["throttles"]["password"]["retry_at"],
         serde_json::Value::Null
     );
-    assert_eq!(value["throttles"]["totp"]["failures"], 0);
+    assert_eq!(value["throttles"]["totp"]["failures"], 1);
+    assert_eq!(value["throttles"]["totp"]["last_failure_at"], now);
+    assert_eq!(
+        value["throttles"]["totp"]["retry_at"],
+        serde_json::Value::Null
+    );
     let json = ok(&account(
         url,
         &["show", "--contact-id", "3523", "--json"],
@@ -519,7 +568,7 @@ fn show_refuses_an_unknown_contact(url: &str) {
 }
 
 fn unlock_lifts_a_lockout(url: &str) {
-    let portal = seed(url);
+    let Seeded { portal, .. } = seed(url);
     let store = open(url);
     wrong_passwords(store.as_ref(), &portal, 3522, 20, NOW);
     wrong_passwords(store.as_ref(), &portal, 3523, 3, NOW);
@@ -897,7 +946,7 @@ fn postgres_runs_every_case() {
 /// the same bytes every time.
 fn round_trip_sqlite_postgres_sqlite(cluster: &cluster::Cluster) {
     let first = Sqlite::new();
-    let portal = seed(&first.url);
+    let Seeded { portal, .. } = seed(&first.url);
     // Some state worth carrying: failures counted, a code spent.
     wrong_passwords(open(&first.url).as_ref(), &portal, 3523, 7, NOW);
     let bytes = exported(&first.url);
