@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod account;
 mod backup;
 mod input;
 mod output;
@@ -56,6 +57,9 @@ enum Command {
     /// Security codes callers give support: check one against the policy.
     #[command(subcommand, name = "security-code")]
     SecurityCode(security_code::SecurityCodeCommand),
+    /// Accounts in a database (sqlite:PATH or postgres://...): create, show, unlock,
+    /// list, export, import, migrate.
+    Account(account::Args),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +74,7 @@ fn main() -> ExitCode {
         Command::Password(args) => password::run(args),
         Command::Permissions { command } => permissions::run(command),
         Command::SecurityCode(command) => security_code::run(command),
+        Command::Account(args) => account::run(args),
     };
     match outcome {
         Ok(code) => {
