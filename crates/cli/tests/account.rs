@@ -12,7 +12,6 @@ mod invoke;
 mod fixtures;
 
 #[path = "../../store/tests/support/cluster.rs"]
-#[allow(unreachable_pub)]
 mod cluster;
 
 use std::io::Write as _;
