@@ -106,7 +106,8 @@ fn main() {
             Err(_) => trials.push(Trial::test(trial_name, || Ok(())).with_ignored_flag(true)),
         }
     }
-    trials.extend(faults::own_cluster_trials(postgres_required()));
+    let available = postgres.as_ref().map(|_| ()).map_err(Clone::clone);
+    trials.extend(faults::own_cluster_trials(available, postgres_required()));
     let conclusion = libtest_mimic::run(&args, trials);
     // Stop the cluster before exiting: `exit` runs no destructors.
     drop(postgres);
