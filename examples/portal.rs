@@ -352,7 +352,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // ---- Reset a password (seed 003) -------------------------------------------
     step("Contact Example: Reset Password (seed 003)");
     contact.unlock(); // the administrator's Unlock, after the guessing above
-    let email = portal.request_password_reset(&mut contact, now, &mut rng);
+    let email = portal.request_password_reset(&mut contact, now, &mut rng)?;
     show(format!(
         "Email to {}: \"Your reset code is {}. This code will quickly expire.\"",
         email.destination,

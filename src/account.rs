@@ -5,7 +5,8 @@
 //! **Store it after every call, whatever the result**: a refused attempt still
 //! counts a failure in its throttle, and a code still spends a try.
 //!
-//! It is serde and versioned (`"v": 1`). It holds no plain secret: the password
+//! It is serde and versioned (`"v": 2`; version 1 accounts, written before the
+//! throttle lanes were split, still read, and are written back as version 2). It holds no plain secret: the password
 //! as an Argon2id PHC string, the TOTP secret sealed under the server key, backup
 //! codes as Argon2id hashes, one-time codes as keyed hashes. Deserializing checks
 //! that its parts agree, so a corrupted row is a typed error, never an open door.
@@ -16,11 +17,11 @@ use serde::{Deserialize, Serialize};
 use crate::device::RememberedDevices;
 use crate::one_time::PendingCode;
 use crate::sealed::SealedSecret;
-use crate::throttle::{Factor, Throttle};
+use crate::throttle::{Factor, SendLimit, Throttle};
 use crate::totp::{BackupCodes, Config};
 use crate::{Error, Result};
 
-const ACCOUNT_VERSION: u32 = 1;
+const ACCOUNT_VERSION: u32 = 2;
 
 /// Who a contact is: the profile fields the flows read.
 ///
@@ -96,49 +97,183 @@ pub(crate) struct PendingEnrollment {
     pub(crate) expires_at: u64,
 }
 
-/// One [`Throttle`] per typed secret.
+/// One [`Throttle`] per typed secret (the password has two lanes), and one
+/// [`SendLimit`] per kind of code sent: see the [throttle module](crate::throttle)
+/// for the design.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "ThrottlesRecord", into = "ThrottlesRecord")]
 pub struct Throttles {
     pub(crate) password: Throttle,
+    /// Password attempts that came with a valid remembered-device cookie.
+    pub(crate) password_on_device: Throttle,
     pub(crate) totp: Throttle,
     pub(crate) backup_code: Throttle,
-    pub(crate) one_time_code: Throttle,
+    pub(crate) sms_code: Throttle,
+    pub(crate) reset_code: Throttle,
     pub(crate) security_code: Throttle,
+    pub(crate) sms_sends: SendLimit,
+    pub(crate) reset_requests: SendLimit,
+}
+
+/// The stored form of [`Throttles`]: version 2's lanes, or version 1's (one
+/// `one_time_code` lane shared by SMS login and password reset, no send limits).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ThrottlesRecord {
+    password: Throttle,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    password_on_device: Option<Throttle>,
+    totp: Throttle,
+    backup_code: Throttle,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    one_time_code: Option<Throttle>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sms_code: Option<Throttle>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reset_code: Option<Throttle>,
+    security_code: Throttle,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sms_sends: Option<SendLimit>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reset_requests: Option<SendLimit>,
+}
+
+impl ThrottlesRecord {
+    /// The lanes of a version 1 account: its shared one-time code lane becomes
+    /// both one-time code lanes (neither loses a back-off it had), the device
+    /// lane and the send limits start empty.
+    fn into_v2_lanes(self) -> Result<Throttles> {
+        let corrupt = || Error::CorruptState {
+            state: "account",
+            reason: "version 1 throttles have exactly the five version 1 lanes",
+        };
+        if self.password_on_device.is_some()
+            || self.sms_code.is_some()
+            || self.reset_code.is_some()
+            || self.sms_sends.is_some()
+            || self.reset_requests.is_some()
+        {
+            return Err(corrupt());
+        }
+        let shared = self.one_time_code.ok_or_else(corrupt)?;
+        Ok(Throttles {
+            password: self.password,
+            password_on_device: Throttle::new(Factor::Password),
+            totp: self.totp,
+            backup_code: self.backup_code,
+            sms_code: shared.clone().for_factor(Factor::SmsCode),
+            reset_code: shared.for_factor(Factor::ResetCode),
+            security_code: self.security_code,
+            sms_sends: SendLimit::new(),
+            reset_requests: SendLimit::new(),
+        })
+    }
+}
+
+impl TryFrom<ThrottlesRecord> for Throttles {
+    type Error = Error;
+
+    fn try_from(r: ThrottlesRecord) -> Result<Self> {
+        let missing = || Error::CorruptState {
+            state: "account",
+            reason: "a throttle lane is missing",
+        };
+        if r.one_time_code.is_some() {
+            return Err(Error::CorruptState {
+                state: "account",
+                reason: "the shared one-time code lane is gone since version 2",
+            });
+        }
+        Ok(Self {
+            password: r.password,
+            password_on_device: r.password_on_device.ok_or_else(missing)?,
+            totp: r.totp,
+            backup_code: r.backup_code,
+            sms_code: r.sms_code.ok_or_else(missing)?,
+            reset_code: r.reset_code.ok_or_else(missing)?,
+            security_code: r.security_code,
+            sms_sends: r.sms_sends.ok_or_else(missing)?,
+            reset_requests: r.reset_requests.ok_or_else(missing)?,
+        })
+    }
+}
+
+impl From<Throttles> for ThrottlesRecord {
+    fn from(t: Throttles) -> Self {
+        Self {
+            password: t.password,
+            password_on_device: Some(t.password_on_device),
+            totp: t.totp,
+            backup_code: t.backup_code,
+            one_time_code: None,
+            sms_code: Some(t.sms_code),
+            reset_code: Some(t.reset_code),
+            security_code: t.security_code,
+            sms_sends: Some(t.sms_sends),
+            reset_requests: Some(t.reset_requests),
+        }
+    }
 }
 
 impl Default for Throttles {
     fn default() -> Self {
         Self {
             password: Throttle::new(Factor::Password),
+            password_on_device: Throttle::new(Factor::Password),
             totp: Throttle::new(Factor::Totp),
             backup_code: Throttle::new(Factor::BackupCode),
-            one_time_code: Throttle::new(Factor::OneTimeCode),
+            sms_code: Throttle::new(Factor::SmsCode),
+            reset_code: Throttle::new(Factor::ResetCode),
             security_code: Throttle::new(Factor::SecurityCode),
+            sms_sends: SendLimit::new(),
+            reset_requests: SendLimit::new(),
         }
     }
 }
 
 impl Throttles {
-    /// The throttle of `factor`.
+    /// The throttle of `factor` (for the password: the lane of attempts without
+    /// a remembered device, the one anyone can reach).
     #[must_use]
     pub fn get(&self, factor: Factor) -> &Throttle {
         match factor {
-            Factor::Password => &self.password,
             Factor::Totp => &self.totp,
             Factor::BackupCode => &self.backup_code,
-            Factor::OneTimeCode => &self.one_time_code,
+            Factor::SmsCode => &self.sms_code,
+            Factor::ResetCode => &self.reset_code,
             Factor::SecurityCode => &self.security_code,
+            Factor::Password => &self.password,
         }
     }
 
-    fn all(&self) -> [&Throttle; 5] {
+    /// The password lane of attempts made with a valid remembered-device cookie
+    /// ([`Portal::sign_in_on_device`](crate::Portal::sign_in_on_device)).
+    #[must_use]
+    pub fn password_on_device(&self) -> &Throttle {
+        &self.password_on_device
+    }
+
+    /// The SMS login codes sent lately.
+    #[must_use]
+    pub fn sms_sends(&self) -> &SendLimit {
+        &self.sms_sends
+    }
+
+    /// The password reset codes sent lately.
+    #[must_use]
+    pub fn reset_requests(&self) -> &SendLimit {
+        &self.reset_requests
+    }
+
+    fn lanes(&self) -> [(&Throttle, Factor); 7] {
         [
-            &self.password,
-            &self.totp,
-            &self.backup_code,
-            &self.one_time_code,
-            &self.security_code,
+            (&self.password, Factor::Password),
+            (&self.password_on_device, Factor::Password),
+            (&self.totp, Factor::Totp),
+            (&self.backup_code, Factor::BackupCode),
+            (&self.sms_code, Factor::SmsCode),
+            (&self.reset_code, Factor::ResetCode),
+            (&self.security_code, Factor::SecurityCode),
         ]
     }
 }
@@ -147,7 +282,7 @@ impl Throttles {
 ///
 /// `Debug` shows the profile and the state of each factor, never a hash.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "AccountRecord", into = "AccountRecord")]
+#[serde(try_from = "StoredAccount", into = "StoredAccount")]
 pub struct Account(pub(crate) AccountRecord);
 
 impl core::fmt::Debug for Account {
@@ -175,10 +310,8 @@ impl core::fmt::Debug for Account {
     }
 }
 
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) struct AccountRecord {
-    pub(crate) v: u32,
     pub(crate) profile: Profile,
     /// Argon2id PHC string.
     pub(crate) password_hash: String,
@@ -190,30 +323,57 @@ pub(crate) struct AccountRecord {
     pub(crate) reset_code: Option<PendingCode>,
     /// The contact's own security code, sealed (seed 002).
     pub(crate) security_code: Option<crate::security_code::StoredCode>,
+    /// Sign-ins completed so far: a login ticket is bound to the count it was
+    /// issued at, so the sign-in it completes spends it.
+    pub(crate) sign_ins: u64,
 }
 
-impl TryFrom<AccountRecord> for Account {
+/// The stored form of an [`Account`]: version 2, or version 1 (written before
+/// the throttle lanes were split and before sign-ins were counted).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredAccount {
+    v: u32,
+    profile: Profile,
+    password_hash: String,
+    two_factor: Option<TwoFactor>,
+    pending_enrollment: Option<PendingEnrollment>,
+    devices: RememberedDevices,
+    throttles: ThrottlesRecord,
+    sms_code: Option<PendingCode>,
+    reset_code: Option<PendingCode>,
+    security_code: Option<crate::security_code::StoredCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sign_ins: Option<u64>,
+}
+
+impl TryFrom<StoredAccount> for Account {
     type Error = Error;
 
-    fn try_from(r: AccountRecord) -> Result<Self> {
+    fn try_from(r: StoredAccount) -> Result<Self> {
         const STATE: &str = "account";
-        check_state_version(STATE, r.v, ACCOUNT_VERSION)?;
-        let factors = [
-            Factor::Password,
-            Factor::Totp,
-            Factor::BackupCode,
-            Factor::OneTimeCode,
-            Factor::SecurityCode,
-        ];
+        let corrupt = |reason| Error::CorruptState {
+            state: STATE,
+            reason,
+        };
+        let (throttles, sign_ins) = match r.v {
+            1 => {
+                if r.sign_ins.is_some() {
+                    return Err(corrupt("a version 1 account does not count sign-ins"));
+                }
+                (r.throttles.into_v2_lanes()?, 0)
+            }
+            _ => {
+                check_state_version(STATE, r.v, ACCOUNT_VERSION)?;
+                let sign_ins = r
+                    .sign_ins
+                    .ok_or(corrupt("the count of sign-ins is missing"))?;
+                (Throttles::try_from(r.throttles)?, sign_ins)
+            }
+        };
         let reason = if r.two_factor.is_some() && r.pending_enrollment.is_some() {
             Some("an enrollment is pending while two-factor is already on")
-        } else if r
-            .throttles
-            .all()
-            .iter()
-            .zip(factors)
-            .any(|(t, f)| t.factor() != f)
-        {
+        } else if throttles.lanes().iter().any(|(t, f)| t.factor() != *f) {
             Some("a throttle guards another factor than its slot")
         } else if r
             .sms_code
@@ -236,25 +396,45 @@ impl TryFrom<AccountRecord> for Account {
             None
         };
         if let Some(reason) = reason {
-            return Err(Error::CorruptState {
-                state: STATE,
-                reason,
-            });
+            return Err(corrupt(reason));
         }
-        Ok(Self(r))
+        Ok(Self(AccountRecord {
+            profile: r.profile,
+            password_hash: r.password_hash,
+            two_factor: r.two_factor,
+            pending_enrollment: r.pending_enrollment,
+            devices: r.devices,
+            throttles,
+            sms_code: r.sms_code,
+            reset_code: r.reset_code,
+            security_code: r.security_code,
+            sign_ins,
+        }))
     }
 }
 
-impl From<Account> for AccountRecord {
+impl From<Account> for StoredAccount {
     fn from(a: Account) -> Self {
-        a.0
+        let r = a.0;
+        Self {
+            v: ACCOUNT_VERSION,
+            profile: r.profile,
+            password_hash: r.password_hash,
+            two_factor: r.two_factor,
+            pending_enrollment: r.pending_enrollment,
+            devices: r.devices,
+            throttles: r.throttles.into(),
+            sms_code: r.sms_code,
+            reset_code: r.reset_code,
+            security_code: r.security_code,
+            sign_ins: Some(r.sign_ins),
+        }
     }
 }
 
 impl Account {
     pub(crate) fn new(profile: Profile, password_hash: String) -> Self {
         Self(AccountRecord {
-            v: ACCOUNT_VERSION,
             profile,
             password_hash,
             two_factor: None,
@@ -264,6 +444,7 @@ impl Account {
             sms_code: None,
             reset_code: None,
             security_code: None,
+            sign_ins: 0,
         })
     }
 
@@ -342,7 +523,7 @@ impl Account {
     }
 
     /// The administrator's "Unlock" (the portal's Unlock tab): every throttle
-    /// forgets its failures.
+    /// forgets its failures, hard locks included, and the send limits start over.
     pub fn unlock(&mut self) {
         self.0.throttles = Throttles::default();
     }

@@ -57,6 +57,16 @@ pub enum Error {
         reason: &'static str,
     },
 
+    /// Too many codes were sent for this purpose lately: nothing was sent. It
+    /// needs no secret, so it is never a lock: the window slides on by itself.
+    #[error("too many codes were sent for {purpose} lately: try again at {retry_at} (unix time)")]
+    TooManyCodesSent {
+        /// What the codes are for.
+        purpose: Purpose,
+        /// When the oldest send leaves the window, unix seconds.
+        retry_at: u64,
+    },
+
     /// A remembered-device policy that cannot be built.
     #[error("invalid remembered-device policy: {reason}")]
     InvalidDevicePolicy {

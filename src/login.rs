@@ -27,7 +27,7 @@ use crate::account::Account;
 use crate::device::DeviceToken;
 use crate::enrollment::counts_as_totp_failure;
 use crate::one_time::{Delivery, PendingCode, Purpose};
-use crate::portal::{Portal, guarded};
+use crate::portal::{Lane, Portal, guarded};
 use crate::totp::{Match, Verifier};
 use crate::{Error, Result};
 
@@ -224,9 +224,13 @@ impl Portal {
     /// "Send SMS Code": issues a 6-digit code for the contact's cell phone, valid 5
     /// minutes, replacing any earlier one. Returns what to text, and to whom.
     ///
+    /// Bounded by [`Settings::sms_sends`](crate::Settings::sms_sends) (5 an hour by
+    /// default), so that the service cannot be made to flood a phone.
+    ///
     /// # Errors
     ///
-    /// [`Error::LoginTicketInvalid`]; [`Error::NotEnrolled`]; [`Error::NoCellPhone`].
+    /// [`Error::LoginTicketInvalid`]; [`Error::NotEnrolled`]; [`Error::NoCellPhone`];
+    /// [`Error::TooManyCodesSent`] (nothing was sent; the pending code stays).
     pub fn send_sms_code<R: CryptoRng + ?Sized>(
         &self,
         account: &mut Account,
@@ -243,6 +247,11 @@ impl Portal {
             .cell_phone
             .clone()
             .ok_or(Error::NoCellPhone)?;
+        account
+            .0
+            .throttles
+            .sms_sends
+            .record(&self.settings.sms_sends, Purpose::SmsLogin, now)?;
         let (delivery, pending) = PendingCode::issue_with_rng(
             &self.key,
             Purpose::SmsLogin,
@@ -299,24 +308,7 @@ impl Portal {
                 Via::Totp
             }
             SecondFactor::BackupCode(code) => {
-                let record = &mut account.0;
-                let two_factor = record.two_factor.as_mut().ok_or(Error::NotEnrolled)?;
-                let redeemed = guarded(
-                    &self.settings.throttle,
-                    &mut record.throttles.backup_code,
-                    now,
-                    || Ok(two_factor.backup_codes.redeem(code, now)?),
-                    |e| {
-                        matches!(
-                            e,
-                            Error::Totp(
-                                crate::totp::Error::BackupCodeWrong { .. }
-                                    | crate::totp::Error::BackupCodeUsed { .. }
-                            )
-                        )
-                    },
-                )?;
-                backup_codes_left = Some(redeemed.remaining);
+                backup_codes_left = Some(self.redeem_backup_code(account, code, now)?);
                 Via::BackupCode
             }
             SecondFactor::RememberedDevice(cookie) => {
@@ -330,7 +322,7 @@ impl Portal {
                 })?;
                 guarded(
                     &self.settings.throttle,
-                    &mut record.throttles.one_time_code,
+                    &mut record.throttles.sms_code,
                     now,
                     || pending.verify(&self.key, Purpose::SmsLogin, code, now),
                     |e| matches!(e, Error::WrongOneTimeCode { .. }),
@@ -349,6 +341,107 @@ impl Portal {
             device_token,
             backup_codes_left,
         })
+    }
+
+    /// Signing in on a remembered device: the device cookie and the password in
+    /// one step, and the cookie stands in for the second factor.
+    ///
+    /// The password is checked through its own lane, the one only requests with
+    /// a valid device cookie reach: an attacker failing passwords from anywhere
+    /// else (which anyone who knows the username can do) never slows this down.
+    /// The cookie is checked first, costs no throttle and counts no failure: it is
+    /// a 256-bit MAC nobody can guess.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::NotEnrolled`]: two-factor is off (no device can be remembered);
+    /// - the device errors ([`Error::DeviceRevoked`], [`Error::DeviceTokenExpired`],
+    ///   [`Error::ForgedDeviceToken`], [`Error::MalformedDeviceToken`]): sign in
+    ///   with [`Portal::sign_in`] and a second factor instead; nothing was checked;
+    /// - [`Error::Throttled`]: too many wrong passwords on this lane;
+    /// - [`Error::Password`] with `WrongPassword`.
+    pub fn sign_in_on_device<R: CryptoRng + ?Sized>(
+        &self,
+        account: &mut Account,
+        cookie: &str,
+        password: &str,
+        now: u64,
+        rng: &mut R,
+    ) -> Result<SignedIn> {
+        if !account.two_factor_enabled() {
+            return Err(Error::NotEnrolled);
+        }
+        account.0.devices.verify(&self.key, cookie, now)?;
+        self.check_password_on(account, Lane::OnDevice, password, now, rng)?;
+        Ok(SignedIn {
+            via: Via::RememberedDevice,
+            device_token: None,
+            backup_codes_left: None,
+        })
+    }
+
+    /// "Locked out? Sign in with a backup code": the password and a backup code in
+    /// one step, for a contact whose password lane an attacker keeps backed off
+    /// (or hard-locked, where a deployment opted in).
+    ///
+    /// The backup code is checked first, through the backup-code lane, and spent;
+    /// only then is the password checked, once, without asking the password lane:
+    /// the spent backup code paid for that check. A wrong password still counts on
+    /// the password lane, and the backup code stays spent (otherwise one code
+    /// would buy unlimited guesses). So an attacker who holds a backup code but
+    /// not the password gains one password guess per code, no more.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::NotEnrolled`]: two-factor is off;
+    /// - [`Error::Throttled`]: too many wrong backup codes (nothing was checked);
+    /// - [`Error::Totp`]: a wrong, used or malformed backup code (the password was
+    ///   not checked);
+    /// - [`Error::Password`] with `WrongPassword` (the backup code is spent).
+    pub fn sign_in_with_backup_code<R: CryptoRng + ?Sized>(
+        &self,
+        account: &mut Account,
+        password: &str,
+        backup_code: &str,
+        remember: bool,
+        now: u64,
+        rng: &mut R,
+    ) -> Result<SignedIn> {
+        let left = self.redeem_backup_code(account, backup_code, now)?;
+        self.check_password_on(account, Lane::PaidByBackupCode, password, now, rng)?;
+        let device_token = remember.then(|| {
+            account
+                .0
+                .devices
+                .remember_with_rng(&self.key, &self.settings.devices, now, rng)
+        });
+        Ok(SignedIn {
+            via: Via::BackupCode,
+            device_token,
+            backup_codes_left: Some(left),
+        })
+    }
+
+    /// Redeems a backup code through the backup-code lane; returns how many are left.
+    fn redeem_backup_code(&self, account: &mut Account, code: &str, now: u64) -> Result<usize> {
+        let record = &mut account.0;
+        let two_factor = record.two_factor.as_mut().ok_or(Error::NotEnrolled)?;
+        let redeemed = guarded(
+            &self.settings.throttle,
+            &mut record.throttles.backup_code,
+            now,
+            || Ok(two_factor.backup_codes.redeem(code, now)?),
+            |e| {
+                matches!(
+                    e,
+                    Error::Totp(
+                        crate::totp::Error::BackupCodeWrong { .. }
+                            | crate::totp::Error::BackupCodeUsed { .. }
+                    )
+                )
+            },
+        )?;
+        Ok(redeemed.remaining)
     }
 
     /// Opens the account's sealed TOTP secret and keys a verifier over it: the

@@ -15,7 +15,7 @@ use crate::device::DevicePolicy;
 use crate::one_time::{OneTimePolicy, Purpose};
 use crate::password::{Context, Hasher, Policy};
 use crate::sealed::SealingKey;
-use crate::throttle::{Throttle, ThrottlePolicy};
+use crate::throttle::{SendPolicy, Throttle, ThrottlePolicy};
 use crate::totp::{BackupSettings, Config};
 use crate::{Error, Result, ServerKey};
 
@@ -48,8 +48,13 @@ pub struct Settings {
     pub issuer: String,
     /// Password rules and Argon2id parameters (seed 003's rules by default).
     pub password: Policy,
-    /// Throttling of every typed secret.
+    /// Throttling of every typed secret (each lane counts on its own; no hard
+    /// lock unless asked for: see [`throttle`](crate::throttle)).
     pub throttle: ThrottlePolicy,
+    /// How many SMS login codes one contact may be sent: 5 an hour.
+    pub sms_sends: SendPolicy,
+    /// How many password reset codes one contact may be emailed: 5 an hour.
+    pub reset_requests: SendPolicy,
     /// "Remember this device for 30 days".
     pub devices: DevicePolicy,
     /// TOTP parameters and skew window for new enrollments.
@@ -72,6 +77,8 @@ impl Default for Settings {
             issuer: DEFAULT_ISSUER.to_owned(),
             password: Policy::portal(),
             throttle: ThrottlePolicy::default(),
+            sms_sends: SendPolicy::default(),
+            reset_requests: SendPolicy::default(),
             devices: DevicePolicy::default(),
             totp: Config::default(),
             backup_codes: BackupSettings::default(),
@@ -195,7 +202,8 @@ impl Portal {
     }
 
     /// Verifies a typed password against the stored hash through the password
-    /// throttle, and upgrades the hash when its parameters are out of date.
+    /// lane anyone can reach, and upgrades the hash when its parameters are out
+    /// of date.
     pub(crate) fn check_password<R: CryptoRng + ?Sized>(
         &self,
         account: &mut Account,
@@ -203,14 +211,52 @@ impl Portal {
         now: u64,
         rng: &mut R,
     ) -> Result<()> {
+        self.check_password_on(account, Lane::Anywhere, password, now, rng)
+    }
+
+    /// Verifies a typed password through `lane`.
+    pub(crate) fn check_password_on<R: CryptoRng + ?Sized>(
+        &self,
+        account: &mut Account,
+        lane: Lane,
+        password: &str,
+        now: u64,
+        rng: &mut R,
+    ) -> Result<()> {
         let record = &mut account.0;
-        let verified = guarded(
-            &self.settings.throttle,
-            &mut record.throttles.password,
-            now,
-            || Ok(self.hasher.verify(password, &record.password_hash)?),
-            |e| matches!(e, Error::Password(crate::password::Error::WrongPassword)),
-        )?;
+        let policy = &self.settings.throttle;
+        let hash = &record.password_hash;
+        let check = || Ok(self.hasher.verify(password, hash)?);
+        let counts =
+            |e: &Error| matches!(e, Error::Password(crate::password::Error::WrongPassword));
+        let verified = match lane {
+            Lane::Anywhere => guarded(policy, &mut record.throttles.password, now, check, counts),
+            Lane::OnDevice => guarded(
+                policy,
+                &mut record.throttles.password_on_device,
+                now,
+                check,
+                counts,
+            ),
+            Lane::PaidByBackupCode => {
+                // Not admitted by the lane: a backup code was spent on this check.
+                let attempt = record.throttles.password.admit_paid(policy, now);
+                match check() {
+                    Ok(verified) => {
+                        // Its success does not reset the lane an attacker may be
+                        // backing off: that would hand them a fresh budget.
+                        drop(attempt);
+                        Ok(verified)
+                    }
+                    Err(error) => {
+                        if counts(&error) {
+                            record.throttles.password = attempt.failed();
+                        }
+                        Err(error)
+                    }
+                }
+            }
+        }?;
         if verified.needs_rehash {
             // The password is known right now: the one moment a rehash is possible.
             record.password_hash = self
@@ -221,6 +267,17 @@ impl Portal {
         }
         Ok(())
     }
+}
+
+/// Which password lane an attempt goes through (see [`throttle`](crate::throttle)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Lane {
+    /// No remembered device: the lane anyone who knows the username can reach.
+    Anywhere,
+    /// With a valid remembered-device cookie.
+    OnDevice,
+    /// Paid for with a backup code spent a moment ago.
+    PaidByBackupCode,
 }
 
 /// Runs `check` (which looks at a typed secret) only if `throttle` admits the

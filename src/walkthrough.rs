@@ -189,7 +189,7 @@
 //! #     cell_phone: None, primary: true };
 //! # let mut account = portal.create_account(joe, "Vivio is gr8! I like knowing my account is Secure", &mut rng)?;
 //! let now = 1_763_900_000;
-//! let email = portal.request_password_reset(&mut account, now, &mut rng);
+//! let email = portal.request_password_reset(&mut account, now, &mut rng)?; // at most 5 an hour
 //! assert_eq!(email.destination, "marketing@viviotech.net");
 //!
 //! // "Password must not be the same as the username": refused, the code not spent.

@@ -21,6 +21,13 @@ fn ticket(
     }
 }
 
+/// A deployment that opted into the hard lock, at NIST's 100 failures.
+fn locking_portal() -> countersign::Portal {
+    let mut settings = settings();
+    settings.throttle = settings.throttle.with_hard_lock(100).unwrap();
+    countersign::Portal::new(countersign::ServerKey::from_bytes([0x42; 32]), settings).unwrap()
+}
+
 #[test]
 fn wrong_password_at_re_entry_to_enable() {
     let portal = portal();
@@ -236,7 +243,9 @@ fn reused_sms_code_is_refused() {
 fn expired_and_reused_reset_codes_are_refused() {
     let portal = portal();
     let mut joe = account(&portal, joe(), JOE_PASSWORD);
-    let email = portal.request_password_reset(&mut joe, NOW, &mut rng());
+    let email = portal
+        .request_password_reset(&mut joe, NOW, &mut rng())
+        .unwrap();
     let err = portal
         .reset_password(
             &mut joe,
@@ -248,7 +257,9 @@ fn expired_and_reused_reset_codes_are_refused() {
         .unwrap_err();
     assert!(matches!(err, Error::OneTimeCodeExpired { .. }));
 
-    let email = portal.request_password_reset(&mut joe, NOW + 1_000, &mut rng());
+    let email = portal
+        .request_password_reset(&mut joe, NOW + 1_000, &mut rng())
+        .unwrap();
     portal
         .reset_password(
             &mut joe,
@@ -295,7 +306,9 @@ fn a_reset_code_does_not_sign_in_and_no_code_means_no_reset() {
         Err(Error::NoPendingCode { .. })
     ));
     enroll(&portal, &mut joe, JOE_PASSWORD);
-    let email = portal.request_password_reset(&mut joe, NOW, &mut rng());
+    let email = portal
+        .request_password_reset(&mut joe, NOW, &mut rng())
+        .unwrap();
     let ticket = ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 1);
     assert!(matches!(
         portal.complete_sign_in(
@@ -312,9 +325,10 @@ fn a_reset_code_does_not_sign_in_and_no_code_means_no_reset() {
 
 #[test]
 fn locked_password_throttle_refuses_even_the_right_password() {
-    let portal = portal();
+    // Since issue 12 a hard lock falls only where the deployment opts in, at 100.
+    let portal = locking_portal();
     let mut joe = account(&portal, joe(), JOE_PASSWORD);
-    let lock_after = portal.settings().throttle.lock_after();
+    let lock_after = portal.settings().throttle.hard_lock_after().unwrap();
     let mut at = NOW;
     for _ in 0..lock_after {
         let throttle = joe.throttles().get(Factor::Password);
@@ -405,13 +419,20 @@ fn back_off_says_when_to_retry_and_refuses_the_right_code_before() {
 #[test]
 fn locked_backup_code_and_sms_throttles_refuse_before_checking() {
     let mut settings = settings();
-    settings.throttle = countersign::throttle::ThrottlePolicy::new(0, 1, 1, 2).unwrap();
+    // 98 free failures, then the opted-in hard lock at the floor of 100 (issue 12:
+    // no lock below it); SMS sends unbounded enough to reach it.
+    settings.throttle = countersign::throttle::ThrottlePolicy::new(98, 1, 1)
+        .unwrap()
+        .with_hard_lock(100)
+        .unwrap();
+    settings.sms_sends = countersign::throttle::SendPolicy::new(20, 1).unwrap();
     let portal =
         countersign::Portal::new(countersign::ServerKey::from_bytes([1; 32]), settings).unwrap();
     let mut joe = account(&portal, joe(), JOE_PASSWORD);
     let (_, backup) = enroll(&portal, &mut joe, JOE_PASSWORD);
     let ticket = ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 10);
-    for at in [NOW + 10, NOW + 20] {
+    let mut at = NOW + 10;
+    for _ in 0..100 {
         assert!(
             portal
                 .complete_sign_in(
@@ -424,6 +445,7 @@ fn locked_backup_code_and_sms_throttles_refuse_before_checking() {
                 )
                 .is_err()
         );
+        at += 1;
     }
     let err = portal
         .complete_sign_in(
@@ -431,7 +453,7 @@ fn locked_backup_code_and_sms_throttles_refuse_before_checking() {
             &ticket,
             SecondFactor::BackupCode(&backup[0]),
             false,
-            NOW + 30,
+            at,
             &mut rng(),
         )
         .unwrap_err();
@@ -442,11 +464,17 @@ fn locked_backup_code_and_sms_throttles_refuse_before_checking() {
         "the right code was never checked"
     );
 
-    let sms = portal
-        .send_sms_code(&mut joe, &ticket, NOW + 30, &mut rng())
-        .unwrap();
-    let bad = wrong(sms.code.as_str());
-    for at in [NOW + 31, NOW + 40] {
+    let mut sms = None;
+    for i in 0..100 {
+        at += 1;
+        if i % 5 == 0 {
+            sms = Some(
+                portal
+                    .send_sms_code(&mut joe, &ticket, at, &mut rng())
+                    .unwrap(),
+            );
+        }
+        let bad = wrong(sms.as_ref().unwrap().code.as_str());
         assert!(matches!(
             portal.complete_sign_in(
                 &mut joe,
@@ -459,13 +487,16 @@ fn locked_backup_code_and_sms_throttles_refuse_before_checking() {
             Err(Error::WrongOneTimeCode { .. })
         ));
     }
+    let sms = portal
+        .send_sms_code(&mut joe, &ticket, at + 2, &mut rng())
+        .unwrap();
     let err = portal
         .complete_sign_in(
             &mut joe,
             &ticket,
             SecondFactor::SmsCode(sms.code.as_str()),
             false,
-            NOW + 50,
+            at + 3,
             &mut rng(),
         )
         .unwrap_err();
@@ -563,7 +594,9 @@ fn remembered_device_after_reset_is_refused() {
         .unwrap()
         .device_token
         .unwrap();
-    let email = portal.request_password_reset(&mut joe, NOW + 100, &mut rng());
+    let email = portal
+        .request_password_reset(&mut joe, NOW + 100, &mut rng())
+        .unwrap();
     let new_password = "Tulips on the balcony, seven of them";
     portal
         .reset_password(
@@ -714,7 +747,7 @@ fn corrupted_stored_state_is_a_typed_error() {
 #[test]
 fn permission_missing_to_see_the_account_wide_code() {
     use countersign::security_codes::Client;
-    let portal = portal();
+    let portal = locking_portal();
     let joe_account = account(&portal, joe(), JOE_PASSWORD);
     let contact_account = account(&portal, contact2(), CONTACT_PASSWORD);
     let permissions = no_permissions();
@@ -798,7 +831,7 @@ fn permission_missing_to_see_or_change_ones_own_code() {
 fn a_security_code_with_personal_data_is_refused() {
     use countersign::security_code::{Error as CodeError, ReasonCode};
     use countersign::security_codes::Client;
-    let portal = portal();
+    let portal = locking_portal();
     let joe_account = account(&portal, joe(), JOE_PASSWORD);
     let mut client = Client::new(1707);
     for (code, reason) in [
@@ -821,7 +854,7 @@ fn a_security_code_with_personal_data_is_refused() {
 #[test]
 fn locked_caller_throttle_refuses_the_right_code() {
     use countersign::security_codes::Client;
-    let portal = portal();
+    let portal = locking_portal();
     let joe_account = account(&portal, joe(), JOE_PASSWORD);
     let mut client = Client::new(1707);
     portal
@@ -835,7 +868,7 @@ fn locked_caller_throttle_refuses_the_right_code() {
         .unwrap();
     let policy = portal.settings().throttle;
     let mut at = NOW;
-    for _ in 0..policy.lock_after() {
+    for _ in 0..policy.hard_lock_after().unwrap() {
         if let Some(retry) = client.throttle().retry_at(&policy) {
             at = at.max(retry);
         }
@@ -856,19 +889,20 @@ fn a_stored_state_from_another_format_version_is_refused_by_name() {
     let mut joe = account(&portal, joe(), JOE_PASSWORD);
     enroll(&portal, &mut joe, JOE_PASSWORD);
     let json = serde_json::to_string(&joe).unwrap();
-    assert!(json.starts_with(r#"{"v":1,"#), "{json}");
-    let future = json.replacen(r#"{"v":1,"#, r#"{"v":2,"#, 1);
+    // Version 2 since issue 12 (split throttle lanes, key ids); version 1 still reads.
+    assert!(json.starts_with(r#"{"v":2,"#), "{json}");
+    let future = json.replacen(r#"{"v":2,"#, r#"{"v":3,"#, 1);
     let error = serde_json::from_str::<countersign::Account>(&future)
         .unwrap_err()
         .to_string();
     assert!(
-        error.contains("stored account has format version 2, this build reads version 1"),
+        error.contains("stored account has format version 3, this build reads version 2"),
         "{error}"
     );
     // A nested state is versioned on its own: the first throttle, at version 7.
     let at = json.find(r#""factor":"#).expect("a throttle is stored");
     let start = json[..at]
-        .rfind(r#"{"v":1,"#)
+        .rfind(r#"{"v":2,"#)
         .expect("the throttle's version");
     let nested = format!("{}{{\"v\":7,{}", &json[..start], &json[start + 7..]);
     let error = serde_json::from_str::<countersign::Account>(&nested)
