@@ -432,6 +432,13 @@ impl From<Account> for StoredAccount {
     }
 }
 
+impl AccountRecord {
+    /// One more completed sign-in: every login ticket issued before is spent.
+    pub(crate) fn count_sign_in(&mut self) {
+        self.sign_ins = self.sign_ins.wrapping_add(1);
+    }
+}
+
 impl Account {
     pub(crate) fn new(profile: Profile, password_hash: String) -> Self {
         Self(AccountRecord {

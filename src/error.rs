@@ -261,9 +261,11 @@ pub enum Error {
     )]
     StaleVerifier,
 
-    /// The login ticket is for another contact, its time ran out, or the password
-    /// changed since: sign in again.
-    #[error("this sign-in has expired or belongs to another contact: enter your password again")]
+    /// The login ticket is for another contact, its time ran out, it was spent by a
+    /// completed sign-in, or the password changed since: sign in again.
+    #[error(
+        "this sign-in has expired, was already completed, or belongs to another contact: enter your password again"
+    )]
     LoginTicketInvalid,
 
     /// An SMS code was asked for, but the contact has no cell phone on file.

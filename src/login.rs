@@ -34,7 +34,11 @@ use crate::{Error, Result};
 /// Proof that a contact's password was right a moment ago, while the second factor
 /// is asked. Keep it in the server-side session (it is serde for that), never in a
 /// cookie: it is not signed.
-/// Serde, versioned (`"v": 1`).
+///
+/// It is good for one sign-in: it is bound to the account's count of completed
+/// sign-ins, so the sign-in it completes (or any other completed since) spends
+/// it. Serde, versioned (`"v": 2`; a version 1 ticket reads as issued before
+/// the first counted sign-in, so it too is spent by the next one).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "TicketRecord", into = "TicketRecord")]
 pub struct LoginTicket {
@@ -42,11 +46,13 @@ pub struct LoginTicket {
     /// The account's revocation generation when the password was checked: a
     /// password change, reset or two-factor disable since voids the ticket.
     generation: u64,
+    /// The account's completed sign-ins when the password was checked.
+    sign_ins: u64,
     issued_at: u64,
     expires_at: u64,
 }
 
-const TICKET_VERSION: u32 = 1;
+const TICKET_VERSION: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -54,6 +60,9 @@ struct TicketRecord {
     v: u32,
     contact_id: u64,
     generation: u64,
+    /// Since version 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sign_ins: Option<u64>,
     issued_at: u64,
     expires_at: u64,
 }
@@ -62,10 +71,27 @@ impl TryFrom<TicketRecord> for LoginTicket {
     type Error = Error;
 
     fn try_from(r: TicketRecord) -> Result<Self> {
-        check_state_version("login ticket", r.v, TICKET_VERSION)?;
+        const STATE: &str = "login ticket";
+        let sign_ins = match (r.v, r.sign_ins) {
+            (1, None) => 0,
+            (1, Some(_)) => {
+                return Err(Error::CorruptState {
+                    state: STATE,
+                    reason: "a version 1 ticket does not count sign-ins",
+                });
+            }
+            (v, sign_ins) => {
+                check_state_version(STATE, v, TICKET_VERSION)?;
+                sign_ins.ok_or(Error::CorruptState {
+                    state: STATE,
+                    reason: "the count of sign-ins is missing",
+                })?
+            }
+        };
         Ok(Self {
             contact_id: r.contact_id,
             generation: r.generation,
+            sign_ins,
             issued_at: r.issued_at,
             expires_at: r.expires_at,
         })
@@ -78,6 +104,7 @@ impl From<LoginTicket> for TicketRecord {
             v: TICKET_VERSION,
             contact_id: t.contact_id,
             generation: t.generation,
+            sign_ins: Some(t.sign_ins),
             issued_at: t.issued_at,
             expires_at: t.expires_at,
         }
@@ -94,6 +121,7 @@ impl LoginTicket {
     fn check(&self, account: &Account, now: u64) -> Result<()> {
         if self.contact_id != account.profile().contact_id
             || self.generation != account.devices().generation()
+            || self.sign_ins != account.0.sign_ins
             || now < self.issued_at
             || now >= self.expires_at
         {
@@ -216,6 +244,7 @@ impl Portal {
         Ok(PasswordStep::SecondFactorRequired(LoginTicket {
             contact_id: account.profile().contact_id,
             generation: account.devices().generation(),
+            sign_ins: account.0.sign_ins,
             issued_at: now,
             expires_at: now.saturating_add(self.settings.login_ticket_lifetime),
         }))
@@ -272,7 +301,8 @@ impl Portal {
     /// # Errors
     ///
     /// - [`Error::LoginTicketInvalid`]: the ticket is for another contact, expired,
-    ///   or the password changed (or two-factor was disabled) since it was issued;
+    ///   already spent by a completed sign-in, or the password changed (or
+    ///   two-factor was disabled) since it was issued;
     /// - [`Error::NotEnrolled`]: two-factor was turned off meanwhile;
     /// - [`Error::Throttled`]: too many failures of this factor (nothing was checked);
     /// - [`Error::Totp`]: a wrong, replayed or malformed TOTP code; a wrong, used or
@@ -330,6 +360,8 @@ impl Portal {
                 Via::SmsCode
             }
         };
+        // Spends this ticket, and any other issued before this sign-in.
+        account.0.count_sign_in();
         let device_token = (remember && via != Via::RememberedDevice).then(|| {
             account
                 .0
@@ -373,6 +405,7 @@ impl Portal {
         }
         account.0.devices.verify(&self.key, cookie, now)?;
         self.check_password_on(account, Lane::OnDevice, password, now, rng)?;
+        account.0.count_sign_in();
         Ok(SignedIn {
             via: Via::RememberedDevice,
             device_token: None,
@@ -409,6 +442,7 @@ impl Portal {
     ) -> Result<SignedIn> {
         let left = self.redeem_backup_code(account, backup_code, now)?;
         self.check_password_on(account, Lane::PaidByBackupCode, password, now, rng)?;
+        account.0.count_sign_in();
         let device_token = remember.then(|| {
             account
                 .0

@@ -135,7 +135,11 @@
 //! assert_eq!(signed_in.via, Via::Totp);
 //! let cookie = signed_in.device_token.expect("asked to remember");
 //!
-//! // The same code again is a replay (RFC 6238 §5.2).
+//! // The sign-in spent the ticket: it is good for one sign-in only.
+//! let again = portal.complete_sign_in(&mut account, &ticket, SecondFactor::Totp(&code), false, later + 5, &mut rng);
+//! assert!(matches!(again, Err(Error::LoginTicketInvalid)));
+//! // And the same code again, after the password again, is a replay (RFC 6238 §5.2).
+//! let PasswordStep::SecondFactorRequired(ticket) = portal.sign_in(&mut account, password, later + 5, &mut rng)? else { unreachable!() };
 //! let replay = portal.complete_sign_in(&mut account, &ticket, SecondFactor::Totp(&code), false, later + 5, &mut rng);
 //! assert!(matches!(replay, Err(Error::Totp(countersign::totp::Error::Replayed { .. }))));
 //!
@@ -144,17 +148,29 @@
 //! let PasswordStep::SecondFactorRequired(ticket) = portal.sign_in(&mut account, password, next_week, &mut rng)? else { unreachable!() };
 //! let device = portal.complete_sign_in(&mut account, &ticket, SecondFactor::RememberedDevice(cookie.as_str()), false, next_week, &mut rng)?;
 //! assert_eq!(device.via, Via::RememberedDevice);
+//! // Or the cookie and the password in one step, through the password lane of
+//! // remembered devices: someone guessing Joe's password elsewhere never slows it.
+//! let device = portal.sign_in_on_device(&mut account, cookie.as_str(), password, next_week + 5, &mut rng)?;
+//! assert_eq!(device.via, Via::RememberedDevice);
 //!
 //! // Or a code by SMS: the flow says what to send and to whom; the service sends it.
-//! let sms = portal.send_sms_code(&mut account, &ticket, next_week, &mut rng)?;
+//! let PasswordStep::SecondFactorRequired(ticket) = portal.sign_in(&mut account, password, next_week + 10, &mut rng)? else { unreachable!() };
+//! let sms = portal.send_sms_code(&mut account, &ticket, next_week + 10, &mut rng)?; // at most 5 an hour
 //! assert_eq!(sms.destination, "+1 509 555 0100");
 //! let by_sms = portal.complete_sign_in(&mut account, &ticket, SecondFactor::SmsCode(sms.code.as_str()), false, next_week + 20, &mut rng)?;
 //! assert_eq!(by_sms.via, Via::SmsCode);
 //!
 //! // Or a backup code, consumed on use.
-//! let backup = done.backup_codes.iter().next().unwrap().expose().to_owned();
+//! let PasswordStep::SecondFactorRequired(ticket) = portal.sign_in(&mut account, password, next_week + 30, &mut rng)? else { unreachable!() };
+//! let mut codes = done.backup_codes.iter().map(|c| c.expose().to_owned());
+//! let backup = codes.next().unwrap();
 //! let by_backup = portal.complete_sign_in(&mut account, &ticket, SecondFactor::BackupCode(&backup), false, next_week + 30, &mut rng)?;
 //! assert_eq!(by_backup.backup_codes_left, Some(9));
+//!
+//! // Locked out of the password by someone else's guesses? A backup code pays for
+//! // one password check past the password lane's back-off (or opted-in hard lock).
+//! let recovered = portal.sign_in_with_backup_code(&mut account, password, &codes.next().unwrap(), false, next_week + 40, &mut rng)?;
+//! assert_eq!(recovered.backup_codes_left, Some(8));
 //!
 //! // Disabling two-factor revokes every remembered device.
 //! let message = portal.disable_two_factor(&mut account, password, next_week + 60, &mut rng)?;

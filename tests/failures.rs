@@ -121,6 +121,9 @@ fn replayed_totp_code_is_refused() {
             &mut rng(),
         )
         .unwrap();
+    // The sign-in spent the ticket (issue 12, defect 3): a fresh password check
+    // reaches the code again.
+    let ticket = self::ticket(&portal, &mut joe, JOE_PASSWORD, at + 10);
     let err = portal
         .complete_sign_in(
             &mut joe,
@@ -168,6 +171,9 @@ fn reused_backup_code_is_refused() {
             &mut rng(),
         )
         .unwrap();
+    // The sign-in spent the ticket (issue 12, defect 3): a fresh password check
+    // reaches the code again.
+    let ticket = self::ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 61);
     let err = portal
         .complete_sign_in(
             &mut joe,
@@ -226,6 +232,9 @@ fn reused_sms_code_is_refused() {
             &mut rng(),
         )
         .unwrap();
+    // The sign-in spent the ticket (issue 12, defect 3): a fresh password check
+    // reaches the code again.
+    let ticket = self::ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 80);
     let err = portal
         .complete_sign_in(
             &mut joe,
@@ -912,4 +921,73 @@ fn a_stored_state_from_another_format_version_is_refused_by_name() {
         error.contains("stored throttle has format version 7"),
         "{error}"
     );
+}
+
+// Issue 12, defect 3: the same ticket completed three sign-ins.
+#[test]
+fn a_login_ticket_is_spent_by_the_sign_in_it_completes() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let (app, backup) = enroll(&portal, &mut joe, JOE_PASSWORD);
+    let first = ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 60);
+    portal
+        .complete_sign_in(
+            &mut joe,
+            &first,
+            SecondFactor::Totp(&code(&app, NOW + 60)),
+            false,
+            NOW + 60,
+            &mut rng(),
+        )
+        .unwrap();
+    // Within the ticket's lifetime, with another good second factor: refused.
+    let again = portal.complete_sign_in(
+        &mut joe,
+        &first,
+        SecondFactor::BackupCode(&backup[0]),
+        false,
+        NOW + 90,
+        &mut rng(),
+    );
+    assert!(matches!(again, Err(Error::LoginTicketInvalid)), "{again:?}");
+    assert_eq!(joe.backup_codes_left(), Some(10), "nothing was checked");
+    // A fresh password check gives a fresh ticket that works once.
+    let fresh = ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 120);
+    portal
+        .complete_sign_in(
+            &mut joe,
+            &fresh,
+            SecondFactor::BackupCode(&backup[0]),
+            false,
+            NOW + 120,
+            &mut rng(),
+        )
+        .unwrap();
+}
+
+#[test]
+fn a_version_1_ticket_still_reads_and_is_spent_by_the_next_sign_in() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let (app, _) = enroll(&portal, &mut joe, JOE_PASSWORD);
+    let v2 = serde_json::to_string(&ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 60)).unwrap();
+    let v1 = v2
+        .replacen(r#""v":2"#, r#""v":1"#, 1)
+        .replacen(r#""sign_ins":0,"#, "", 1);
+    let old: countersign::LoginTicket = serde_json::from_str(&v1).unwrap();
+    let complete = |joe: &mut countersign::Account, at| {
+        portal.complete_sign_in(
+            joe,
+            &old,
+            SecondFactor::Totp(&code(&app, at)),
+            false,
+            at,
+            &mut rng(),
+        )
+    };
+    assert!(complete(&mut joe, NOW + 90).is_ok());
+    assert!(matches!(
+        complete(&mut joe, NOW + 120),
+        Err(Error::LoginTicketInvalid)
+    ));
 }

@@ -146,6 +146,14 @@ proptest! {
                 prop_assert!(result.is_err(), "{op:?} admitted by a refusing throttle");
                 prop_assert_eq!(&account, &before, "{:?}: a refused attempt changed the state", op);
             }
+            if result.is_ok() {
+                // The sign-in spent the ticket (issue 12, defect 3).
+                prop_assert!(matches!(
+                    portal.send_sms_code(&mut account, &ticket, now, &mut rng()),
+                    Err(countersign::Error::LoginTicketInvalid)
+                ));
+                ticket = fresh_ticket(&portal, &mut account, now);
+            }
             if let Ok(signed_in) = &result
                 && signed_in.via == countersign::Via::Totp
             {
