@@ -97,7 +97,7 @@ impl Default for Settings {
 pub struct Portal {
     pub(crate) key: ServerKey,
     pub(crate) sealing: SealingKey,
-    pub(crate) code_key: crate::security_code::SealingKey,
+    pub(crate) code_key: crate::security_codes::CodeKeys,
     pub(crate) hasher: Hasher,
     pub(crate) settings: Settings,
 }

@@ -18,6 +18,13 @@
 //! characters, no personally identifiable information, nothing trivial), checked
 //! against the profile of the contact it is for, and is sealed at rest with
 //! ChaCha20-Poly1305 under a key derived from the server key.
+//!
+//! A seal is bound to its owner: the client id (and, for a contact's own code,
+//! the contact id) joins the AEAD's associated data, as the TOTP seal binds the
+//! contact id. A code copied into another client's or contact's record does not
+//! open there. Codes sealed before this binding (key id `countersign-v1`, in
+//! version 1 records) still open; the next [`Portal::set_account_code`] or
+//! [`Portal::set_contact_code`], or the portal's re-sealing, binds them.
 
 use crate::error::check_state_version;
 use hmac::Mac;
@@ -33,17 +40,71 @@ use crate::throttle::{Factor, Throttle};
 use crate::{Error, Result, ServerKey, notice};
 
 const KEY_DOMAIN: &[u8] = b"countersign/security-code-key/v1\0";
-/// The key id recorded in every seal (the security-code crate's key rotation names keys).
-const KEY_ID: &str = "countersign-v1";
-const CLIENT_VERSION: u32 = 1;
+/// The key id of the seals made before they were bound to their owner.
+pub(crate) const UNBOUND_KEY_ID: &str = "countersign-v1";
+/// The key id recorded in every owner-bound seal.
+const KEY_ID: &str = "countersign-v2";
+const CLIENT_DOMAIN: &[u8] = b"countersign/security-code/client/v1\0";
+const CONTACT_DOMAIN: &[u8] = b"countersign/security-code/contact/v1\0";
+const CLIENT_VERSION: u32 = 2;
 
-pub(crate) fn sealing_key(server: &ServerKey) -> Result<SealingKey> {
+/// The security-code sealing keys derived from one server key: the one that
+/// seals (owner-bound), and the one that reads the unbound seals of version 1.
+#[derive(Debug)]
+pub(crate) struct CodeKeys {
+    bound: SealingKey,
+    unbound: SealingKey,
+}
+
+pub(crate) fn sealing_key(server: &ServerKey) -> Result<CodeKeys> {
     let bytes: [u8; 32] = server.mac(KEY_DOMAIN).finalize().into_bytes().into();
-    Ok(SealingKey::new(KEY_ID, bytes)?)
+    Ok(CodeKeys {
+        bound: SealingKey::new(KEY_ID, bytes)?,
+        unbound: SealingKey::new(UNBOUND_KEY_ID, bytes)?,
+    })
+}
+
+/// Whose code a seal is: the associated data that binds it to its owner.
+#[derive(Clone, Copy)]
+pub(crate) enum Owner {
+    /// The account-wide code of a client.
+    Client(u64),
+    /// A contact's own code.
+    Contact {
+        /// The client the contact belongs to.
+        client_id: u64,
+        /// The contact.
+        contact_id: u64,
+    },
+}
+
+impl Owner {
+    fn of(profile: &Profile) -> Self {
+        Self::Contact {
+            client_id: profile.client_id,
+            contact_id: profile.contact_id,
+        }
+    }
+
+    fn context(self) -> Vec<u8> {
+        match self {
+            Self::Client(client_id) => [CLIENT_DOMAIN, &client_id.to_be_bytes()].concat(),
+            Self::Contact {
+                client_id,
+                contact_id,
+            } => [
+                CONTACT_DOMAIN,
+                &client_id.to_be_bytes(),
+                &contact_id.to_be_bytes(),
+            ]
+            .concat(),
+        }
+    }
 }
 
 /// The client (account) as a whole: the account-wide security code and the
-/// throttle of callers' guesses. Serde, versioned (`"v": 1`).
+/// throttle of callers' guesses. Serde, versioned (`"v": 2`: the code bound to
+/// the client; version 1 still reads).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "ClientRecord", into = "ClientRecord")]
 pub struct Client {
@@ -65,7 +126,9 @@ impl TryFrom<ClientRecord> for Client {
     type Error = Error;
 
     fn try_from(r: ClientRecord) -> Result<Self> {
-        check_state_version("client", r.v, CLIENT_VERSION)?;
+        if r.v != 1 {
+            check_state_version("client", r.v, CLIENT_VERSION)?;
+        }
         if r.throttle.factor() != Factor::SecurityCode {
             return Err(Error::CorruptState {
                 state: "client",
@@ -188,17 +251,47 @@ fn context_of(profile: &Profile, now: u64) -> Result<Context> {
 }
 
 impl Portal {
-    fn seal_code(&self, code: &str, context: &Context) -> Result<StoredCode> {
+    fn seal_code(&self, code: &str, context: &Context, owner: Owner) -> Result<StoredCode> {
         let admitted = crate::security_code::Policy::default().admit(code, context)?;
-        Ok(SealedCode::seal(&admitted, &self.code_key)?.into())
+        let sealed = SealedCode::seal_bound_with_rng(
+            &admitted,
+            &self.code_key.bound,
+            &owner.context(),
+            &mut rand::rngs::SysRng,
+        )?;
+        Ok(sealed.into())
     }
 
-    fn open_code(&self, stored: &StoredCode) -> Result<SecurityCode> {
+    /// Opens a stored code for `owner`: a bound seal only with its owner, an
+    /// unbound version 1 seal as it was made.
+    fn open_code(&self, stored: &StoredCode, owner: Owner) -> Result<SecurityCode> {
         match stored {
-            StoredCode::Sealed(sealed) => Ok(sealed.open(&self.code_key)?),
+            StoredCode::Sealed(sealed) if sealed.key_id() == UNBOUND_KEY_ID => {
+                Ok(sealed.open(&self.code_key.unbound)?)
+            }
+            StoredCode::Sealed(sealed) => {
+                Ok(sealed.open_bound(&self.code_key.bound, &owner.context())?)
+            }
+            // An Argon2id hash binds no owner and needs no server key: anyone who
+            // can write a row could plant one, so the facade accepts none.
             _ => Err(Error::InvalidRequest {
-                reason: "this security code is stored hashed only and cannot be shown",
+                reason: "this security code is stored hashed only, not sealed for its owner",
             }),
+        }
+    }
+
+    /// Whether `spoken` is the stored code of `owner`, compared in constant time
+    /// (by the security-code crate, padded, so the time does not say the length).
+    fn code_matches(&self, stored: &StoredCode, owner: Owner, spoken: &str) -> Result<bool> {
+        let speech = Speech::default();
+        match stored {
+            StoredCode::Sealed(sealed) if sealed.key_id() == UNBOUND_KEY_ID => {
+                Ok(sealed.verify(spoken, &self.code_key.unbound, &speech)?)
+            }
+            StoredCode::Sealed(sealed) => {
+                Ok(sealed.verify_bound(spoken, &self.code_key.bound, &owner.context(), &speech)?)
+            }
+            _ => self.open_code(stored, owner).map(|_| false),
         }
     }
 
@@ -222,7 +315,11 @@ impl Portal {
     ) -> Result<&'static str> {
         same_client(client, actor)?;
         gate::require(permissions, actor, Gate::SetAccountCode)?;
-        client.security_code = Some(self.seal_code(code, &context_of(actor, now)?)?);
+        client.security_code = Some(self.seal_code(
+            code,
+            &context_of(actor, now)?,
+            Owner::Client(client.client_id),
+        )?);
         Ok(notice::ACCOUNT_UPDATED)
     }
 
@@ -244,7 +341,7 @@ impl Portal {
         client
             .security_code
             .as_ref()
-            .map(|stored| self.open_code(stored))
+            .map(|stored| self.open_code(stored, Owner::Client(client.client_id)))
             .transpose()
     }
 
@@ -265,7 +362,11 @@ impl Portal {
         now: u64,
     ) -> Result<&'static str> {
         may_manage(target.profile(), actor, permissions)?;
-        let sealed = self.seal_code(code, &context_of(target.profile(), now)?)?;
+        let sealed = self.seal_code(
+            code,
+            &context_of(target.profile(), now)?,
+            Owner::of(target.profile()),
+        )?;
         target.0.security_code = Some(sealed);
         Ok(notice::CONTACT_UPDATED)
     }
@@ -288,7 +389,7 @@ impl Portal {
             .0
             .security_code
             .as_ref()
-            .map(|stored| self.open_code(stored))
+            .map(|stored| self.open_code(stored, Owner::of(target.profile())))
             .transpose()
     }
 
@@ -319,8 +420,8 @@ impl Portal {
         if contacts.is_empty() && client.security_code.is_none() {
             return Err(Error::NoSecurityCode);
         }
-        let speech = Speech::default();
         let account_code = client.security_code.as_ref();
+        let client_id = client.client_id;
         guarded(
             &self.settings.throttle,
             &mut client.throttle,
@@ -329,7 +430,7 @@ impl Portal {
                 let mut whose = None;
                 for contact in &contacts {
                     if let Some(stored) = &contact.0.security_code
-                        && stored.verify(spoken, &self.code_key, &speech)?
+                        && self.code_matches(stored, Owner::of(contact.profile()), spoken)?
                         && whose.is_none()
                     {
                         whose = Some(Whose::Contact {
@@ -339,7 +440,7 @@ impl Portal {
                     }
                 }
                 if let Some(stored) = account_code
-                    && stored.verify(spoken, &self.code_key, &speech)?
+                    && self.code_matches(stored, Owner::Client(client_id), spoken)?
                     && whose.is_none()
                 {
                     whose = Some(Whose::AccountWide);

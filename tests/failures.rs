@@ -991,3 +991,90 @@ fn a_version_1_ticket_still_reads_and_is_spent_by_the_next_sign_in() {
         Err(Error::LoginTicketInvalid)
     ));
 }
+
+// Issue 12, defect 8: a contact's sealed code pasted into another client's row
+// verified there.
+fn paste_security_code(from: &serde_json::Value, into: &mut serde_json::Value) {
+    into["security_code"] = from["security_code"].clone();
+}
+
+#[test]
+fn a_contact_code_pasted_into_another_contacts_record_is_refused() {
+    let portal = portal();
+    let permissions = seeded_permissions();
+    let access = countersign::Access::new(&permissions).unwrap();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let mut contact = account(&portal, contact(), CONTACT_PASSWORD);
+    portal
+        .set_contact_code(
+            &mut joe,
+            &fixtures::joe(),
+            &access,
+            "Lighthouse-42-Oak",
+            NOW,
+        )
+        .unwrap();
+    portal
+        .set_contact_code(
+            &mut contact,
+            &fixtures::joe(),
+            &access,
+            "Quiet-Meadow-19",
+            NOW,
+        )
+        .unwrap();
+    let joe_json = serde_json::to_value(&joe).unwrap();
+    let mut contact_json = serde_json::to_value(&contact).unwrap();
+    paste_security_code(&joe_json, &mut contact_json);
+    let pasted: countersign::Account = serde_json::from_value(contact_json).unwrap();
+    assert!(
+        portal
+            .view_contact_code(&pasted, &fixtures::joe(), &access)
+            .is_err(),
+        "Joe's code opened in Contact Example's record"
+    );
+    let mut client = countersign::security_codes::Client::new(1707);
+    let err = portal
+        .verify_caller(&mut client, &[&pasted], "Lighthouse-42-Oak", NOW)
+        .unwrap_err();
+    assert!(!matches!(err, Error::WrongSecurityCode), "{err:?}");
+}
+
+#[test]
+fn an_account_code_pasted_into_another_clients_record_is_refused() {
+    let portal = portal();
+    let permissions = seeded_permissions();
+    let access = countersign::Access::new(&permissions).unwrap();
+    let mut client = countersign::security_codes::Client::new(1707);
+    portal
+        .set_account_code(
+            &mut client,
+            &fixtures::joe(),
+            &access,
+            "Harbor-Seventeen-Kite",
+            NOW,
+        )
+        .unwrap();
+    let mut other_joe = fixtures::joe();
+    other_joe.client_id = 1708;
+    other_joe.contact_id = 4000;
+    let mut other = countersign::security_codes::Client::new(1708);
+    portal
+        .set_account_code(&mut other, &other_joe, &access, "Willow-Eighty-Brook", NOW)
+        .unwrap();
+    let mut other_json = serde_json::to_value(&other).unwrap();
+    paste_security_code(&serde_json::to_value(&client).unwrap(), &mut other_json);
+    let mut pasted: countersign::security_codes::Client =
+        serde_json::from_value(other_json).unwrap();
+    assert!(
+        portal
+            .view_account_code(&pasted, &other_joe, &access)
+            .is_err()
+    );
+    assert!(
+        portal
+            .verify_caller(&mut pasted, &[], "Harbor-Seventeen-Kite", NOW)
+            .is_err_and(|e| !matches!(e, Error::WrongSecurityCode)),
+        "client 1707's code verified for client 1708"
+    );
+}
