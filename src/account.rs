@@ -15,6 +15,7 @@ use crate::error::check_state_version;
 use serde::{Deserialize, Serialize};
 
 use crate::device::RememberedDevices;
+use crate::key_ring::KeyId;
 use crate::one_time::PendingCode;
 use crate::sealed::SealedSecret;
 use crate::throttle::{Factor, SendLimit, Throttle};
@@ -527,6 +528,41 @@ impl Account {
     #[must_use]
     pub fn has_security_code(&self) -> bool {
         self.0.security_code.is_some()
+    }
+
+    /// The ids of the server keys this account's records need: its sealed TOTP
+    /// secret (and a pending enrollment's), its remembered devices, its one-time
+    /// codes and its security code. After rotating to a new key and
+    /// [`Portal::reseal_account`](crate::Portal::reseal_account), a retired id
+    /// here is only a live one-time code or remembered device (see
+    /// [`key_ring`](crate::key_ring)).
+    #[must_use]
+    pub fn key_ids(&self) -> std::collections::BTreeSet<KeyId> {
+        let r = &self.0;
+        let mut ids = std::collections::BTreeSet::new();
+        if let Some(t) = &r.two_factor {
+            ids.insert(t.secret.key_id().clone());
+        }
+        if let Some(p) = &r.pending_enrollment {
+            ids.insert(p.secret.key_id().clone());
+        }
+        for d in r.devices.devices() {
+            ids.insert(d.key_id().clone());
+        }
+        for c in r.sms_code.iter().chain(&r.reset_code) {
+            ids.insert(c.key_id().clone());
+        }
+        if let Some(crate::security_code::StoredCode::Sealed(sealed)) = &r.security_code {
+            ids.insert(crate::security_codes::reported_key_id(sealed));
+        }
+        ids
+    }
+
+    /// Whether the contact's security code is sealed the version 1 way, not yet
+    /// bound to the contact.
+    pub(crate) fn has_unbound_security_code(&self) -> bool {
+        matches!(&self.0.security_code, Some(crate::security_code::StoredCode::Sealed(s))
+            if s.key_id() == crate::security_codes::UNBOUND_KEY_ID)
     }
 
     /// The administrator's "Unlock" (the portal's Unlock tab): every throttle

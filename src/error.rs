@@ -92,6 +92,30 @@ pub enum Error {
         actual: usize,
     },
 
+    /// A record was made under a server key the key ring does not hold (it was
+    /// removed, or never added on this node).
+    #[error(
+        "this record was sealed under server key {id:?}, which is not in the key ring: add it back as a retired key"
+    )]
+    UnknownKeyId {
+        /// The key id the record names.
+        id: String,
+    },
+
+    /// A server key id that cannot be used (see [`KeyId`](crate::key_ring::KeyId)).
+    #[error("invalid server key id: {reason}")]
+    InvalidKeyId {
+        /// Which rule it breaks.
+        reason: &'static str,
+    },
+
+    /// Two server keys in one ring with the same id.
+    #[error("the key ring already holds a server key named {id:?}")]
+    DuplicateKeyId {
+        /// The id given twice.
+        id: String,
+    },
+
     /// A stored state written by a format version this build does not read.
     #[error("stored {state} has format version {found}, this build reads version {supported}")]
     UnsupportedStateVersion {

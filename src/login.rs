@@ -193,8 +193,10 @@ pub enum Via {
 pub struct SignedIn {
     /// How.
     pub via: Via,
-    /// Set when "remember this device" was asked with a real second factor: the
-    /// cookie to set (`Secure`, `HttpOnly`, `Max-Age` the device lifetime).
+    /// Set when "remember this device" was asked with a real second factor, or
+    /// when a device remembered under a retired server key was re-issued under
+    /// the current one: the cookie to set (`Secure`, `HttpOnly`, `Max-Age` the
+    /// device lifetime).
     pub device_token: Option<DeviceToken>,
     /// After a backup code: how many are left (warn when few remain).
     pub backup_codes_left: Option<usize>,
@@ -282,7 +284,7 @@ impl Portal {
             .sms_sends
             .record(&self.settings.sms_sends, Purpose::SmsLogin, now)?;
         let (delivery, pending) = PendingCode::issue_with_rng(
-            &self.key,
+            &self.ring,
             Purpose::SmsLogin,
             &self.settings.sms_code,
             &phone,
@@ -327,6 +329,7 @@ impl Portal {
             return Err(Error::NotEnrolled);
         }
         let mut backup_codes_left = None;
+        let mut device_token = None;
         let via = match factor {
             SecondFactor::Totp(code) => {
                 let prepared = self.prepare_totp(account)?;
@@ -342,7 +345,9 @@ impl Portal {
                 Via::BackupCode
             }
             SecondFactor::RememberedDevice(cookie) => {
-                account.0.devices.verify(&self.key, cookie, now)?;
+                let device = account.0.devices.verify(&self.ring, cookie, now)?;
+                // Remembered under a retired key: a fresh cookie under the current one.
+                device_token = account.0.devices.reissue(&self.ring, device);
                 Via::RememberedDevice
             }
             SecondFactor::SmsCode(code) => {
@@ -354,7 +359,7 @@ impl Portal {
                     &self.settings.throttle,
                     &mut record.throttles.sms_code,
                     now,
-                    || pending.verify(&self.key, Purpose::SmsLogin, code, now),
+                    || pending.verify(&self.ring, Purpose::SmsLogin, code, now),
                     |e| matches!(e, Error::WrongOneTimeCode { .. }),
                 )?;
                 Via::SmsCode
@@ -362,12 +367,15 @@ impl Portal {
         };
         // Spends this ticket, and any other issued before this sign-in.
         account.0.count_sign_in();
-        let device_token = (remember && via != Via::RememberedDevice).then(|| {
-            account
-                .0
-                .devices
-                .remember_with_rng(&self.key, &self.settings.devices, now, rng)
-        });
+        if remember && via != Via::RememberedDevice {
+            device_token = Some(account.0.devices.remember_with_rng(
+                &self.ring,
+                &self.settings.devices,
+                now,
+                rng,
+            ));
+        }
+        self.reseal_after_sign_in(account, now, rng);
         Ok(SignedIn {
             via,
             device_token,
@@ -403,12 +411,14 @@ impl Portal {
         if !account.two_factor_enabled() {
             return Err(Error::NotEnrolled);
         }
-        account.0.devices.verify(&self.key, cookie, now)?;
+        let device = account.0.devices.verify(&self.ring, cookie, now)?;
         self.check_password_on(account, Lane::OnDevice, password, now, rng)?;
         account.0.count_sign_in();
+        let device_token = account.0.devices.reissue(&self.ring, device);
+        self.reseal_after_sign_in(account, now, rng);
         Ok(SignedIn {
             via: Via::RememberedDevice,
-            device_token: None,
+            device_token,
             backup_codes_left: None,
         })
     }
@@ -447,13 +457,35 @@ impl Portal {
             account
                 .0
                 .devices
-                .remember_with_rng(&self.key, &self.settings.devices, now, rng)
+                .remember_with_rng(&self.ring, &self.settings.devices, now, rng)
         });
+        self.reseal_after_sign_in(account, now, rng);
         Ok(SignedIn {
             via: Via::BackupCode,
             device_token,
             backup_codes_left: Some(left),
         })
+    }
+
+    /// After a completed sign-in, the next write of the account: whatever it holds
+    /// under a retired key is re-sealed under the current one. What cannot be
+    /// opened is left for [`Portal::reseal_account`] to report: the contact is
+    /// signed in either way.
+    fn reseal_after_sign_in<R: CryptoRng + ?Sized>(
+        &self,
+        account: &mut Account,
+        now: u64,
+        rng: &mut R,
+    ) {
+        if account
+            .key_ids()
+            .iter()
+            .any(|id| id != self.ring.current_id())
+            || account.has_unbound_security_code()
+        {
+            // Deliberately ignored: see the doc comment.
+            let _ = self.reseal_account(account, now, rng);
+        }
     }
 
     /// Redeems a backup code through the backup-code lane; returns how many are left.
@@ -488,7 +520,7 @@ impl Portal {
     pub fn prepare_totp(&self, account: &Account) -> Result<PreparedTotp> {
         let two_factor = account.0.two_factor.as_ref().ok_or(Error::NotEnrolled)?;
         let contact_id = account.profile().contact_id;
-        let secret = two_factor.secret.open(&self.sealing, contact_id)?;
+        let secret = self.open_totp_secret(&two_factor.secret, contact_id)?;
         Ok(PreparedTotp {
             contact_id,
             sealing_nonce: *two_factor.secret.nonce(),

@@ -12,9 +12,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, Profile};
 use crate::device::DevicePolicy;
+use crate::key_ring::{KeyId, KeyRing};
 use crate::one_time::{OneTimePolicy, Purpose};
 use crate::password::{Context, Hasher, Policy};
-use crate::sealed::SealingKey;
+use crate::sealed::{SealedSecret, SealingKey};
 use crate::throttle::{SendPolicy, Throttle, ThrottlePolicy};
 use crate::totp::{BackupSettings, Config};
 use crate::{Error, Result, ServerKey};
@@ -95,21 +96,33 @@ impl Default for Settings {
 /// See the [walkthrough](crate::walkthrough) for every flow end to end.
 #[derive(Debug)]
 pub struct Portal {
-    pub(crate) key: ServerKey,
-    pub(crate) sealing: SealingKey,
-    pub(crate) code_key: crate::security_codes::CodeKeys,
+    pub(crate) ring: KeyRing,
+    /// The keys derived from each server key, in the ring's order.
+    pub(crate) derived: Vec<Derived>,
     pub(crate) hasher: Hasher,
     pub(crate) settings: Settings,
 }
 
+/// The keys derived from one server key of the ring.
+#[derive(Debug)]
+pub(crate) struct Derived {
+    /// Seals TOTP secrets.
+    pub(crate) sealing: SealingKey,
+    /// Seals security codes, owner-bound; its id is the server key's.
+    pub(crate) code: crate::security_code::SealingKey,
+    /// Reads the unbound security-code seals of version 1 (the default key only).
+    pub(crate) unbound_code: Option<crate::security_code::SealingKey>,
+}
+
 impl Portal {
-    /// A portal over `key` with `settings`.
+    /// A portal over a server key (a ring of one) or a [`KeyRing`], with `settings`.
     ///
     /// # Errors
     ///
     /// [`Error::Password`] when the password policy's hashing parameters are
     /// invalid; [`Error::InvalidRequest`] for a zero enrollment or ticket lifetime.
-    pub fn new(key: ServerKey, settings: Settings) -> Result<Self> {
+    pub fn new(keys: impl Into<KeyRing>, settings: Settings) -> Result<Self> {
+        let ring = keys.into();
         if settings.enrollment_lifetime == 0 || settings.login_ticket_lifetime == 0 {
             return Err(Error::InvalidRequest {
                 reason: "the enrollment and login ticket lifetimes must be at least 1 second",
@@ -117,13 +130,71 @@ impl Portal {
         }
         settings.totp.params.validate()?;
         settings.totp.window.validate()?;
+        let derived = ring
+            .entries()
+            .map(|(id, key)| {
+                let (code, unbound_code) = crate::security_codes::sealing_keys(id, key)?;
+                Ok(Derived {
+                    sealing: SealingKey::derive(key),
+                    code,
+                    unbound_code,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(Self {
-            sealing: SealingKey::derive(&key),
-            code_key: crate::security_codes::sealing_key(&key)?,
             hasher: Hasher::new(&settings.password)?,
-            key,
+            ring,
+            derived,
             settings,
         })
+    }
+
+    /// The keys derived from the server key `id`.
+    pub(crate) fn derived(&self, id: &KeyId) -> Result<&Derived> {
+        self.ring
+            .ids()
+            .position(|held| held == id)
+            .and_then(|at| self.derived.get(at))
+            .ok_or_else(|| Error::UnknownKeyId {
+                id: id.as_str().to_owned(),
+            })
+    }
+
+    /// The keys derived from the current server key, and its id.
+    pub(crate) fn current(&self) -> Result<(&KeyId, &Derived)> {
+        let id = self.ring.current_id();
+        Ok((id, self.derived(id)?))
+    }
+
+    /// Seals a TOTP secret for `contact_id` under the current key.
+    pub(crate) fn seal_totp_secret<R: CryptoRng + ?Sized>(
+        &self,
+        contact_id: u64,
+        secret: &crate::totp::Secret,
+        rng: &mut R,
+    ) -> Result<SealedSecret> {
+        let (id, keys) = self.current()?;
+        SealedSecret::seal(id, &keys.sealing, contact_id, secret, rng)
+    }
+
+    /// Opens a sealed TOTP secret under the key it names.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownKeyId`] when the ring no longer holds that key;
+    /// [`Error::SealedSecretUnreadable`] when it does not open.
+    pub(crate) fn open_totp_secret(
+        &self,
+        sealed: &SealedSecret,
+        contact_id: u64,
+    ) -> Result<crate::totp::Secret> {
+        sealed.open(&self.derived(sealed.key_id())?.sealing, contact_id)
+    }
+
+    /// The key ring: the current server key and the retired ones.
+    #[must_use]
+    pub fn key_ring(&self) -> &KeyRing {
+        &self.ring
     }
 
     /// The settings.
@@ -132,10 +203,11 @@ impl Portal {
         &self.settings
     }
 
-    /// The server key (device tokens, one-time code hashes, sealed TOTP secrets).
+    /// The current server key (device tokens, one-time code hashes, sealed TOTP
+    /// secrets and security codes are made under it).
     #[must_use]
     pub fn server_key(&self) -> &ServerKey {
-        &self.key
+        self.ring.current()
     }
 
     /// Creates a contact's account with its first password (seed 003, "Create

@@ -41,7 +41,7 @@ impl Portal {
         )?;
         let email = account.profile().email.clone();
         let (delivery, pending) = PendingCode::issue_with_rng(
-            &self.key,
+            &self.ring,
             Purpose::EmailPasswordReset,
             &self.settings.reset_code,
             &email,
@@ -88,7 +88,7 @@ impl Portal {
             &self.settings.throttle,
             &mut record.throttles.reset_code,
             now,
-            || pending.verify(&self.key, Purpose::EmailPasswordReset, code, now),
+            || pending.verify(&self.ring, Purpose::EmailPasswordReset, code, now),
             |e| matches!(e, Error::WrongOneTimeCode { .. }),
         )?;
         // Hashed only once the code is right: no Argon2id for a guesser.

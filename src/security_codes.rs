@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, Profile};
 use crate::gate::{self, Gate, Permissions};
+use crate::key_ring::KeyId;
 use crate::portal::{Portal, guarded};
 use crate::security_code::{
     Context, Date, SealedCode, SealingKey, SecurityCode, Speech, StoredCode,
@@ -40,28 +41,43 @@ use crate::throttle::{Factor, Throttle};
 use crate::{Error, Result, ServerKey, notice};
 
 const KEY_DOMAIN: &[u8] = b"countersign/security-code-key/v1\0";
-/// The key id of the seals made before they were bound to their owner.
+/// The key id of the seals made before they were bound to their owner (and
+/// before key rings): read as made by the default server key.
 pub(crate) const UNBOUND_KEY_ID: &str = "countersign-v1";
-/// The key id recorded in every owner-bound seal.
-const KEY_ID: &str = "countersign-v2";
 const CLIENT_DOMAIN: &[u8] = b"countersign/security-code/client/v1\0";
 const CONTACT_DOMAIN: &[u8] = b"countersign/security-code/contact/v1\0";
 const CLIENT_VERSION: u32 = 2;
 
-/// The security-code sealing keys derived from one server key: the one that
-/// seals (owner-bound), and the one that reads the unbound seals of version 1.
-#[derive(Debug)]
-pub(crate) struct CodeKeys {
-    bound: SealingKey,
-    unbound: SealingKey,
+/// The security-code sealing keys derived from the server key `id`: the one that
+/// seals, owner-bound, named `id`; and for the default key, the one that reads
+/// the unbound seals of version 1.
+pub(crate) fn sealing_keys(
+    id: &KeyId,
+    server: &ServerKey,
+) -> Result<(SealingKey, Option<SealingKey>)> {
+    let bytes: [u8; 32] = server.mac(KEY_DOMAIN).finalize().into_bytes().into();
+    let unbound = if *id == KeyId::DEFAULT {
+        Some(SealingKey::new(UNBOUND_KEY_ID, bytes)?)
+    } else {
+        None
+    };
+    Ok((SealingKey::new(id.as_str(), bytes)?, unbound))
 }
 
-pub(crate) fn sealing_key(server: &ServerKey) -> Result<CodeKeys> {
-    let bytes: [u8; 32] = server.mac(KEY_DOMAIN).finalize().into_bytes().into();
-    Ok(CodeKeys {
-        bound: SealingKey::new(KEY_ID, bytes)?,
-        unbound: SealingKey::new(UNBOUND_KEY_ID, bytes)?,
-    })
+/// The key id to report for a seal: as [`key_id_of`], or the seal's own text
+/// when it is no id a ring could hold (then no ring opens it).
+pub(crate) fn reported_key_id(sealed: &SealedCode) -> KeyId {
+    key_id_of(sealed).unwrap_or_else(|_| KeyId::unchecked(sealed.key_id()))
+}
+
+/// The server key a stored seal names: its own id, or the default key for the
+/// unbound seals of version 1.
+pub(crate) fn key_id_of(sealed: &SealedCode) -> Result<KeyId> {
+    if sealed.key_id() == UNBOUND_KEY_ID {
+        Ok(KeyId::DEFAULT)
+    } else {
+        KeyId::stored(sealed.key_id())
+    }
 }
 
 /// Whose code a seal is: the associated data that binds it to its owner.
@@ -79,7 +95,7 @@ pub(crate) enum Owner {
 }
 
 impl Owner {
-    fn of(profile: &Profile) -> Self {
+    pub(crate) fn of(profile: &Profile) -> Self {
         Self::Contact {
             client_id: profile.client_id,
             contact_id: profile.contact_id,
@@ -191,6 +207,34 @@ impl Client {
         &self.throttle
     }
 
+    /// The ids of the server keys the client's records need (its account-wide
+    /// security code's): see [`key_ring`](crate::key_ring).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let client = countersign::security_codes::Client::new(1707);
+    /// assert!(client.key_ids().is_empty());
+    /// ```
+    #[must_use]
+    pub fn key_ids(&self) -> std::collections::BTreeSet<KeyId> {
+        self.security_code
+            .iter()
+            .filter_map(|stored| match stored {
+                StoredCode::Sealed(sealed) => Some(reported_key_id(sealed)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub(crate) fn stored_code(&self) -> Option<&StoredCode> {
+        self.security_code.as_ref()
+    }
+
+    pub(crate) fn replace_code(&mut self, code: StoredCode) {
+        self.security_code = Some(code);
+    }
+
     /// The administrator's "Unlock" of the caller throttle.
     pub fn unlock(&mut self) {
         self.throttle = Throttle::new(Factor::SecurityCode);
@@ -253,25 +297,42 @@ fn context_of(profile: &Profile, now: u64) -> Result<Context> {
 impl Portal {
     fn seal_code(&self, code: &str, context: &Context, owner: Owner) -> Result<StoredCode> {
         let admitted = crate::security_code::Policy::default().admit(code, context)?;
+        self.seal_admitted(&admitted, owner)
+    }
+
+    /// Seals a code under the current key, bound to `owner`.
+    fn seal_admitted(&self, code: &SecurityCode, owner: Owner) -> Result<StoredCode> {
+        let (_, keys) = self.current()?;
         let sealed = SealedCode::seal_bound_with_rng(
-            &admitted,
-            &self.code_key.bound,
+            code,
+            &keys.code,
             &owner.context(),
             &mut rand::rngs::SysRng,
         )?;
         Ok(sealed.into())
     }
 
+    /// The key that opens `sealed`, and whether the seal is bound to its owner.
+    fn code_key_for(&self, sealed: &SealedCode) -> Result<(&SealingKey, bool)> {
+        let derived = self.derived(&key_id_of(sealed)?)?;
+        if sealed.key_id() == UNBOUND_KEY_ID {
+            let unbound = derived.unbound_code.as_ref().ok_or(Error::UnknownKeyId {
+                id: UNBOUND_KEY_ID.to_owned(),
+            })?;
+            Ok((unbound, false))
+        } else {
+            Ok((&derived.code, true))
+        }
+    }
+
     /// Opens a stored code for `owner`: a bound seal only with its owner, an
     /// unbound version 1 seal as it was made.
     fn open_code(&self, stored: &StoredCode, owner: Owner) -> Result<SecurityCode> {
         match stored {
-            StoredCode::Sealed(sealed) if sealed.key_id() == UNBOUND_KEY_ID => {
-                Ok(sealed.open(&self.code_key.unbound)?)
-            }
-            StoredCode::Sealed(sealed) => {
-                Ok(sealed.open_bound(&self.code_key.bound, &owner.context())?)
-            }
+            StoredCode::Sealed(sealed) => match self.code_key_for(sealed)? {
+                (key, true) => Ok(sealed.open_bound(key, &owner.context())?),
+                (key, false) => Ok(sealed.open(key)?),
+            },
             // An Argon2id hash binds no owner and needs no server key: anyone who
             // can write a row could plant one, so the facade accepts none.
             _ => Err(Error::InvalidRequest {
@@ -285,14 +346,29 @@ impl Portal {
     fn code_matches(&self, stored: &StoredCode, owner: Owner, spoken: &str) -> Result<bool> {
         let speech = Speech::default();
         match stored {
-            StoredCode::Sealed(sealed) if sealed.key_id() == UNBOUND_KEY_ID => {
-                Ok(sealed.verify(spoken, &self.code_key.unbound, &speech)?)
-            }
-            StoredCode::Sealed(sealed) => {
-                Ok(sealed.verify_bound(spoken, &self.code_key.bound, &owner.context(), &speech)?)
-            }
+            StoredCode::Sealed(sealed) => match self.code_key_for(sealed)? {
+                (key, true) => Ok(sealed.verify_bound(spoken, key, &owner.context(), &speech)?),
+                (key, false) => Ok(sealed.verify(spoken, key, &speech)?),
+            },
             _ => self.open_code(stored, owner).map(|_| false),
         }
+    }
+
+    /// Re-seals `stored` under the current key, bound to `owner`, unless it
+    /// already is. Returns the new seal, or `None` when nothing needs doing.
+    pub(crate) fn reseal_code(
+        &self,
+        stored: &StoredCode,
+        owner: Owner,
+    ) -> Result<Option<StoredCode>> {
+        let StoredCode::Sealed(sealed) = stored else {
+            return Ok(None);
+        };
+        if sealed.key_id() == self.ring.current_id().as_str() {
+            return Ok(None);
+        }
+        let code = self.open_code(stored, owner)?;
+        self.seal_admitted(&code, owner).map(Some)
     }
 
     /// Sets (or changes) the account-wide security code: "Success: Account

@@ -154,3 +154,80 @@ fn version_1_security_codes_still_open_and_verify() {
     let json = serde_json::to_string(&client).unwrap();
     assert!(json.starts_with(r#"{"v":2,"#), "{json}");
 }
+
+#[test]
+fn a_version_1_account_is_resealed_under_a_new_key_and_its_codes_bound() {
+    let ring = countersign::KeyRing::new(
+        "2027-01".parse().unwrap(),
+        countersign::ServerKey::generate(),
+    )
+    .with_retired(
+        countersign::KeyId::DEFAULT,
+        countersign::ServerKey::from_bytes([0x42; 32]),
+    )
+    .unwrap();
+    let portal = countersign::Portal::new(ring, settings()).unwrap();
+    let mut account: Account = serde_json::from_str(ACCOUNT).unwrap();
+    let mut client: Client = serde_json::from_str(CLIENT).unwrap();
+    // The v1 security codes are unbound (key id countersign-v1): reported as the default key's.
+    assert!(account.key_ids().iter().all(|id| id.as_str() == "default"));
+    assert_eq!(client.key_ids().iter().next().unwrap().as_str(), "default");
+    assert!(
+        portal
+            .reseal_account(&mut account, WRITTEN + 60, &mut rng())
+            .unwrap()
+    );
+    assert!(portal.reseal_client(&mut client).unwrap());
+    // What cannot be re-sealed without its secret stays under the retired key:
+    // the live SMS and reset codes, and the remembered device until its next use.
+    let left: Vec<String> = account.key_ids().iter().map(ToString::to_string).collect();
+    assert_eq!(left, ["2027-01", "default"]);
+    assert_eq!(client.key_ids().iter().next().unwrap().as_str(), "2027-01");
+    let permissions = seeded_permissions();
+    let access = countersign::Access::new(&permissions).unwrap();
+    let own = portal
+        .view_contact_code(&account, &joe(), &access)
+        .unwrap()
+        .unwrap();
+    assert_eq!(own.expose(), secret("contact_security_code"));
+    // Once used, the device and codes move to the new key too.
+    let t = ticket(&portal, &mut account, WRITTEN + 60);
+    let signed_in = portal
+        .complete_sign_in(
+            &mut account,
+            &t,
+            SecondFactor::RememberedDevice(&secret("device_cookie")),
+            false,
+            WRITTEN + 60,
+            &mut rng(),
+        )
+        .unwrap();
+    assert!(
+        signed_in.device_token.is_some(),
+        "a fresh cookie under 2027-01"
+    );
+    portal
+        .reset_password(
+            &mut account,
+            &secret("reset_code"),
+            "Tulips on the balcony, 7 of them",
+            WRITTEN + 70,
+            &mut rng(),
+        )
+        .unwrap();
+    assert!(
+        portal
+            .reseal_account(&mut account, WRITTEN + 70, &mut rng())
+            .is_ok()
+    );
+    let left: Vec<String> = account.key_ids().iter().map(ToString::to_string).collect();
+    // The SMS code is still live (it was sent at WRITTEN - 10, for 5 minutes).
+    assert_eq!(left, ["2027-01", "default"]);
+    assert!(
+        portal
+            .reseal_account(&mut account, WRITTEN + 600, &mut rng())
+            .unwrap()
+    );
+    let left: Vec<String> = account.key_ids().iter().map(ToString::to_string).collect();
+    assert_eq!(left, ["2027-01"], "the SMS code expired and was dropped");
+}
