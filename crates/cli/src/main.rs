@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod backup;
+mod key;
 mod password;
 mod permissions;
 mod security_code;
@@ -53,6 +54,9 @@ enum Command {
     /// Security codes callers give support: check one against the policy.
     #[command(subcommand, name = "security-code")]
     SecurityCode(security_code::SecurityCodeCommand),
+    /// Server keys for the facade's key ring: generate one.
+    #[command(subcommand)]
+    Key(key::KeyCommand),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +73,7 @@ fn main() -> ExitCode {
         Command::Password(args) => password::run(args),
         Command::Permissions { command } => permissions::run(command),
         Command::SecurityCode(command) => security_code::run(command),
+        Command::Key(command) => key::run(command),
     };
     match outcome {
         Ok(code) => code,
