@@ -1,8 +1,9 @@
 //! The [`Portal`]: the server key, the settings, and every account flow.
 //!
-//! A service builds one `Portal` at start-up (it holds the [`ServerKey`] and the
-//! keyed or derived state that goes with it) and calls its flows with an
-//! [`Account`] loaded from storage, `now`, and an RNG where a flow draws secrets.
+//! A service builds one `Portal` at start-up (it holds the [`ServerKey`], or a
+//! [`KeyRing`] of current and retired keys, and the keys derived from them) and
+//! calls its flows with an [`Account`] loaded from storage, `now`, and an RNG
+//! where a flow draws secrets.
 //! The flows live in their own modules: [`enrollment`](crate::enrollment),
 //! [`login`](crate::login), [`reset`](crate::reset) and
 //! [`security_codes`](crate::security_codes).

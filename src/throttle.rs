@@ -339,8 +339,10 @@ impl From<ThrottlePolicy> for PolicySettings {
 
 /// The throttle state of one account and one lane: store it with the account.
 ///
-/// Serde, versioned (`"v": 2`; version 1, written before the lanes were split,
-/// still reads: see [`Throttle`]'s deserializer notes in the module docs).
+/// Serde, versioned (`"v": 2`). Version 1, written before the lanes were split,
+/// still reads: its shared `one_time_code` lane reads as the SMS code lane (an
+/// account copies it into the reset code lane too), and a version 1 lock below
+/// [`HARD_LOCK_FLOOR`] reads as the back-off of its count.
 /// Deserializing checks that the fields agree, so a corrupted state is an error
 /// rather than a silently unlocked lane.
 ///
@@ -948,15 +950,18 @@ impl SendLimit {
         })
     }
 
-    /// Records one send at `now` for `purpose`, if the window has room.
+    /// Records one send at `now` for `purpose`, if the window has room. Sends
+    /// that left the window, and times more than [`MAX_CLOCK_LEAD`] ahead of
+    /// `now` (clock glitches), are forgotten either way.
     ///
     /// # Errors
     ///
     /// [`Error::TooManyCodesSent`] with the time the oldest send leaves the
-    /// window; nothing is recorded.
+    /// window, when a send is allowed again; no send is recorded.
     pub fn record(&mut self, policy: &SendPolicy, purpose: Purpose, now: u64) -> Result<()> {
         let mut live: Vec<u64> = self.live(policy, now).collect();
         live.sort_unstable();
+        self.sent_at.clone_from(&live);
         let max = usize::try_from(policy.max_sends).unwrap_or(usize::MAX);
         if live.len() >= max {
             let oldest = live[live.len() - max];

@@ -216,3 +216,39 @@
 //! println!("{done}");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ## Rotating the server key
+//!
+//! Start every node with a [`KeyRing`](crate::KeyRing): the new key current, the
+//! old one retired. Records made under the old key keep working; a completed
+//! sign-in re-seals the account under the new key, and
+//! [`Portal::reseal_account`](crate::Portal::reseal_account) /
+//! [`Portal::reseal_client`](crate::Portal::reseal_client) do it for the rest.
+//! [`Account::key_ids`](crate::Account::key_ids) says when the old key can go
+//! (see [`key_ring`](crate::key_ring) for the whole procedure).
+//!
+//! ```
+//! # use countersign::{Portal, Profile, ServerKey, Settings};
+//! # use countersign::password::{HashParams, Policy};
+//! # let cheap = HashParams { memory_kib: 64, iterations: 1, ..HashParams::OWASP };
+//! # let settings = || Settings { password: Policy::portal().with_hashing(cheap).unwrap(), ..Settings::default() };
+//! # let mut rng = rand::rng();
+//! # let joe = Profile { contact_id: 3522, client_id: 1707, name: "Joe Example".into(),
+//! #     username: "joe.example".into(), email: "marketing@viviotech.net".into(),
+//! #     cell_phone: None, primary: true };
+//! use countersign::{KeyId, KeyRing};
+//!
+//! let old = [0x11; 32]; // from the secret store
+//! let portal = Portal::new(ServerKey::from_bytes(old), settings())?; // a ring of one, "default"
+//! let mut account = portal.create_account(joe.clone(), "Vivio is gr8! I like knowing my account is Secure", &mut rng)?;
+//! portal.set_contact_code(&mut account, &joe, &|_, _| false, "Lighthouse-42-Oak", 0)?;
+//!
+//! // `countersign key generate --out 2027-01.key`, then on every node:
+//! let ring = KeyRing::new("2027-01".parse()?, ServerKey::generate())
+//!     .with_retired(KeyId::DEFAULT, ServerKey::from_bytes(old))?;
+//! let portal = Portal::new(ring, settings())?;
+//! assert!(portal.reseal_account(&mut account, 0, &mut rng)?); // store it
+//! assert!(account.key_ids().iter().all(|id| id.as_str() == "2027-01"));
+//! // Nothing names "default" any more: the old key can leave the ring.
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
