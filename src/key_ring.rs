@@ -96,7 +96,7 @@ impl KeyId {
         Self(Cow::Owned(text.to_owned()))
     }
 
-    /// The id of a stored record, as the record spells it: checked like a
+    /// The id a sealed security code spells in its own header: checked like a
     /// configured id, except that the facade's reserved ids are allowed.
     pub(crate) fn stored(text: &str) -> Result<Self> {
         check(text, true)?;
@@ -164,8 +164,9 @@ impl Serialize for KeyId {
 
 impl<'de> Deserialize<'de> for KeyId {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> core::result::Result<Self, D::Error> {
+        // As configured: a stored record names a ring key, never a reserved id.
         let text = String::deserialize(deserializer)?;
-        Self::stored(&text).map_err(serde::de::Error::custom)
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -391,6 +392,7 @@ mod tests {
         let json = serde_json::to_string(&KeyId::DEFAULT).unwrap();
         assert_eq!(json, r#""default""#);
         assert!(serde_json::from_str::<KeyId>(r#""a b""#).is_err());
+        assert!(serde_json::from_str::<KeyId>(r#""countersign-v1""#).is_err());
     }
 
     #[test]
