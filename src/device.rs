@@ -541,6 +541,25 @@ impl RememberedDevices {
     /// same device, generation and expiry, so the old cookie stops working and
     /// the new one works exactly as long. `None` if `id` is not remembered, or
     /// its token is already under the current key.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use countersign::{Error, KeyId, KeyRing, ServerKey};
+    /// use countersign::device::{DevicePolicy, RememberedDevices};
+    ///
+    /// let old = ServerKey::from_bytes([1; 32]);
+    /// let mut devices = RememberedDevices::new();
+    /// let cookie = devices.remember(&old, &DevicePolicy::default(), 0);
+    ///
+    /// let ring = KeyRing::new("2027-01".parse()?, ServerKey::generate()).with_retired(KeyId::DEFAULT, old)?;
+    /// let device = devices.verify(&ring, cookie.as_str(), 10)?; // read under the retired key
+    /// let fresh = devices.reissue(&ring, device).expect("under a retired key");
+    /// assert!(devices.verify(&ring, fresh.as_str(), 20).is_ok());
+    /// assert!(matches!(devices.verify(&ring, cookie.as_str(), 20), Err(Error::ForgedDeviceToken)));
+    /// assert!(devices.reissue(&ring, device).is_none(), "already under the current key");
+    /// # Ok::<(), countersign::Error>(())
+    /// ```
     #[must_use = "set the token as the device cookie, and store the devices"]
     pub fn reissue<K: ServerKeys + ?Sized>(
         &mut self,
