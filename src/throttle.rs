@@ -183,6 +183,9 @@ struct PolicySettings {
     max_delay: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     hard_lock_after: Option<u32>,
+    /// Before issue 12: read only to refuse it by name.
+    #[serde(default, skip_serializing)]
+    lock_after: Option<u32>,
 }
 
 impl ThrottlePolicy {
@@ -318,6 +321,12 @@ impl TryFrom<PolicySettings> for ThrottlePolicy {
     type Error = Error;
 
     fn try_from(s: PolicySettings) -> Result<Self> {
+        if s.lock_after.is_some() {
+            return Err(Error::InvalidThrottlePolicy {
+                reason: "lock_after is gone: the back-off alone ends by itself; for a hard lock \
+                         set hard_lock_after, at least 100 (NIST SP 800-63B §5.2.2)",
+            });
+        }
         let policy = Self::new(s.free_failures, s.base_delay, s.max_delay)?;
         match s.hard_lock_after {
             Some(after) => policy.with_hard_lock(after),
@@ -333,6 +342,7 @@ impl From<ThrottlePolicy> for PolicySettings {
             base_delay: p.base_delay,
             max_delay: p.max_delay,
             hard_lock_after: p.hard_lock_after,
+            lock_after: None,
         }
     }
 }
@@ -1235,6 +1245,11 @@ mod tests {
                 "{bad}"
             );
         }
+        let old = r#"{"free_failures":5,"base_delay":1,"max_delay":900,"lock_after":20}"#;
+        let refused = serde_json::from_str::<ThrottlePolicy>(old)
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("hard_lock_after"), "{refused}");
         let default = serde_json::to_string(&ThrottlePolicy::default()).unwrap();
         assert_eq!(
             default,
