@@ -25,9 +25,11 @@
 //! ([`ThrottlePolicy::with_hard_lock`]), and never below [`HARD_LOCK_FLOOR`],
 //! NIST SP 800-63B §5.2.2's limit of 100 consecutive failed attempts: fewer
 //! would let anyone lock a victim out cheaply. A hard lock is lifted only by the
-//! administrator's "Unlock" ([`Throttle::unlock`], and `Account::unlock` for every
-//! lane at once), or by the lane's own success where one can still be tried
-//! (see below). A later, laxer policy does not lift it.
+//! administrator's "Unlock" ([`Throttle::unlock`], and
+//! [`Account::unlock`](crate::Account::unlock) for every lane at once), and for
+//! the password lanes by a password reset; a backup code gets a contact past a
+//! locked password lane without lifting the lock (see below). A later, laxer
+//! policy does not lift it.
 //!
 //! **Requests that need no secret never lock anything.** Sending a code (an SMS
 //! login code, an emailed reset code) checks no secret, so it is not a
@@ -41,8 +43,8 @@
 //!
 //! | The contact has                     | gets past                                   | because |
 //! |-------------------------------------|---------------------------------------------|---------|
-//! | a remembered device's cookie        | the password lane an attacker backs off     | password attempts that come with a valid device cookie use their own lane (`Portal::sign_in_on_device`); the cookie is a 256-bit MAC an attacker cannot guess, and that lane is throttled like the other |
-//! | a valid backup code                 | the password lane, even a hard lock         | `Portal::sign_in_with_backup_code` spends the backup code (through the backup-code lane) before it checks the password once, so each extra password check costs a backup code: at most as many as the contact has |
+//! | a remembered device's cookie        | the password lane an attacker backs off     | password attempts that come with a valid device cookie use their own lane ([`Portal::sign_in_on_device`](crate::Portal::sign_in_on_device)); the cookie is a 256-bit MAC an attacker cannot guess, and that lane is throttled like the other |
+//! | a valid backup code                 | the password lane, even a hard lock         | [`Portal::sign_in_with_backup_code`](crate::Portal::sign_in_with_backup_code) spends the backup code (through the backup-code lane) before it checks the password once, so each extra password check costs a backup code: at most as many as the contact has |
 //! | the emailed reset code              | both password lanes (reset to zero)         | the password changes: failures against the old one say nothing any more |
 //! | any second factor                   | nothing else                                | no success resets another lane: that would hand an attacker a fresh budget every time the contact signs in |
 //! | the administrator's "Unlock"        | every lane                                  | the seeds' Unlock tab: the lever for whatever remains locked |
