@@ -202,6 +202,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ));
     let cookie = signed_in.device_token.ok_or("asked to remember")?;
     step("The same code typed again");
+    // A ticket is good for one sign-in: the password again, then the replay.
+    let t = ticket(&portal, &mut joe, JOE_PASSWORD, now + 5)?;
     match portal.complete_sign_in(
         &mut joe,
         &t,
@@ -229,6 +231,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // ---- SMS (seed 004) --------------------------------------------------------
     step("Joe: Send SMS Code (seed 004)");
+    let t = ticket(&portal, &mut joe, JOE_PASSWORD, now)?;
     let sms = portal.send_sms_code(&mut joe, &t, now, &mut rng)?;
     show(format!(
         "Text to {}: \"Your Vivio Portal code is {}\" (expires at {})",
@@ -245,6 +248,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &mut rng,
     )?;
     show(format!("Signed in (via {:?})", by_sms.via));
+    let t = ticket(&portal, &mut joe, JOE_PASSWORD, now + 25)?;
     match portal.complete_sign_in(
         &mut joe,
         &t,
@@ -259,6 +263,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // ---- Backup code (seed 004) ------------------------------------------------
     step("Joe lost his phone: a backup code");
+    let t = ticket(&portal, &mut joe, JOE_PASSWORD, now + 30)?;
     let by_backup = portal.complete_sign_in(
         &mut joe,
         &t,
@@ -272,6 +277,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         by_backup.via,
         by_backup.backup_codes_left.unwrap_or(0)
     ));
+    let t = ticket(&portal, &mut joe, JOE_PASSWORD, now + 35)?;
     match portal.complete_sign_in(
         &mut joe,
         &t,
@@ -352,7 +358,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // ---- Reset a password (seed 003) -------------------------------------------
     step("Contact Example: Reset Password (seed 003)");
     contact.unlock(); // the administrator's Unlock, after the guessing above
-    let email = portal.request_password_reset(&mut contact, now, &mut rng);
+    let email = portal.request_password_reset(&mut contact, now, &mut rng)?;
     show(format!(
         "Email to {}: \"Your reset code is {}. This code will quickly expire.\"",
         email.destination,

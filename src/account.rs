@@ -18,8 +18,9 @@
 //! (revision 1) and then handed to every flow as `&mut Account`; each flow changes
 //! it in place.
 //!
-//! It is serde and versioned (`"v": 2`; version 1, from before revisions, still
-//! reads, as revision 1). It holds no plain secret: the password
+//! It is serde and versioned (`"v": 2`; version 1 accounts, written before
+//! revisions and before the throttle lanes were split, still read, as revision 1,
+//! and are written back as version 2). It holds no plain secret: the password
 //! as an Argon2id PHC string, the TOTP secret sealed under the server key, backup
 //! codes as Argon2id hashes, one-time codes as keyed hashes. Deserializing checks
 //! that its parts agree, so a corrupted row is a typed error, never an open door.
@@ -28,9 +29,10 @@ use crate::error::check_state_version;
 use serde::{Deserialize, Serialize};
 
 use crate::device::RememberedDevices;
+use crate::key_ring::KeyId;
 use crate::one_time::PendingCode;
 use crate::sealed::SealedSecret;
-use crate::throttle::{Factor, Throttle};
+use crate::throttle::{Factor, SendLimit, Throttle};
 use crate::totp::{BackupCodes, Config};
 use crate::{Error, Result};
 
@@ -114,49 +116,183 @@ pub(crate) struct PendingEnrollment {
     pub(crate) expires_at: u64,
 }
 
-/// One [`Throttle`] per typed secret.
+/// One [`Throttle`] per typed secret (the password has two lanes), and one
+/// [`SendLimit`] per kind of code sent: see the [throttle module](crate::throttle)
+/// for the design.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "ThrottlesRecord", into = "ThrottlesRecord")]
 pub struct Throttles {
     pub(crate) password: Throttle,
+    /// Password attempts that came with a valid remembered-device cookie.
+    pub(crate) password_on_device: Throttle,
     pub(crate) totp: Throttle,
     pub(crate) backup_code: Throttle,
-    pub(crate) one_time_code: Throttle,
+    pub(crate) sms_code: Throttle,
+    pub(crate) reset_code: Throttle,
     pub(crate) security_code: Throttle,
+    pub(crate) sms_sends: SendLimit,
+    pub(crate) reset_requests: SendLimit,
+}
+
+/// The stored form of [`Throttles`]: version 2's lanes, or version 1's (one
+/// `one_time_code` lane shared by SMS login and password reset, no send limits).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ThrottlesRecord {
+    password: Throttle,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    password_on_device: Option<Throttle>,
+    totp: Throttle,
+    backup_code: Throttle,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    one_time_code: Option<Throttle>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sms_code: Option<Throttle>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reset_code: Option<Throttle>,
+    security_code: Throttle,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sms_sends: Option<SendLimit>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reset_requests: Option<SendLimit>,
+}
+
+impl ThrottlesRecord {
+    /// The lanes of a version 1 account: its shared one-time code lane becomes
+    /// both one-time code lanes (neither loses a back-off it had), the device
+    /// lane and the send limits start empty.
+    fn into_v2_lanes(self) -> Result<Throttles> {
+        let corrupt = || Error::CorruptState {
+            state: "account",
+            reason: "version 1 throttles have exactly the five version 1 lanes",
+        };
+        if self.password_on_device.is_some()
+            || self.sms_code.is_some()
+            || self.reset_code.is_some()
+            || self.sms_sends.is_some()
+            || self.reset_requests.is_some()
+        {
+            return Err(corrupt());
+        }
+        let shared = self.one_time_code.ok_or_else(corrupt)?;
+        Ok(Throttles {
+            password: self.password,
+            password_on_device: Throttle::new(Factor::Password),
+            totp: self.totp,
+            backup_code: self.backup_code,
+            sms_code: shared.clone().for_factor(Factor::SmsCode),
+            reset_code: shared.for_factor(Factor::ResetCode),
+            security_code: self.security_code,
+            sms_sends: SendLimit::new(),
+            reset_requests: SendLimit::new(),
+        })
+    }
+}
+
+impl TryFrom<ThrottlesRecord> for Throttles {
+    type Error = Error;
+
+    fn try_from(r: ThrottlesRecord) -> Result<Self> {
+        let missing = || Error::CorruptState {
+            state: "account",
+            reason: "a throttle lane is missing",
+        };
+        if r.one_time_code.is_some() {
+            return Err(Error::CorruptState {
+                state: "account",
+                reason: "the shared one-time code lane is gone since version 2",
+            });
+        }
+        Ok(Self {
+            password: r.password,
+            password_on_device: r.password_on_device.ok_or_else(missing)?,
+            totp: r.totp,
+            backup_code: r.backup_code,
+            sms_code: r.sms_code.ok_or_else(missing)?,
+            reset_code: r.reset_code.ok_or_else(missing)?,
+            security_code: r.security_code,
+            sms_sends: r.sms_sends.ok_or_else(missing)?,
+            reset_requests: r.reset_requests.ok_or_else(missing)?,
+        })
+    }
+}
+
+impl From<Throttles> for ThrottlesRecord {
+    fn from(t: Throttles) -> Self {
+        Self {
+            password: t.password,
+            password_on_device: Some(t.password_on_device),
+            totp: t.totp,
+            backup_code: t.backup_code,
+            one_time_code: None,
+            sms_code: Some(t.sms_code),
+            reset_code: Some(t.reset_code),
+            security_code: t.security_code,
+            sms_sends: Some(t.sms_sends),
+            reset_requests: Some(t.reset_requests),
+        }
+    }
 }
 
 impl Default for Throttles {
     fn default() -> Self {
         Self {
             password: Throttle::new(Factor::Password),
+            password_on_device: Throttle::new(Factor::Password),
             totp: Throttle::new(Factor::Totp),
             backup_code: Throttle::new(Factor::BackupCode),
-            one_time_code: Throttle::new(Factor::OneTimeCode),
+            sms_code: Throttle::new(Factor::SmsCode),
+            reset_code: Throttle::new(Factor::ResetCode),
             security_code: Throttle::new(Factor::SecurityCode),
+            sms_sends: SendLimit::new(),
+            reset_requests: SendLimit::new(),
         }
     }
 }
 
 impl Throttles {
-    /// The throttle of `factor`.
+    /// The throttle of `factor` (for the password: the lane of attempts without
+    /// a remembered device, the one anyone can reach).
     #[must_use]
     pub fn get(&self, factor: Factor) -> &Throttle {
         match factor {
-            Factor::Password => &self.password,
             Factor::Totp => &self.totp,
             Factor::BackupCode => &self.backup_code,
-            Factor::OneTimeCode => &self.one_time_code,
+            Factor::SmsCode => &self.sms_code,
+            Factor::ResetCode => &self.reset_code,
             Factor::SecurityCode => &self.security_code,
+            Factor::Password => &self.password,
         }
     }
 
-    fn all(&self) -> [&Throttle; 5] {
+    /// The password lane of attempts made with a valid remembered-device cookie
+    /// ([`Portal::sign_in_on_device`](crate::Portal::sign_in_on_device)).
+    #[must_use]
+    pub fn password_on_device(&self) -> &Throttle {
+        &self.password_on_device
+    }
+
+    /// The SMS login codes sent lately.
+    #[must_use]
+    pub fn sms_sends(&self) -> &SendLimit {
+        &self.sms_sends
+    }
+
+    /// The password reset codes sent lately.
+    #[must_use]
+    pub fn reset_requests(&self) -> &SendLimit {
+        &self.reset_requests
+    }
+
+    fn lanes(&self) -> [(&Throttle, Factor); 7] {
         [
-            &self.password,
-            &self.totp,
-            &self.backup_code,
-            &self.one_time_code,
-            &self.security_code,
+            (&self.password, Factor::Password),
+            (&self.password_on_device, Factor::Password),
+            (&self.totp, Factor::Totp),
+            (&self.backup_code, Factor::BackupCode),
+            (&self.sms_code, Factor::SmsCode),
+            (&self.reset_code, Factor::ResetCode),
+            (&self.security_code, Factor::SecurityCode),
         ]
     }
 }
@@ -165,7 +301,7 @@ impl Throttles {
 ///
 /// `Debug` shows the profile and the state of each factor, never a hash.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "AccountRecord", into = "AccountRecord")]
+#[serde(try_from = "StoredAccount", into = "StoredAccount")]
 pub struct Account(pub(crate) AccountRecord);
 
 impl core::fmt::Debug for Account {
@@ -193,14 +329,10 @@ impl core::fmt::Debug for Account {
     }
 }
 
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) struct AccountRecord {
-    pub(crate) v: u32,
-    /// Moves on by one with every step that changes the state (`None` only in
-    /// version 1 records, which predate it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) revision: Option<u64>,
+    /// Moves on by one with every step that changes the state.
+    pub(crate) revision: u64,
     pub(crate) profile: Profile,
     /// Argon2id PHC string.
     pub(crate) password_hash: String,
@@ -212,37 +344,67 @@ pub(crate) struct AccountRecord {
     pub(crate) reset_code: Option<PendingCode>,
     /// The contact's own security code, sealed (seed 002).
     pub(crate) security_code: Option<crate::security_code::StoredCode>,
+    /// Sign-ins completed so far: a login ticket is bound to the count it was
+    /// issued at, so the sign-in it completes spends it.
+    pub(crate) sign_ins: u64,
 }
 
-impl TryFrom<AccountRecord> for Account {
+/// The stored form of an [`Account`]: version 2, or version 1 (written before
+/// the throttle lanes were split and before sign-ins were counted).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredAccount {
+    v: u32,
+    /// `None` only in version 1, which predates revisions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    revision: Option<u64>,
+    profile: Profile,
+    password_hash: String,
+    two_factor: Option<TwoFactor>,
+    pending_enrollment: Option<PendingEnrollment>,
+    devices: RememberedDevices,
+    throttles: ThrottlesRecord,
+    sms_code: Option<PendingCode>,
+    reset_code: Option<PendingCode>,
+    security_code: Option<crate::security_code::StoredCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sign_ins: Option<u64>,
+}
+
+impl TryFrom<StoredAccount> for Account {
     type Error = Error;
 
-    fn try_from(mut r: AccountRecord) -> Result<Self> {
+    fn try_from(r: StoredAccount) -> Result<Self> {
         const STATE: &str = "account";
-        r.revision = Some(read_revision(
+        let corrupt = |reason| Error::CorruptState {
+            state: STATE,
+            reason,
+        };
+        let revision = read_revision(
             STATE,
             r.v,
             r.revision,
             ACCOUNT_VERSION_UNREVISED,
             ACCOUNT_VERSION,
-        )?);
-        r.v = ACCOUNT_VERSION;
-        let factors = [
-            Factor::Password,
-            Factor::Totp,
-            Factor::BackupCode,
-            Factor::OneTimeCode,
-            Factor::SecurityCode,
-        ];
+        )?;
+        let (throttles, sign_ins) = match r.v {
+            1 => {
+                if r.sign_ins.is_some() {
+                    return Err(corrupt("a version 1 account does not count sign-ins"));
+                }
+                (r.throttles.into_v2_lanes()?, 0)
+            }
+            _ => {
+                check_state_version(STATE, r.v, ACCOUNT_VERSION)?;
+                let sign_ins = r
+                    .sign_ins
+                    .ok_or(corrupt("the count of sign-ins is missing"))?;
+                (Throttles::try_from(r.throttles)?, sign_ins)
+            }
+        };
         let reason = if r.two_factor.is_some() && r.pending_enrollment.is_some() {
             Some("an enrollment is pending while two-factor is already on")
-        } else if r
-            .throttles
-            .all()
-            .iter()
-            .zip(factors)
-            .any(|(t, f)| t.factor() != f)
-        {
+        } else if throttles.lanes().iter().any(|(t, f)| t.factor() != *f) {
             Some("a throttle guards another factor than its slot")
         } else if r
             .sms_code
@@ -265,32 +427,66 @@ impl TryFrom<AccountRecord> for Account {
             None
         };
         if let Some(reason) = reason {
-            return Err(Error::CorruptState {
-                state: STATE,
-                reason,
-            });
+            return Err(corrupt(reason));
         }
-        Ok(Self(r))
+        Ok(Self(AccountRecord {
+            revision,
+            profile: r.profile,
+            password_hash: r.password_hash,
+            two_factor: r.two_factor,
+            pending_enrollment: r.pending_enrollment,
+            devices: r.devices,
+            throttles,
+            sms_code: r.sms_code,
+            reset_code: r.reset_code,
+            security_code: r.security_code,
+            sign_ins,
+        }))
+    }
+}
+
+impl From<Account> for StoredAccount {
+    fn from(a: Account) -> Self {
+        let r = a.0;
+        Self {
+            v: ACCOUNT_VERSION,
+            revision: Some(r.revision),
+            profile: r.profile,
+            password_hash: r.password_hash,
+            two_factor: r.two_factor,
+            pending_enrollment: r.pending_enrollment,
+            devices: r.devices,
+            throttles: r.throttles.into(),
+            sms_code: r.sms_code,
+            reset_code: r.reset_code,
+            security_code: r.security_code,
+            sign_ins: Some(r.sign_ins),
+        }
     }
 }
 
 impl AccountRecord {
     /// Moves the revision on by one: the state changed.
     pub(crate) fn bump_revision(&mut self) {
-        self.revision = Some(next_revision(self.revision));
+        self.revision = next_revision(self.revision);
+    }
+
+    /// One more completed sign-in: every login ticket issued before is spent.
+    pub(crate) fn count_sign_in(&mut self) {
+        self.sign_ins = self.sign_ins.wrapping_add(1);
     }
 }
 
-/// The revision after `revision` (`None`: a state read from before revisions).
-pub(crate) fn next_revision(revision: Option<u64>) -> u64 {
+/// The revision after `revision`.
+pub(crate) fn next_revision(revision: u64) -> u64 {
     // Saturating: a state at u64::MAX is refused when read, never wrapped to 0.
-    revision.unwrap_or(FIRST_REVISION).saturating_add(1)
+    revision.saturating_add(1)
 }
 
 /// The revision of a stored state of format version `v`: absent in the format
 /// before revisions (`unrevised`, read as [`FIRST_REVISION`]), present from
 /// `current` on, and never 0 or `u64::MAX` (a revision that cannot move on would
-/// make a compare-and-swap write succeed twice).
+/// let a compare-and-swap write succeed twice).
 pub(crate) fn read_revision(
     state: &'static str,
     v: u32,
@@ -313,17 +509,10 @@ pub(crate) fn read_revision(
     }
 }
 
-impl From<Account> for AccountRecord {
-    fn from(a: Account) -> Self {
-        a.0
-    }
-}
-
 impl Account {
     pub(crate) fn new(profile: Profile, password_hash: String) -> Self {
         Self(AccountRecord {
-            v: ACCOUNT_VERSION,
-            revision: Some(FIRST_REVISION),
+            revision: FIRST_REVISION,
             profile,
             password_hash,
             two_factor: None,
@@ -333,6 +522,7 @@ impl Account {
             sms_code: None,
             reset_code: None,
             security_code: None,
+            sign_ins: 0,
         })
     }
 
@@ -360,7 +550,7 @@ impl Account {
     /// ```
     #[must_use]
     pub fn revision(&self) -> u64 {
-        self.0.revision.unwrap_or(FIRST_REVISION)
+        self.0.revision
     }
 
     /// Runs one step that may change the state, and moves the revision on by one
@@ -370,7 +560,7 @@ impl Account {
         let before = self.0.clone();
         let out = step(self);
         if self.0 != before {
-            self.0.revision = Some(next_revision(before.revision));
+            self.0.revision = next_revision(before.revision);
         }
         out
     }
@@ -453,8 +643,43 @@ impl Account {
         self.0.security_code.is_some()
     }
 
+    /// The ids of the server keys this account's records need: its sealed TOTP
+    /// secret (and a pending enrollment's), its remembered devices, its one-time
+    /// codes and its security code. After rotating to a new key and
+    /// [`Portal::reseal_account`](crate::Portal::reseal_account), a retired id
+    /// here is only a live one-time code or remembered device (see
+    /// [`key_ring`](crate::key_ring)).
+    #[must_use]
+    pub fn key_ids(&self) -> std::collections::BTreeSet<KeyId> {
+        let r = &self.0;
+        let mut ids = std::collections::BTreeSet::new();
+        if let Some(t) = &r.two_factor {
+            ids.insert(t.secret.key_id().clone());
+        }
+        if let Some(p) = &r.pending_enrollment {
+            ids.insert(p.secret.key_id().clone());
+        }
+        for d in r.devices.devices() {
+            ids.insert(d.key_id().clone());
+        }
+        for c in r.sms_code.iter().chain(&r.reset_code) {
+            ids.insert(c.key_id().clone());
+        }
+        if let Some(crate::security_code::StoredCode::Sealed(sealed)) = &r.security_code {
+            ids.insert(crate::security_codes::reported_key_id(sealed));
+        }
+        ids
+    }
+
+    /// Whether the contact's security code is sealed the version 1 way, not yet
+    /// bound to the contact.
+    pub(crate) fn has_unbound_security_code(&self) -> bool {
+        matches!(&self.0.security_code, Some(crate::security_code::StoredCode::Sealed(s))
+            if s.key_id() == crate::security_codes::UNBOUND_KEY_ID)
+    }
+
     /// The administrator's "Unlock" (the portal's Unlock tab): every throttle
-    /// forgets its failures.
+    /// forgets its failures, hard locks included, and the send limits start over.
     pub fn unlock(&mut self) {
         self.step(|a| a.0.throttles = Throttles::default());
     }

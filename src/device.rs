@@ -12,6 +12,13 @@
 //! the shape, then the signature in constant time, then the expiry, then that the
 //! device is still remembered.
 //!
+//! Keys: each remembered device records the id of the server key that signed its
+//! token ([`KeyId`]); verification looks the key up by that id, so a device
+//! remembered under a retired key still works, and [`RememberedDevices::reissue`]
+//! gives it a fresh token under the current key (the portal does so at its next
+//! sign-in). The token's layout is unchanged: the key id is in the list, not in
+//! the cookie.
+//!
 //! Revocation, and why it has two parts:
 //! - The stored state keeps the **list of live devices** (id, issue time, expiry).
 //!   A token is accepted only if its id is on the account's list: that is what
@@ -55,6 +62,7 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use crate::key_ring::{KeyId, ServerKeys};
 use crate::{Error, Result, ServerKey, hex};
 
 /// Domain label of device-token signatures (see [`ServerKey`]).
@@ -257,15 +265,25 @@ impl fmt::Debug for DeviceToken {
 }
 
 /// One remembered device as the account stores it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RememberedDevice {
     id: DeviceId,
     issued_at: u64,
     expires_at: u64,
+    /// The server key that signed its token; version 1 lists have none: the
+    /// default key signed them.
+    #[serde(default)]
+    key: KeyId,
 }
 
 impl RememberedDevice {
+    /// The id of the server key that signed its token.
+    #[must_use]
+    pub fn key_id(&self) -> &KeyId {
+        &self.key
+    }
+
     /// The device's id (what [`RememberedDevices::revoke`] takes).
     #[must_use]
     pub fn id(&self) -> DeviceId {
@@ -288,9 +306,10 @@ impl RememberedDevice {
 
 /// An account's remembered devices: store it with the account.
 ///
-/// Serde, versioned (`"v": 1`); deserializing checks the list in linear time (no
-/// duplicate ids, at most [`DevicePolicy::MAX_DEVICES`] devices, a longer list refused
-/// before the rest is read), so a corrupted or doctored state is an error, and a cheap one.
+/// Serde, versioned (`"v": 2`: each device names its signing key; version 1
+/// still reads); deserializing checks the list in linear time (no duplicate ids,
+/// at most [`DevicePolicy::MAX_DEVICES`] devices, a longer list refused before the
+/// rest is read), so a corrupted or doctored state is an error, and a cheap one.
 ///
 /// # Examples
 ///
@@ -360,14 +379,16 @@ fn bounded_devices<'de, D: serde::Deserializer<'de>>(
 
 const TOO_MANY_DEVICES: &str = "more remembered devices than any policy allows";
 
-const DEVICES_VERSION: u32 = 1;
+const DEVICES_VERSION: u32 = 2;
 
 impl TryFrom<DevicesRecord> for RememberedDevices {
     type Error = Error;
 
     fn try_from(r: DevicesRecord) -> Result<Self> {
         const STATE: &str = "remembered devices";
-        check_state_version(STATE, r.v, DEVICES_VERSION)?;
+        if r.v != 1 {
+            check_state_version(STATE, r.v, DEVICES_VERSION)?;
+        }
         if r.devices.len() > usize::from(DevicePolicy::MAX_DEVICES) {
             return Err(Error::CorruptState {
                 state: STATE,
@@ -429,9 +450,8 @@ fn be_u64(bytes: &[u8]) -> u64 {
     u64::from_be_bytes(word)
 }
 
-/// Parses and authenticates a cookie: shape first (public), then the signature in
-/// constant time, and only then are the fields read.
-fn open(key: &ServerKey, token: &str) -> Result<Claims> {
+/// A cookie's shape, checked: its bytes, before any signature is.
+fn parse(token: &str) -> Result<[u8; TOKEN_LEN]> {
     if token.len() != 2 * TOKEN_LEN {
         return Err(Error::MalformedDeviceToken {
             reason: "wrong length",
@@ -445,6 +465,20 @@ fn open(key: &ServerKey, token: &str) -> Result<Claims> {
             reason: "unsupported token version",
         });
     }
+    Ok(bytes)
+}
+
+/// The device id a well-formed cookie names (not yet authenticated: only to
+/// find the device, and with it the key that signed its token).
+fn claimed_id(bytes: &[u8; TOKEN_LEN]) -> DeviceId {
+    let mut id = [0u8; ID_LEN];
+    id.copy_from_slice(&bytes[9..9 + ID_LEN]);
+    DeviceId(id)
+}
+
+/// Authenticates a parsed cookie under `key`, in constant time, and only then
+/// reads its fields.
+fn authenticate(key: &ServerKey, bytes: &[u8; TOKEN_LEN]) -> Result<Claims> {
     let (signed, tag) = bytes.split_at(PAYLOAD_LEN);
     let mut expected_payload = [0u8; PAYLOAD_LEN];
     expected_payload.copy_from_slice(signed);
@@ -452,13 +486,19 @@ fn open(key: &ServerKey, token: &str) -> Result<Claims> {
     if !bool::from(expected.ct_eq(tag)) {
         return Err(Error::ForgedDeviceToken);
     }
-    let mut id = [0u8; ID_LEN];
-    id.copy_from_slice(&signed[9..9 + ID_LEN]);
     Ok(Claims {
         generation: be_u64(&signed[1..9]),
-        id: DeviceId(id),
+        id: claimed_id(bytes),
         expires_at: be_u64(&signed[9 + ID_LEN..]),
     })
+}
+
+fn token_for(key: &ServerKey, generation: u64, id: &DeviceId, expires_at: u64) -> DeviceToken {
+    let payload = payload(generation, id, expires_at);
+    let mut bytes = [0u8; TOKEN_LEN];
+    bytes[..PAYLOAD_LEN].copy_from_slice(&payload);
+    bytes[PAYLOAD_LEN..].copy_from_slice(&sign(key, &payload));
+    DeviceToken(hex::encode(&bytes))
 }
 
 impl RememberedDevices {
@@ -484,8 +524,13 @@ impl RememberedDevices {
     /// Remembers the device the person just logged in from, at `now`, with a fresh
     /// id from the OS RNG. Returns the token to set as the cookie; store `self`.
     #[must_use = "set the token as the device cookie, and store the devices"]
-    pub fn remember(&mut self, key: &ServerKey, policy: &DevicePolicy, now: u64) -> DeviceToken {
-        self.remember_with_rng(key, policy, now, &mut rand::rng())
+    pub fn remember<K: ServerKeys + ?Sized>(
+        &mut self,
+        keys: &K,
+        policy: &DevicePolicy,
+        now: u64,
+    ) -> DeviceToken {
+        self.remember_with_rng(keys, policy, now, &mut rand::rng())
     }
 
     /// [`RememberedDevices::remember`] with the given cryptographic RNG.
@@ -512,9 +557,9 @@ impl RememberedDevices {
     /// # Ok::<(), countersign::Error>(())
     /// ```
     #[must_use = "set the token as the device cookie, and store the devices"]
-    pub fn remember_with_rng<R: CryptoRng + ?Sized>(
+    pub fn remember_with_rng<K: ServerKeys + ?Sized, R: CryptoRng + ?Sized>(
         &mut self,
-        key: &ServerKey,
+        keys: &K,
         policy: &DevicePolicy,
         now: u64,
         rng: &mut R,
@@ -533,16 +578,53 @@ impl RememberedDevices {
         // entry: a list with an id twice is refused when it is read back.
         self.devices.retain(|d| d.id != id);
         let expires_at = now.saturating_add(policy.lifetime);
+        let (key_id, key) = keys.current_key();
         self.devices.push(RememberedDevice {
             id,
             issued_at: now,
             expires_at,
+            key: key_id.clone(),
         });
-        let payload = payload(self.generation, &id, expires_at);
-        let mut bytes = [0u8; TOKEN_LEN];
-        bytes[..PAYLOAD_LEN].copy_from_slice(&payload);
-        bytes[PAYLOAD_LEN..].copy_from_slice(&sign(key, &payload));
-        DeviceToken(hex::encode(&bytes))
+        token_for(key, self.generation, &id, expires_at)
+    }
+
+    /// A fresh token for the remembered device `id`, under the current key: the
+    /// same device, generation and expiry, so the old cookie stops working and
+    /// the new one works exactly as long. `None` if `id` is not remembered, or
+    /// its token is already under the current key.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use countersign::{Error, KeyId, KeyRing, ServerKey};
+    /// use countersign::device::{DevicePolicy, RememberedDevices};
+    ///
+    /// let old = ServerKey::from_bytes([1; 32]);
+    /// let mut devices = RememberedDevices::new();
+    /// let cookie = devices.remember(&old, &DevicePolicy::default(), 0);
+    ///
+    /// let ring = KeyRing::new("2027-01".parse()?, ServerKey::generate()).with_retired(KeyId::DEFAULT, old)?;
+    /// let device = devices.verify(&ring, cookie.as_str(), 10)?; // read under the retired key
+    /// let fresh = devices.reissue(&ring, device).expect("under a retired key");
+    /// assert!(devices.verify(&ring, fresh.as_str(), 20).is_ok());
+    /// assert!(matches!(devices.verify(&ring, cookie.as_str(), 20), Err(Error::ForgedDeviceToken)));
+    /// assert!(devices.reissue(&ring, device).is_none(), "already under the current key");
+    /// # Ok::<(), countersign::Error>(())
+    /// ```
+    #[must_use = "set the token as the device cookie, and store the devices"]
+    pub fn reissue<K: ServerKeys + ?Sized>(
+        &mut self,
+        keys: &K,
+        id: DeviceId,
+    ) -> Option<DeviceToken> {
+        let (key_id, key) = keys.current_key();
+        let generation = self.generation;
+        let device = self.devices.iter_mut().find(|d| d.id == id)?;
+        if device.key == *key_id {
+            return None;
+        }
+        device.key = key_id.clone();
+        Some(token_for(key, generation, &id, device.expires_at))
     }
 
     /// Checks a device cookie at `now`: the device it names is remembered for this
@@ -557,7 +639,9 @@ impl RememberedDevices {
     ///   (altered, or minted under another key);
     /// - [`Error::DeviceTokenExpired`]: `now` is at or past its expiry;
     /// - [`Error::DeviceRevoked`]: revoked alone, or with all devices, or not this
-    ///   account's device.
+    ///   account's device;
+    /// - [`Error::UnknownKeyId`]: the device was remembered under a server key
+    ///   that `keys` no longer holds.
     ///
     /// # Examples
     ///
@@ -575,8 +659,24 @@ impl RememberedDevices {
     /// ));
     /// # Ok::<(), countersign::Error>(())
     /// ```
-    pub fn verify(&self, key: &ServerKey, token: &str, now: u64) -> Result<DeviceId> {
-        let claims = open(key, token)?;
+    pub fn verify<K: ServerKeys + ?Sized>(
+        &self,
+        keys: &K,
+        token: &str,
+        now: u64,
+    ) -> Result<DeviceId> {
+        let bytes = parse(token)?;
+        let claimed = claimed_id(&bytes);
+        let claims = match self.devices.iter().find(|d| d.id == claimed) {
+            Some(device) => authenticate(keys.key_named(&device.key)?, &bytes)?,
+            // Not this account's device: a token signed by this server is one
+            // revoked (or another account's), anything else a forgery.
+            None => {
+                let (_, key) = keys.current_key();
+                authenticate(key, &bytes)?;
+                return Err(Error::DeviceRevoked);
+            }
+        };
         if now >= claims.expires_at {
             return Err(Error::DeviceTokenExpired {
                 expired_at: claims.expires_at,
@@ -809,7 +909,7 @@ mod tests {
         let (key, devices, token, _) = setup();
         let json = serde_json::to_string(&devices).unwrap();
         assert!(
-            json.starts_with(r#"{"v":1,"generation":0,"devices":[{"id":""#),
+            json.starts_with(r#"{"v":2,"generation":0,"devices":[{"id":""#),
             "{json}"
         );
         let back: RememberedDevices = serde_json::from_str(&json).unwrap();
@@ -818,8 +918,13 @@ mod tests {
 
         let id = devices.devices()[0].id().to_string();
         let device = format!(r#"{{"id":"{id}","issued_at":1,"expires_at":2}}"#);
+        // Version 1 lists name no key: the default key signed them.
+        let v1: RememberedDevices =
+            serde_json::from_str(&format!(r#"{{"v":1,"generation":0,"devices":[{device}]}}"#))
+                .unwrap();
+        assert_eq!(v1.devices()[0].key_id(), &KeyId::DEFAULT);
         for bad in [
-            r#"{"v":2,"generation":0,"devices":[]}"#.to_owned(),
+            r#"{"v":3,"generation":0,"devices":[]}"#.to_owned(),
             format!(r#"{{"v":1,"generation":0,"devices":[{device},{device}]}}"#),
             r#"{"v":1,"generation":0,"devices":[{"id":"00","issued_at":1,"expires_at":2}]}"#
                 .to_owned(),

@@ -19,7 +19,6 @@ use zeroize::Zeroizing;
 use crate::account::{Account, PendingEnrollment, TwoFactor};
 use crate::gate::{self, Gate, Permissions};
 use crate::portal::{Portal, guarded};
-use crate::sealed::SealedSecret;
 use crate::totp::{KeyUri, PlainCodes, Secret, Verifier};
 use crate::{Error, Result, notice};
 
@@ -127,7 +126,7 @@ impl Portal {
 
             let secret = Secret::generate_with(rng, Secret::DEFAULT_BITS)?;
             let contact_id = account.profile().contact_id;
-            let sealed = SealedSecret::seal(&self.sealing, contact_id, &secret, rng)?;
+            let sealed = self.seal_totp_secret(contact_id, &secret, rng)?;
             let config = self.settings.totp;
             let uri = KeyUri::new_totp(
                 secret,
@@ -184,7 +183,7 @@ impl Portal {
                 &mut record.throttles.totp,
                 now,
                 || {
-                    let secret = pending.secret.open(&self.sealing, contact_id)?;
+                    let secret = self.open_totp_secret(&pending.secret, contact_id)?;
                     let verifier = Verifier::new(&secret, pending.config)?;
                     Ok(verifier.verify(code, now, None)?)
                 },

@@ -57,6 +57,16 @@ pub enum Error {
         reason: &'static str,
     },
 
+    /// Too many codes were sent for this purpose lately: nothing was sent. It
+    /// needs no secret, so it is never a lock: the window slides on by itself.
+    #[error("too many codes were sent for {purpose} lately: try again at {retry_at} (unix time)")]
+    TooManyCodesSent {
+        /// What the codes are for.
+        purpose: Purpose,
+        /// When the oldest send leaves the window, unix seconds.
+        retry_at: u64,
+    },
+
     /// A remembered-device policy that cannot be built.
     #[error("invalid remembered-device policy: {reason}")]
     InvalidDevicePolicy {
@@ -90,6 +100,30 @@ pub enum Error {
         expected: usize,
         /// The length that was given.
         actual: usize,
+    },
+
+    /// A record was made under a server key the key ring does not hold (it was
+    /// removed, or never added on this node).
+    #[error(
+        "this record was sealed under server key {id:?}, which is not in the key ring: add it back as a retired key"
+    )]
+    UnknownKeyId {
+        /// The key id the record names.
+        id: String,
+    },
+
+    /// A server key id that cannot be used (see [`KeyId`](crate::key_ring::KeyId)).
+    #[error("invalid server key id: {reason}")]
+    InvalidKeyId {
+        /// Which rule it breaks.
+        reason: &'static str,
+    },
+
+    /// Two server keys in one ring with the same id.
+    #[error("the key ring already holds a server key named {id:?}")]
+    DuplicateKeyId {
+        /// The id given twice.
+        id: String,
     },
 
     /// A stored state written by a format version this build does not read.
@@ -261,9 +295,11 @@ pub enum Error {
     )]
     StaleVerifier,
 
-    /// The login ticket is for another contact, its time ran out, or the password
-    /// changed since: sign in again.
-    #[error("this sign-in has expired or belongs to another contact: enter your password again")]
+    /// The login ticket is for another contact, its time ran out, it was spent by a
+    /// completed sign-in, or the password changed since: sign in again.
+    #[error(
+        "this sign-in has expired, was already completed, or belongs to another contact: enter your password again"
+    )]
     LoginTicketInvalid,
 
     /// An SMS code was asked for, but the contact has no cell phone on file.

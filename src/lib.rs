@@ -16,11 +16,13 @@ pub mod enrollment;
 mod error;
 pub mod gate;
 mod hex;
+pub mod key_ring;
 pub mod login;
 pub mod notice;
 pub mod one_time;
 mod portal;
 pub mod reset;
+mod rotation;
 mod sealed;
 pub mod security_codes;
 pub mod server_key;
@@ -30,6 +32,7 @@ pub mod walkthrough;
 pub use account::{Account, Profile};
 pub use error::{Error, Result};
 pub use gate::{Access, Gate, Permissions};
+pub use key_ring::{KeyId, KeyRing};
 pub use login::{LoginTicket, PasswordStep, PreparedTotp, SecondFactor, SignedIn, Via};
 pub use portal::{
     DEFAULT_ENROLLMENT_LIFETIME, DEFAULT_ISSUER, DEFAULT_LOGIN_TICKET_LIFETIME, Portal, Settings,

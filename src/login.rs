@@ -27,14 +27,18 @@ use crate::account::Account;
 use crate::device::DeviceToken;
 use crate::enrollment::counts_as_totp_failure;
 use crate::one_time::{Delivery, PendingCode, Purpose};
-use crate::portal::{Portal, guarded};
+use crate::portal::{Lane, Portal, guarded};
 use crate::totp::{Match, Verifier};
 use crate::{Error, Result};
 
 /// Proof that a contact's password was right a moment ago, while the second factor
 /// is asked. Keep it in the server-side session (it is serde for that), never in a
 /// cookie: it is not signed.
-/// Serde, versioned (`"v": 1`).
+///
+/// It is good for one sign-in: it is bound to the account's count of completed
+/// sign-ins, so the sign-in it completes (or any other completed since) spends
+/// it. Serde, versioned (`"v": 2`; a version 1 ticket reads as issued before
+/// the first counted sign-in, so it too is spent by the next one).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "TicketRecord", into = "TicketRecord")]
 pub struct LoginTicket {
@@ -42,11 +46,13 @@ pub struct LoginTicket {
     /// The account's revocation generation when the password was checked: a
     /// password change, reset or two-factor disable since voids the ticket.
     generation: u64,
+    /// The account's completed sign-ins when the password was checked.
+    sign_ins: u64,
     issued_at: u64,
     expires_at: u64,
 }
 
-const TICKET_VERSION: u32 = 1;
+const TICKET_VERSION: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -54,6 +60,9 @@ struct TicketRecord {
     v: u32,
     contact_id: u64,
     generation: u64,
+    /// Since version 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sign_ins: Option<u64>,
     issued_at: u64,
     expires_at: u64,
 }
@@ -62,10 +71,27 @@ impl TryFrom<TicketRecord> for LoginTicket {
     type Error = Error;
 
     fn try_from(r: TicketRecord) -> Result<Self> {
-        check_state_version("login ticket", r.v, TICKET_VERSION)?;
+        const STATE: &str = "login ticket";
+        let sign_ins = match (r.v, r.sign_ins) {
+            (1, None) => 0,
+            (1, Some(_)) => {
+                return Err(Error::CorruptState {
+                    state: STATE,
+                    reason: "a version 1 ticket does not count sign-ins",
+                });
+            }
+            (v, sign_ins) => {
+                check_state_version(STATE, v, TICKET_VERSION)?;
+                sign_ins.ok_or(Error::CorruptState {
+                    state: STATE,
+                    reason: "the count of sign-ins is missing",
+                })?
+            }
+        };
         Ok(Self {
             contact_id: r.contact_id,
             generation: r.generation,
+            sign_ins,
             issued_at: r.issued_at,
             expires_at: r.expires_at,
         })
@@ -78,6 +104,7 @@ impl From<LoginTicket> for TicketRecord {
             v: TICKET_VERSION,
             contact_id: t.contact_id,
             generation: t.generation,
+            sign_ins: Some(t.sign_ins),
             issued_at: t.issued_at,
             expires_at: t.expires_at,
         }
@@ -94,6 +121,7 @@ impl LoginTicket {
     fn check(&self, account: &Account, now: u64) -> Result<()> {
         if self.contact_id != account.profile().contact_id
             || self.generation != account.devices().generation()
+            || self.sign_ins != account.0.sign_ins
             || now < self.issued_at
             || now >= self.expires_at
         {
@@ -165,8 +193,10 @@ pub enum Via {
 pub struct SignedIn {
     /// How.
     pub via: Via,
-    /// Set when "remember this device" was asked with a real second factor: the
-    /// cookie to set (`Secure`, `HttpOnly`, `Max-Age` the device lifetime).
+    /// Set when "remember this device" was asked with a real second factor, or
+    /// when a device remembered under a retired server key was re-issued under
+    /// the current one: the cookie to set (`Secure`, `HttpOnly`, `Max-Age` the
+    /// device lifetime).
     pub device_token: Option<DeviceToken>,
     /// After a backup code: how many are left (warn when few remain).
     pub backup_codes_left: Option<usize>,
@@ -217,6 +247,7 @@ impl Portal {
             Ok(PasswordStep::SecondFactorRequired(LoginTicket {
                 contact_id: account.profile().contact_id,
                 generation: account.devices().generation(),
+                sign_ins: account.0.sign_ins,
                 issued_at: now,
                 expires_at: now.saturating_add(self.settings.login_ticket_lifetime),
             }))
@@ -226,9 +257,13 @@ impl Portal {
     /// "Send SMS Code": issues a 6-digit code for the contact's cell phone, valid 5
     /// minutes, replacing any earlier one. Returns what to text, and to whom.
     ///
+    /// Bounded by [`Settings::sms_sends`](crate::Settings::sms_sends) (5 an hour by
+    /// default), so that the service cannot be made to flood a phone.
+    ///
     /// # Errors
     ///
-    /// [`Error::LoginTicketInvalid`]; [`Error::NotEnrolled`]; [`Error::NoCellPhone`].
+    /// [`Error::LoginTicketInvalid`]; [`Error::NotEnrolled`]; [`Error::NoCellPhone`];
+    /// [`Error::TooManyCodesSent`] (nothing was sent; the pending code stays).
     pub fn send_sms_code<R: CryptoRng + ?Sized>(
         &self,
         account: &mut Account,
@@ -246,8 +281,13 @@ impl Portal {
                 .cell_phone
                 .clone()
                 .ok_or(Error::NoCellPhone)?;
+            account.0.throttles.sms_sends.record(
+                &self.settings.sms_sends,
+                Purpose::SmsLogin,
+                now,
+            )?;
             let (delivery, pending) = PendingCode::issue_with_rng(
-                &self.key,
+                &self.ring,
                 Purpose::SmsLogin,
                 &self.settings.sms_code,
                 &phone,
@@ -267,7 +307,8 @@ impl Portal {
     /// # Errors
     ///
     /// - [`Error::LoginTicketInvalid`]: the ticket is for another contact, expired,
-    ///   or the password changed (or two-factor was disabled) since it was issued;
+    ///   already spent by a completed sign-in, or the password changed (or
+    ///   two-factor was disabled) since it was issued;
     /// - [`Error::NotEnrolled`]: two-factor was turned off meanwhile;
     /// - [`Error::Throttled`]: too many failures of this factor (nothing was checked);
     /// - [`Error::Totp`]: a wrong, replayed or malformed TOTP code; a wrong, used or
@@ -293,6 +334,7 @@ impl Portal {
                 return Err(Error::NotEnrolled);
             }
             let mut backup_codes_left = None;
+            let mut device_token = None;
             let via = match factor {
                 SecondFactor::Totp(code) => {
                     let prepared = self.prepare_totp(account)?;
@@ -304,28 +346,13 @@ impl Portal {
                     Via::Totp
                 }
                 SecondFactor::BackupCode(code) => {
-                    let record = &mut account.0;
-                    let two_factor = record.two_factor.as_mut().ok_or(Error::NotEnrolled)?;
-                    let redeemed = guarded(
-                        &self.settings.throttle,
-                        &mut record.throttles.backup_code,
-                        now,
-                        || Ok(two_factor.backup_codes.redeem(code, now)?),
-                        |e| {
-                            matches!(
-                                e,
-                                Error::Totp(
-                                    crate::totp::Error::BackupCodeWrong { .. }
-                                        | crate::totp::Error::BackupCodeUsed { .. }
-                                )
-                            )
-                        },
-                    )?;
-                    backup_codes_left = Some(redeemed.remaining);
+                    backup_codes_left = Some(self.redeem_backup_code(account, code, now)?);
                     Via::BackupCode
                 }
                 SecondFactor::RememberedDevice(cookie) => {
-                    account.0.devices.verify(&self.key, cookie, now)?;
+                    let device = account.0.devices.verify(&self.ring, cookie, now)?;
+                    // Remembered under a retired key: a fresh cookie under the current one.
+                    device_token = account.0.devices.reissue(&self.ring, device);
                     Via::RememberedDevice
                 }
                 SecondFactor::SmsCode(code) => {
@@ -335,26 +362,162 @@ impl Portal {
                     })?;
                     guarded(
                         &self.settings.throttle,
-                        &mut record.throttles.one_time_code,
+                        &mut record.throttles.sms_code,
                         now,
-                        || pending.verify(&self.key, Purpose::SmsLogin, code, now),
+                        || pending.verify(&self.ring, Purpose::SmsLogin, code, now),
                         |e| matches!(e, Error::WrongOneTimeCode { .. }),
                     )?;
                     Via::SmsCode
                 }
             };
-            let device_token = (remember && via != Via::RememberedDevice).then(|| {
-                account
-                    .0
-                    .devices
-                    .remember_with_rng(&self.key, &self.settings.devices, now, rng)
-            });
+            // Spends this ticket, and any other issued before this sign-in.
+            account.0.count_sign_in();
+            if remember && via != Via::RememberedDevice {
+                device_token = Some(account.0.devices.remember_with_rng(
+                    &self.ring,
+                    &self.settings.devices,
+                    now,
+                    rng,
+                ));
+            }
+            self.reseal_after_sign_in(account, now, rng);
             Ok(SignedIn {
                 via,
                 device_token,
                 backup_codes_left,
             })
         })
+    }
+
+    /// Signing in on a remembered device: the device cookie and the password in
+    /// one step, and the cookie stands in for the second factor.
+    ///
+    /// The password is checked through its own lane, the one only requests with
+    /// a valid device cookie reach: an attacker failing passwords from anywhere
+    /// else (which anyone who knows the username can do) never slows this down.
+    /// The cookie is checked first, costs no throttle and counts no failure: it is
+    /// a 256-bit MAC nobody can guess.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::NotEnrolled`]: two-factor is off (no device can be remembered);
+    /// - the device errors ([`Error::DeviceRevoked`], [`Error::DeviceTokenExpired`],
+    ///   [`Error::ForgedDeviceToken`], [`Error::MalformedDeviceToken`]): sign in
+    ///   with [`Portal::sign_in`] and a second factor instead; nothing was checked;
+    /// - [`Error::Throttled`]: too many wrong passwords on this lane;
+    /// - [`Error::Password`] with `WrongPassword`.
+    pub fn sign_in_on_device<R: CryptoRng + ?Sized>(
+        &self,
+        account: &mut Account,
+        cookie: &str,
+        password: &str,
+        now: u64,
+        rng: &mut R,
+    ) -> Result<SignedIn> {
+        account.step(|account| {
+            if !account.two_factor_enabled() {
+                return Err(Error::NotEnrolled);
+            }
+            let device = account.0.devices.verify(&self.ring, cookie, now)?;
+            self.check_password_on(account, Lane::OnDevice, password, now, rng)?;
+            account.0.count_sign_in();
+            let device_token = account.0.devices.reissue(&self.ring, device);
+            self.reseal_after_sign_in(account, now, rng);
+            Ok(SignedIn {
+                via: Via::RememberedDevice,
+                device_token,
+                backup_codes_left: None,
+            })
+        })
+    }
+
+    /// "Locked out? Sign in with a backup code": the password and a backup code in
+    /// one step, for a contact whose password lane an attacker keeps backed off
+    /// (or hard-locked, where a deployment opted in).
+    ///
+    /// The backup code is checked first, through the backup-code lane, and spent;
+    /// only then is the password checked, once, without asking the password lane:
+    /// the spent backup code paid for that check. A wrong password still counts on
+    /// the password lane, and the backup code stays spent (otherwise one code
+    /// would buy unlimited guesses). So an attacker who holds a backup code but
+    /// not the password gains one password guess per code, no more.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::NotEnrolled`]: two-factor is off;
+    /// - [`Error::Throttled`]: too many wrong backup codes (nothing was checked);
+    /// - [`Error::Totp`]: a wrong, used or malformed backup code (the password was
+    ///   not checked);
+    /// - [`Error::Password`] with `WrongPassword` (the backup code is spent).
+    pub fn sign_in_with_backup_code<R: CryptoRng + ?Sized>(
+        &self,
+        account: &mut Account,
+        password: &str,
+        backup_code: &str,
+        remember: bool,
+        now: u64,
+        rng: &mut R,
+    ) -> Result<SignedIn> {
+        account.step(|account| {
+            let left = self.redeem_backup_code(account, backup_code, now)?;
+            self.check_password_on(account, Lane::PaidByBackupCode, password, now, rng)?;
+            account.0.count_sign_in();
+            let device_token = remember.then(|| {
+                account
+                    .0
+                    .devices
+                    .remember_with_rng(&self.ring, &self.settings.devices, now, rng)
+            });
+            self.reseal_after_sign_in(account, now, rng);
+            Ok(SignedIn {
+                via: Via::BackupCode,
+                device_token,
+                backup_codes_left: Some(left),
+            })
+        })
+    }
+
+    /// After a completed sign-in, the next write of the account: whatever it holds
+    /// under a retired key is re-sealed under the current one. What cannot be
+    /// opened is left for [`Portal::reseal_account`] to report: the contact is
+    /// signed in either way.
+    fn reseal_after_sign_in<R: CryptoRng + ?Sized>(
+        &self,
+        account: &mut Account,
+        now: u64,
+        rng: &mut R,
+    ) {
+        if account
+            .key_ids()
+            .iter()
+            .any(|id| id != self.ring.current_id())
+            || account.has_unbound_security_code()
+        {
+            // Deliberately ignored: see the doc comment.
+            let _ = self.reseal_account(account, now, rng);
+        }
+    }
+
+    /// Redeems a backup code through the backup-code lane; returns how many are left.
+    fn redeem_backup_code(&self, account: &mut Account, code: &str, now: u64) -> Result<usize> {
+        let record = &mut account.0;
+        let two_factor = record.two_factor.as_mut().ok_or(Error::NotEnrolled)?;
+        let redeemed = guarded(
+            &self.settings.throttle,
+            &mut record.throttles.backup_code,
+            now,
+            || Ok(two_factor.backup_codes.redeem(code, now)?),
+            |e| {
+                matches!(
+                    e,
+                    Error::Totp(
+                        crate::totp::Error::BackupCodeWrong { .. }
+                            | crate::totp::Error::BackupCodeUsed { .. }
+                    )
+                )
+            },
+        )?;
+        Ok(redeemed.remaining)
     }
 
     /// Opens the account's sealed TOTP secret and keys a verifier over it: the
@@ -367,7 +530,7 @@ impl Portal {
     pub fn prepare_totp(&self, account: &Account) -> Result<PreparedTotp> {
         let two_factor = account.0.two_factor.as_ref().ok_or(Error::NotEnrolled)?;
         let contact_id = account.profile().contact_id;
-        let secret = two_factor.secret.open(&self.sealing, contact_id)?;
+        let secret = self.open_totp_secret(&two_factor.secret, contact_id)?;
         Ok(PreparedTotp {
             contact_id,
             sealing_nonce: *two_factor.secret.nonce(),

@@ -36,6 +36,11 @@
 //! # Ok::<(), countersign::Error>(())
 //! ```
 //!
+//! The digest names the server key that made it ([`KeyId`]): a code issued
+//! under a key since retired still verifies while the key ring holds that key.
+//! It cannot be re-made under another key (only its digest is stored), and it
+//! does not need to be: it dies within its lifetime, at most a day.
+//!
 //! The state changes on every verification that gets as far as comparing a code
 //! (a try is used, or the code is spent): store it after each call, whatever the
 //! result.
@@ -49,6 +54,7 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+use crate::key_ring::{KeyId, ServerKeys};
 use crate::{Error, Result, ServerKey, hex};
 
 /// Domain label of one-time code hashes (see [`ServerKey`]).
@@ -289,8 +295,9 @@ pub struct Delivery {
     pub expires_at: u64,
 }
 
-/// An issued one-time code as the account stores it: its keyed hash and what is
-/// left of it (tries, validity). Serde, versioned (`"v": 1`).
+/// An issued one-time code as the account stores it: its keyed hash, the id of
+/// the key, and what is left of it (tries, validity). Serde, versioned (`"v": 2`;
+/// version 1, without the key id, still reads).
 ///
 /// # Examples
 ///
@@ -324,6 +331,7 @@ pub struct Delivery {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "PendingRecord", into = "PendingRecord")]
 pub struct PendingCode {
+    key: KeyId,
     purpose: Purpose,
     digits: u8,
     nonce: [u8; NONCE_LEN],
@@ -352,6 +360,9 @@ impl fmt::Debug for PendingCode {
 #[serde(deny_unknown_fields)]
 struct PendingRecord {
     v: u32,
+    /// Since version 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    key: Option<KeyId>,
     purpose: Purpose,
     digits: u8,
     #[serde(with = "hex::fixed")]
@@ -364,14 +375,23 @@ struct PendingRecord {
     used: bool,
 }
 
-const PENDING_VERSION: u32 = 1;
+const PENDING_VERSION: u32 = 2;
 
 impl TryFrom<PendingRecord> for PendingCode {
     type Error = Error;
 
     fn try_from(r: PendingRecord) -> Result<Self> {
         const STATE: &str = "one-time code";
-        check_state_version(STATE, r.v, PENDING_VERSION)?;
+        let key = match (r.v, r.key) {
+            (1, None) => KeyId::DEFAULT,
+            (v, key) => {
+                check_state_version(STATE, v, PENDING_VERSION)?;
+                key.ok_or(Error::CorruptState {
+                    state: STATE,
+                    reason: "the id of the key is missing (or given in version 1)",
+                })?
+            }
+        };
         let reason = if !(MIN_DIGITS..=MAX_DIGITS).contains(&r.digits) {
             Some("a code length no policy allows")
         } else if r.expires_at < r.issued_at {
@@ -388,6 +408,7 @@ impl TryFrom<PendingRecord> for PendingCode {
             });
         }
         Ok(Self {
+            key,
             purpose: r.purpose,
             digits: r.digits,
             nonce: r.nonce,
@@ -404,6 +425,7 @@ impl From<PendingCode> for PendingRecord {
     fn from(p: PendingCode) -> Self {
         Self {
             v: PENDING_VERSION,
+            key: Some(p.key),
             purpose: p.purpose,
             digits: p.digits,
             nonce: p.nonce,
@@ -433,14 +455,14 @@ impl PendingCode {
     /// Returns what to send, and the state to store (replacing any earlier code for
     /// the same purpose: only the newest code is live).
     #[must_use = "send the delivery and store the pending code"]
-    pub fn issue(
-        key: &ServerKey,
+    pub fn issue<K: ServerKeys + ?Sized>(
+        keys: &K,
         purpose: Purpose,
         policy: &OneTimePolicy,
         destination: &str,
         now: u64,
     ) -> (Delivery, Self) {
-        Self::issue_with_rng(key, purpose, policy, destination, now, &mut rand::rng())
+        Self::issue_with_rng(keys, purpose, policy, destination, now, &mut rand::rng())
     }
 
     /// [`PendingCode::issue`] with the given cryptographic RNG.
@@ -461,8 +483,8 @@ impl PendingCode {
     /// assert_eq!(pending.expires_at(), 400);
     /// ```
     #[must_use = "send the delivery and store the pending code"]
-    pub fn issue_with_rng<R: CryptoRng + ?Sized>(
-        key: &ServerKey,
+    pub fn issue_with_rng<K: ServerKeys + ?Sized, R: CryptoRng + ?Sized>(
+        keys: &K,
         purpose: Purpose,
         policy: &OneTimePolicy,
         destination: &str,
@@ -475,7 +497,9 @@ impl PendingCode {
         let mut nonce = [0u8; NONCE_LEN];
         rng.fill_bytes(&mut nonce);
         let expires_at = now.saturating_add(policy.lifetime);
+        let (key_id, key) = keys.current_key();
         let mut pending = Self {
+            key: key_id.clone(),
             purpose,
             digits,
             nonce,
@@ -524,6 +548,8 @@ impl PendingCode {
     /// - [`Error::OneTimeCodeExpired`]: `now` is at or past its expiry;
     /// - [`Error::OneTimeCodeExhausted`]: no tries left;
     /// - [`Error::MalformedOneTimeCode`]: not the right number of digits (no try used);
+    /// - [`Error::UnknownKeyId`]: issued under a server key `keys` no longer holds
+    ///   (no try used);
     /// - [`Error::WrongOneTimeCode`]: the wrong code (one try used).
     ///
     /// # Examples
@@ -546,9 +572,9 @@ impl PendingCode {
     /// let spaced = format!("{} {}", &delivery.code.as_str()[..3], &delivery.code.as_str()[3..]);
     /// assert!(matches!(pending.verify(&key, Purpose::SmsLogin, &spaced, 299), Ok(())));
     /// ```
-    pub fn verify(
+    pub fn verify<K: ServerKeys + ?Sized>(
         &mut self,
-        key: &ServerKey,
+        keys: &K,
         purpose: Purpose,
         input: &str,
         now: u64,
@@ -588,6 +614,7 @@ impl PendingCode {
         if len != usize::from(self.digits) {
             return Err(malformed);
         }
+        let key = keys.key_named(&self.key)?;
         // The try is spent before the comparison, so no outcome can skip counting it.
         self.tries_left -= 1;
         let expected = self.digest_of(key, &typed[..len]);
@@ -629,6 +656,12 @@ impl PendingCode {
     #[must_use]
     pub fn is_used(&self) -> bool {
         self.used
+    }
+
+    /// The id of the server key its digest was made under.
+    #[must_use]
+    pub fn key_id(&self) -> &KeyId {
+        &self.key
     }
 
     /// Whether it could still be accepted at `now` (unused, unexpired, tries left).
@@ -865,10 +898,15 @@ mod tests {
         let json = serde_json::to_string(&pending).unwrap();
         assert!(!json.contains(delivery.code.as_str()), "{json}");
         assert!(
-            json.starts_with(r#"{"v":1,"purpose":"email_password_reset","digits":8,"nonce":""#),
+            json.starts_with(
+                r#"{"v":2,"key":"default","purpose":"email_password_reset","digits":8,"nonce":""#
+            ),
             "{json}"
         );
         assert_eq!(serde_json::from_str::<PendingCode>(&json).unwrap(), pending);
+        // Version 1 names no key: the default key made it.
+        let v1 = json.replacen(r#"{"v":2,"key":"default","#, r#"{"v":1,"#, 1);
+        assert_eq!(serde_json::from_str::<PendingCode>(&v1).unwrap(), pending);
     }
 
     #[test]
@@ -876,7 +914,8 @@ mod tests {
         let (_, _, pending) = issue(Purpose::SmsLogin);
         let json = serde_json::to_string(&pending).unwrap();
         for (from, to) in [
-            (r#""v":1"#, r#""v":7"#),
+            (r#""v":2"#, r#""v":7"#),
+            (r#""key":"default","#, ""),
             (r#""digits":6"#, r#""digits":3"#),
             (r#""tries_left":5"#, r#""tries_left":500"#),
             (&format!("\"expires_at\":{}", NOW + 300), "\"expires_at\":0"),

@@ -1,8 +1,9 @@
 //! The [`Portal`]: the server key, the settings, and every account flow.
 //!
-//! A service builds one `Portal` at start-up (it holds the [`ServerKey`] and the
-//! keyed or derived state that goes with it) and calls its flows with an
-//! [`Account`] loaded from storage, `now`, and an RNG where a flow draws secrets.
+//! A service builds one `Portal` at start-up (it holds the [`ServerKey`], or a
+//! [`KeyRing`] of current and retired keys, and the keys derived from them) and
+//! calls its flows with an [`Account`] loaded from storage, `now`, and an RNG
+//! where a flow draws secrets.
 //! The flows live in their own modules: [`enrollment`](crate::enrollment),
 //! [`login`](crate::login), [`reset`](crate::reset) and
 //! [`security_codes`](crate::security_codes).
@@ -12,10 +13,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, Profile};
 use crate::device::DevicePolicy;
+use crate::key_ring::{KeyId, KeyRing};
 use crate::one_time::{OneTimePolicy, Purpose};
 use crate::password::{Context, Hasher, Policy};
-use crate::sealed::SealingKey;
-use crate::throttle::{Throttle, ThrottlePolicy};
+use crate::sealed::{SealedSecret, SealingKey};
+use crate::throttle::{SendPolicy, Throttle, ThrottlePolicy};
 use crate::totp::{BackupSettings, Config};
 use crate::{Error, Result, ServerKey};
 
@@ -48,8 +50,13 @@ pub struct Settings {
     pub issuer: String,
     /// Password rules and Argon2id parameters (seed 003's rules by default).
     pub password: Policy,
-    /// Throttling of every typed secret.
+    /// Throttling of every typed secret (each lane counts on its own; no hard
+    /// lock unless asked for: see [`throttle`](crate::throttle)).
     pub throttle: ThrottlePolicy,
+    /// How many SMS login codes one contact may be sent: 5 an hour.
+    pub sms_sends: SendPolicy,
+    /// How many password reset codes one contact may be emailed: 5 an hour.
+    pub reset_requests: SendPolicy,
     /// "Remember this device for 30 days".
     pub devices: DevicePolicy,
     /// TOTP parameters and skew window for new enrollments. `params.t0` must stay 0
@@ -73,6 +80,8 @@ impl Default for Settings {
             issuer: DEFAULT_ISSUER.to_owned(),
             password: Policy::portal(),
             throttle: ThrottlePolicy::default(),
+            sms_sends: SendPolicy::default(),
+            reset_requests: SendPolicy::default(),
             devices: DevicePolicy::default(),
             totp: Config::default(),
             backup_codes: BackupSettings::default(),
@@ -89,15 +98,26 @@ impl Default for Settings {
 /// See the [walkthrough](crate::walkthrough) for every flow end to end.
 #[derive(Debug)]
 pub struct Portal {
-    pub(crate) key: ServerKey,
-    pub(crate) sealing: SealingKey,
-    pub(crate) code_key: crate::security_code::SealingKey,
+    pub(crate) ring: KeyRing,
+    /// The keys derived from each server key, in the ring's order.
+    pub(crate) derived: Vec<Derived>,
     pub(crate) hasher: Hasher,
     pub(crate) settings: Settings,
 }
 
+/// The keys derived from one server key of the ring.
+#[derive(Debug)]
+pub(crate) struct Derived {
+    /// Seals TOTP secrets.
+    pub(crate) sealing: SealingKey,
+    /// Seals security codes, owner-bound; its id is the server key's.
+    pub(crate) code: crate::security_code::SealingKey,
+    /// Reads the unbound security-code seals of version 1 (the default key only).
+    pub(crate) unbound_code: Option<crate::security_code::SealingKey>,
+}
+
 impl Portal {
-    /// A portal over `key` with `settings`.
+    /// A portal over a server key (a ring of one) or a [`KeyRing`], with `settings`.
     ///
     /// # Errors
     ///
@@ -114,7 +134,8 @@ impl Portal {
     /// let refused = Portal::new(ServerKey::generate(), settings).unwrap_err();
     /// assert!(matches!(refused, Error::InvalidSettings { setting: "totp.t0", .. }));
     /// ```
-    pub fn new(key: ServerKey, settings: Settings) -> Result<Self> {
+    pub fn new(keys: impl Into<KeyRing>, settings: Settings) -> Result<Self> {
+        let ring = keys.into();
         if settings.enrollment_lifetime == 0 || settings.login_ticket_lifetime == 0 {
             return Err(Error::InvalidRequest {
                 reason: "the enrollment and login ticket lifetimes must be at least 1 second",
@@ -132,13 +153,71 @@ impl Portal {
         }
         settings.totp.params.validate()?;
         settings.totp.window.validate()?;
+        let derived = ring
+            .entries()
+            .map(|(id, key)| {
+                let (code, unbound_code) = crate::security_codes::sealing_keys(id, key)?;
+                Ok(Derived {
+                    sealing: SealingKey::derive(key),
+                    code,
+                    unbound_code,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(Self {
-            sealing: SealingKey::derive(&key),
-            code_key: crate::security_codes::sealing_key(&key)?,
             hasher: Hasher::new(&settings.password)?,
-            key,
+            ring,
+            derived,
             settings,
         })
+    }
+
+    /// The keys derived from the server key `id`.
+    pub(crate) fn derived(&self, id: &KeyId) -> Result<&Derived> {
+        self.ring
+            .ids()
+            .position(|held| held == id)
+            .and_then(|at| self.derived.get(at))
+            .ok_or_else(|| Error::UnknownKeyId {
+                id: id.as_str().to_owned(),
+            })
+    }
+
+    /// The keys derived from the current server key, and its id.
+    pub(crate) fn current(&self) -> Result<(&KeyId, &Derived)> {
+        let id = self.ring.current_id();
+        Ok((id, self.derived(id)?))
+    }
+
+    /// Seals a TOTP secret for `contact_id` under the current key.
+    pub(crate) fn seal_totp_secret<R: CryptoRng + ?Sized>(
+        &self,
+        contact_id: u64,
+        secret: &crate::totp::Secret,
+        rng: &mut R,
+    ) -> Result<SealedSecret> {
+        let (id, keys) = self.current()?;
+        SealedSecret::seal(id, &keys.sealing, contact_id, secret, rng)
+    }
+
+    /// Opens a sealed TOTP secret under the key it names.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownKeyId`] when the ring no longer holds that key;
+    /// [`Error::SealedSecretUnreadable`] when it does not open.
+    pub(crate) fn open_totp_secret(
+        &self,
+        sealed: &SealedSecret,
+        contact_id: u64,
+    ) -> Result<crate::totp::Secret> {
+        sealed.open(&self.derived(sealed.key_id())?.sealing, contact_id)
+    }
+
+    /// The key ring: the current server key and the retired ones.
+    #[must_use]
+    pub fn key_ring(&self) -> &KeyRing {
+        &self.ring
     }
 
     /// The settings.
@@ -147,10 +226,11 @@ impl Portal {
         &self.settings
     }
 
-    /// The server key (device tokens, one-time code hashes, sealed TOTP secrets).
+    /// The current server key (device tokens, one-time code hashes, sealed TOTP
+    /// secrets and security codes are made under it).
     #[must_use]
     pub fn server_key(&self) -> &ServerKey {
-        &self.key
+        self.ring.current()
     }
 
     /// Creates a contact's account with its first password (seed 003, "Create
@@ -217,7 +297,8 @@ impl Portal {
     }
 
     /// Verifies a typed password against the stored hash through the password
-    /// throttle, and upgrades the hash when its parameters are out of date.
+    /// lane anyone can reach, and upgrades the hash when its parameters are out
+    /// of date.
     pub(crate) fn check_password<R: CryptoRng + ?Sized>(
         &self,
         account: &mut Account,
@@ -225,14 +306,52 @@ impl Portal {
         now: u64,
         rng: &mut R,
     ) -> Result<()> {
+        self.check_password_on(account, Lane::Anywhere, password, now, rng)
+    }
+
+    /// Verifies a typed password through `lane`.
+    pub(crate) fn check_password_on<R: CryptoRng + ?Sized>(
+        &self,
+        account: &mut Account,
+        lane: Lane,
+        password: &str,
+        now: u64,
+        rng: &mut R,
+    ) -> Result<()> {
         let record = &mut account.0;
-        let verified = guarded(
-            &self.settings.throttle,
-            &mut record.throttles.password,
-            now,
-            || Ok(self.hasher.verify(password, &record.password_hash)?),
-            |e| matches!(e, Error::Password(crate::password::Error::WrongPassword)),
-        )?;
+        let policy = &self.settings.throttle;
+        let hash = &record.password_hash;
+        let check = || Ok(self.hasher.verify(password, hash)?);
+        let counts =
+            |e: &Error| matches!(e, Error::Password(crate::password::Error::WrongPassword));
+        let verified = match lane {
+            Lane::Anywhere => guarded(policy, &mut record.throttles.password, now, check, counts),
+            Lane::OnDevice => guarded(
+                policy,
+                &mut record.throttles.password_on_device,
+                now,
+                check,
+                counts,
+            ),
+            Lane::PaidByBackupCode => {
+                // Not admitted by the lane: a backup code was spent on this check.
+                let attempt = record.throttles.password.admit_paid(policy, now);
+                match check() {
+                    Ok(verified) => {
+                        // Its success does not reset the lane an attacker may be
+                        // backing off: that would hand them a fresh budget.
+                        drop(attempt);
+                        Ok(verified)
+                    }
+                    Err(error) => {
+                        if counts(&error) {
+                            record.throttles.password = attempt.failed();
+                        }
+                        Err(error)
+                    }
+                }
+            }
+        }?;
         if verified.needs_rehash {
             // The password is known right now: the one moment a rehash is possible.
             record.password_hash = self
@@ -243,6 +362,17 @@ impl Portal {
         }
         Ok(())
     }
+}
+
+/// Which password lane an attempt goes through (see [`throttle`](crate::throttle)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Lane {
+    /// No remembered device: the lane anyone who knows the username can reach.
+    Anywhere,
+    /// With a valid remembered-device cookie.
+    OnDevice,
+    /// Paid for with a backup code spent a moment ago.
+    PaidByBackupCode,
 }
 
 /// Runs `check` (which looks at a typed secret) only if `throttle` admits the

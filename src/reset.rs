@@ -3,7 +3,7 @@
 //!
 //! "Reset Password" emails a code that "will quickly expire" (8 digits, 15 minutes,
 //! 5 tries; only its keyed hash is stored): [`Portal::request_password_reset`]
-//! returns what to send and to whom. [`Portal::reset_password`] sets the new
+//! returns what to send and to whom, at most 5 times an hour per contact. [`Portal::reset_password`] sets the new
 //! password only if it passes the password policy, and only with the right code.
 //! Either way a password changes, every remembered device is revoked.
 
@@ -18,17 +18,31 @@ impl Portal {
     /// "Reset Password": issues an emailed reset code to the contact's email on
     /// file, replacing any earlier one. The service finds the contact by email or
     /// username first, and sends the [`Delivery`].
-    #[must_use = "send the delivery, and store the account"]
+    ///
+    /// Anyone who knows a username can ask, so it needs no secret and locks
+    /// nothing: it is bounded by [`Settings::reset_requests`](crate::Settings::reset_requests)
+    /// (5 codes an hour by default), so that nobody can make the service flood a
+    /// mailbox, and it never touches a throttle.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooManyCodesSent`]: the window is full; nothing was issued and the
+    /// pending code (if any) stays as it was.
     pub fn request_password_reset<R: CryptoRng + ?Sized>(
         &self,
         account: &mut Account,
         now: u64,
         rng: &mut R,
-    ) -> Delivery {
+    ) -> Result<Delivery> {
         account.step(|account| {
+            account.0.throttles.reset_requests.record(
+                &self.settings.reset_requests,
+                Purpose::EmailPasswordReset,
+                now,
+            )?;
             let email = account.profile().email.clone();
             let (delivery, pending) = PendingCode::issue_with_rng(
-                &self.key,
+                &self.ring,
                 Purpose::EmailPasswordReset,
                 &self.settings.reset_code,
                 &email,
@@ -36,16 +50,17 @@ impl Portal {
                 rng,
             );
             account.0.reset_code = Some(pending);
-            delivery
+            Ok(delivery)
         })
     }
 
     /// Sets a new password with the emailed code.
     ///
     /// The new password is checked against the policy first, so a rejected password
-    /// does not use up the code. Then the code, through the one-time code throttle.
-    /// On success: the new Argon2id hash, every remembered device revoked, the
-    /// password throttle unlocked (the contact just proved they hold the mailbox).
+    /// does not use up the code. Then the code, through the reset code's own
+    /// throttle (wrong reset codes never slow down SMS login). On success: the new
+    /// Argon2id hash, every remembered device revoked, both password lanes
+    /// unlocked (failures against the old password say nothing any more).
     ///
     /// # Errors
     ///
@@ -74,15 +89,17 @@ impl Portal {
             })?;
             guarded(
                 &self.settings.throttle,
-                &mut record.throttles.one_time_code,
+                &mut record.throttles.reset_code,
                 now,
-                || pending.verify(&self.key, Purpose::EmailPasswordReset, code, now),
+                || pending.verify(&self.ring, Purpose::EmailPasswordReset, code, now),
                 |e| matches!(e, Error::WrongOneTimeCode { .. }),
             )?;
             // Hashed only once the code is right: no Argon2id for a guesser.
             record.password_hash = self.hash_password(new_password, rng)?;
             record.devices.revoke_all();
             record.throttles.password = record.throttles.password.clone().unlock();
+            record.throttles.password_on_device =
+                record.throttles.password_on_device.clone().unlock();
             Ok(notice::PASSWORD_RESET)
         })
     }

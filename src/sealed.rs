@@ -9,6 +9,11 @@
 //!
 //! The contact's id is the AEAD's associated data: a sealed secret copied into
 //! another contact's row does not open there.
+//!
+//! A sealed secret names the server key that sealed it ([`KeyId`]): it opens under
+//! that key while the key ring holds it, and is re-sealed under the current key by
+//! the portal's re-sealing. Version 1 (before key ids) reads as sealed under
+//! [`KeyId::DEFAULT`].
 
 use crate::error::check_state_version;
 use core::fmt;
@@ -20,6 +25,7 @@ use rand::CryptoRng;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use crate::key_ring::KeyId;
 use crate::totp::Secret;
 use crate::{Error, Result, ServerKey, hex};
 
@@ -29,7 +35,7 @@ const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
 /// The longest secret a sealed form may hold (the totp crate's maximum, 1024 bytes).
 const MAX_SECRET_LEN: usize = Secret::MAX_BITS / 8;
-const SEALED_VERSION: u32 = 1;
+const SEALED_VERSION: u32 = 2;
 
 /// The ChaCha20-Poly1305 key for TOTP secrets, derived once from the server key.
 #[derive(Clone)]
@@ -59,13 +65,15 @@ fn aad(contact_id: u64) -> [u8; AAD_DOMAIN.len() + 8] {
     out
 }
 
-/// A TOTP secret encrypted for one contact: a random 96-bit nonce, the ciphertext
-/// and the Poly1305 tag, stored as hex. Serde, versioned (`"v": 1`).
+/// A TOTP secret encrypted for one contact: the id of the server key that sealed
+/// it, a random 96-bit nonce, the ciphertext and the Poly1305 tag, stored as hex.
+/// Serde, versioned (`"v": 2`; version 1, without the key id, still reads).
 ///
 /// Nothing but the facade can open it; the facade does so only to verify a code.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "SealedRecord", into = "SealedRecord")]
 pub struct SealedSecret {
+    key: KeyId,
     nonce: [u8; NONCE_LEN],
     /// Ciphertext followed by the tag.
     sealed: Vec<u8>,
@@ -81,6 +89,9 @@ impl fmt::Debug for SealedSecret {
 #[serde(deny_unknown_fields)]
 struct SealedRecord {
     v: u32,
+    /// Since version 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    key: Option<KeyId>,
     #[serde(with = "hex::fixed")]
     nonce: [u8; NONCE_LEN],
     sealed: String,
@@ -91,10 +102,17 @@ impl TryFrom<SealedRecord> for SealedSecret {
 
     fn try_from(r: SealedRecord) -> Result<Self> {
         const STATE: &str = "sealed TOTP secret";
-        check_state_version(STATE, r.v, SEALED_VERSION)?;
         let corrupt = |reason| Error::CorruptState {
             state: STATE,
             reason,
+        };
+        let key = match (r.v, r.key) {
+            (1, None) => KeyId::DEFAULT,
+            (1, Some(_)) => return Err(corrupt("a version 1 seal names no key")),
+            (v, key) => {
+                check_state_version(STATE, v, SEALED_VERSION)?;
+                key.ok_or(corrupt("the id of the sealing key is missing"))?
+            }
         };
         let len = r.sealed.len() / 2;
         if !r.sealed.len().is_multiple_of(2) || len <= TAG_LEN || len > MAX_SECRET_LEN + TAG_LEN {
@@ -102,6 +120,7 @@ impl TryFrom<SealedRecord> for SealedSecret {
         }
         let sealed = hex::decode_vec(&r.sealed).ok_or(corrupt("not lower-case hexadecimal"))?;
         Ok(Self {
+            key,
             nonce: r.nonce,
             sealed,
         })
@@ -112,6 +131,7 @@ impl From<SealedSecret> for SealedRecord {
     fn from(s: SealedSecret) -> Self {
         Self {
             v: SEALED_VERSION,
+            key: Some(s.key),
             nonce: s.nonce,
             sealed: hex::encode(&s.sealed),
         }
@@ -119,8 +139,10 @@ impl From<SealedSecret> for SealedRecord {
 }
 
 impl SealedSecret {
-    /// Seals `secret` for `contact_id` with a fresh nonce from `rng`.
+    /// Seals `secret` for `contact_id` under `key`, named `key_id`, with a fresh
+    /// nonce from `rng`.
     pub(crate) fn seal<R: CryptoRng + ?Sized>(
+        key_id: &KeyId,
         key: &SealingKey,
         contact_id: u64,
         secret: &Secret,
@@ -138,7 +160,16 @@ impl SealedSecret {
             )
             .map_err(|_| Error::SealedSecretUnreadable)?;
         sealed.extend_from_slice(&tag);
-        Ok(Self { nonce, sealed })
+        Ok(Self {
+            key: key_id.clone(),
+            nonce,
+            sealed,
+        })
+    }
+
+    /// The id of the server key that sealed it.
+    pub(crate) fn key_id(&self) -> &KeyId {
+        &self.key
     }
 
     /// Opens the secret for `contact_id`.
@@ -185,7 +216,7 @@ mod tests {
         let mut rng = StdRng::seed_from_u64(1);
         let key = SealingKey::derive(&ServerKey::from_bytes([1; 32]));
         let secret = Secret::generate_with(&mut rng, 160).unwrap();
-        let sealed = SealedSecret::seal(&key, 3522, &secret, &mut rng).unwrap();
+        let sealed = SealedSecret::seal(&KeyId::DEFAULT, &key, 3522, &secret, &mut rng).unwrap();
         assert_eq!(sealed.open(&key, 3522).unwrap(), secret);
         assert!(matches!(
             sealed.open(&key, 3523),
@@ -196,8 +227,20 @@ mod tests {
 
         let json = serde_json::to_string(&sealed).unwrap();
         assert!(!json.contains(secret.to_base32().as_str()));
+        assert!(
+            json.starts_with(r#"{"v":2,"key":"default","nonce":""#),
+            "{json}"
+        );
         let back: SealedSecret = serde_json::from_str(&json).unwrap();
         assert_eq!(back, sealed);
+        // Version 1 names no key: it reads as sealed under the default one.
+        let v1 = json.replacen(r#"{"v":2,"key":"default","#, r#"{"v":1,"#, 1);
+        let old: SealedSecret = serde_json::from_str(&v1).unwrap();
+        assert_eq!(old, sealed);
+        assert!(
+            serde_json::from_str::<SealedSecret>(&json.replacen(r#""key":"default","#, "", 1))
+                .is_err()
+        );
         // Flip one hex digit of the ciphertext: the tag no longer verifies.
         let at = json.find("\"sealed\":\"").unwrap() + 10;
         let mut bytes = json.into_bytes();

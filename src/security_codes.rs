@@ -18,6 +18,13 @@
 //! characters, no personally identifiable information, nothing trivial), checked
 //! against the profile of the contact it is for, and is sealed at rest with
 //! ChaCha20-Poly1305 under a key derived from the server key.
+//!
+//! A seal is bound to its owner: the client id (and, for a contact's own code,
+//! the contact id) joins the AEAD's associated data, as the TOTP seal binds the
+//! contact id. A code copied into another client's or contact's record does not
+//! open there. Codes sealed before this binding (key id `countersign-v1`, in
+//! version 1 records) still open; the next [`Portal::set_account_code`] or
+//! [`Portal::set_contact_code`], or the portal's re-sealing, binds them.
 
 use crate::account::{FIRST_REVISION, next_revision, read_revision};
 use hmac::Mac;
@@ -25,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, Profile};
 use crate::gate::{self, Gate, Permissions};
+use crate::key_ring::KeyId;
 use crate::portal::{Portal, guarded};
 use crate::security_code::{
     Context, Date, SealedCode, SealingKey, SecurityCode, Speech, StoredCode,
@@ -33,20 +41,89 @@ use crate::throttle::{Factor, Throttle};
 use crate::{Error, Result, ServerKey, notice};
 
 const KEY_DOMAIN: &[u8] = b"countersign/security-code-key/v1\0";
-/// The key id recorded in every seal (the security-code crate's key rotation names keys).
-const KEY_ID: &str = "countersign-v1";
+/// The key id of the seals made before they were bound to their owner (and
+/// before key rings): read as made by the default server key.
+pub(crate) const UNBOUND_KEY_ID: &str = "countersign-v1";
+const CLIENT_DOMAIN: &[u8] = b"countersign/security-code/client/v1\0";
+const CONTACT_DOMAIN: &[u8] = b"countersign/security-code/contact/v1\0";
 const CLIENT_VERSION: u32 = 2;
-/// The format before revisions: read as revision 1, never written.
+/// The format before revisions (and before the code was bound to its client):
+/// read as revision 1, never written.
 const CLIENT_VERSION_UNREVISED: u32 = 1;
 
-pub(crate) fn sealing_key(server: &ServerKey) -> Result<SealingKey> {
+/// The security-code sealing keys derived from the server key `id`: the one that
+/// seals, owner-bound, named `id`; and for the default key, the one that reads
+/// the unbound seals of version 1.
+pub(crate) fn sealing_keys(
+    id: &KeyId,
+    server: &ServerKey,
+) -> Result<(SealingKey, Option<SealingKey>)> {
     let bytes: [u8; 32] = server.mac(KEY_DOMAIN).finalize().into_bytes().into();
-    Ok(SealingKey::new(KEY_ID, bytes)?)
+    let unbound = if *id == KeyId::DEFAULT {
+        Some(SealingKey::new(UNBOUND_KEY_ID, bytes)?)
+    } else {
+        None
+    };
+    Ok((SealingKey::new(id.as_str(), bytes)?, unbound))
+}
+
+/// The key id to report for a seal: as [`key_id_of`], or the seal's own text
+/// when it is no id a ring could hold (then no ring opens it).
+pub(crate) fn reported_key_id(sealed: &SealedCode) -> KeyId {
+    key_id_of(sealed).unwrap_or_else(|_| KeyId::unchecked(sealed.key_id()))
+}
+
+/// The server key a stored seal names: its own id, or the default key for the
+/// unbound seals of version 1.
+pub(crate) fn key_id_of(sealed: &SealedCode) -> Result<KeyId> {
+    if sealed.key_id() == UNBOUND_KEY_ID {
+        Ok(KeyId::DEFAULT)
+    } else {
+        KeyId::stored(sealed.key_id())
+    }
+}
+
+/// Whose code a seal is: the associated data that binds it to its owner.
+#[derive(Clone, Copy)]
+pub(crate) enum Owner {
+    /// The account-wide code of a client.
+    Client(u64),
+    /// A contact's own code.
+    Contact {
+        /// The client the contact belongs to.
+        client_id: u64,
+        /// The contact.
+        contact_id: u64,
+    },
+}
+
+impl Owner {
+    pub(crate) fn of(profile: &Profile) -> Self {
+        Self::Contact {
+            client_id: profile.client_id,
+            contact_id: profile.contact_id,
+        }
+    }
+
+    fn context(self) -> Vec<u8> {
+        match self {
+            Self::Client(client_id) => [CLIENT_DOMAIN, &client_id.to_be_bytes()].concat(),
+            Self::Contact {
+                client_id,
+                contact_id,
+            } => [
+                CONTACT_DOMAIN,
+                &client_id.to_be_bytes(),
+                &contact_id.to_be_bytes(),
+            ]
+            .concat(),
+        }
+    }
 }
 
 /// The client (account) as a whole: the account-wide security code and the
-/// throttle of callers' guesses. Serde, versioned (`"v": 2`; version 1 still
-/// reads, as revision 1).
+/// throttle of callers' guesses. Serde, versioned (`"v": 2`: the code bound to
+/// the client, and a revision; version 1 still reads, as revision 1).
 ///
 /// Like an [`Account`], it carries a [revision](Client::revision) that every step
 /// changing it moves on by one: store it with a compare-and-swap on that revision.
@@ -136,11 +213,11 @@ impl Client {
 
     /// Runs one step that may change the state, and moves the revision on by one
     /// if it did (as [`Account`] does).
-    fn step<T>(&mut self, step: impl FnOnce(&mut Self) -> T) -> T {
+    pub(crate) fn step<T>(&mut self, step: impl FnOnce(&mut Self) -> T) -> T {
         let before = self.clone();
         let out = step(self);
         if *self != before {
-            self.revision = next_revision(Some(before.revision));
+            self.revision = next_revision(before.revision);
         }
         out
     }
@@ -161,6 +238,34 @@ impl Client {
     #[must_use]
     pub fn throttle(&self) -> &Throttle {
         &self.throttle
+    }
+
+    /// The ids of the server keys the client's records need (its account-wide
+    /// security code's): see [`key_ring`](crate::key_ring).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let client = countersign::security_codes::Client::new(1707);
+    /// assert!(client.key_ids().is_empty());
+    /// ```
+    #[must_use]
+    pub fn key_ids(&self) -> std::collections::BTreeSet<KeyId> {
+        self.security_code
+            .iter()
+            .filter_map(|stored| match stored {
+                StoredCode::Sealed(sealed) => Some(reported_key_id(sealed)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub(crate) fn stored_code(&self) -> Option<&StoredCode> {
+        self.security_code.as_ref()
+    }
+
+    pub(crate) fn replace_code(&mut self, code: StoredCode) {
+        self.security_code = Some(code);
     }
 
     /// The administrator's "Unlock" of the caller throttle.
@@ -223,18 +328,80 @@ fn context_of(profile: &Profile, now: u64) -> Result<Context> {
 }
 
 impl Portal {
-    fn seal_code(&self, code: &str, context: &Context) -> Result<StoredCode> {
+    fn seal_code(&self, code: &str, context: &Context, owner: Owner) -> Result<StoredCode> {
         let admitted = crate::security_code::Policy::default().admit(code, context)?;
-        Ok(SealedCode::seal(&admitted, &self.code_key)?.into())
+        self.seal_admitted(&admitted, owner)
     }
 
-    fn open_code(&self, stored: &StoredCode) -> Result<SecurityCode> {
+    /// Seals a code under the current key, bound to `owner`.
+    fn seal_admitted(&self, code: &SecurityCode, owner: Owner) -> Result<StoredCode> {
+        let (_, keys) = self.current()?;
+        let sealed = SealedCode::seal_bound_with_rng(
+            code,
+            &keys.code,
+            &owner.context(),
+            &mut rand::rngs::SysRng,
+        )?;
+        Ok(sealed.into())
+    }
+
+    /// The key that opens `sealed`, and whether the seal is bound to its owner.
+    fn code_key_for(&self, sealed: &SealedCode) -> Result<(&SealingKey, bool)> {
+        let derived = self.derived(&key_id_of(sealed)?)?;
+        if sealed.key_id() == UNBOUND_KEY_ID {
+            let unbound = derived.unbound_code.as_ref().ok_or(Error::UnknownKeyId {
+                id: UNBOUND_KEY_ID.to_owned(),
+            })?;
+            Ok((unbound, false))
+        } else {
+            Ok((&derived.code, true))
+        }
+    }
+
+    /// Opens a stored code for `owner`: a bound seal only with its owner, an
+    /// unbound version 1 seal as it was made.
+    fn open_code(&self, stored: &StoredCode, owner: Owner) -> Result<SecurityCode> {
         match stored {
-            StoredCode::Sealed(sealed) => Ok(sealed.open(&self.code_key)?),
+            StoredCode::Sealed(sealed) => match self.code_key_for(sealed)? {
+                (key, true) => Ok(sealed.open_bound(key, &owner.context())?),
+                (key, false) => Ok(sealed.open(key)?),
+            },
+            // An Argon2id hash binds no owner and needs no server key: anyone who
+            // can write a row could plant one, so the facade accepts none.
             _ => Err(Error::InvalidRequest {
-                reason: "this security code is stored hashed only and cannot be shown",
+                reason: "this security code is stored hashed only, not sealed for its owner",
             }),
         }
+    }
+
+    /// Whether `spoken` is the stored code of `owner`, compared in constant time
+    /// (by the security-code crate, padded, so the time does not say the length).
+    fn code_matches(&self, stored: &StoredCode, owner: Owner, spoken: &str) -> Result<bool> {
+        let speech = Speech::default();
+        match stored {
+            StoredCode::Sealed(sealed) => match self.code_key_for(sealed)? {
+                (key, true) => Ok(sealed.verify_bound(spoken, key, &owner.context(), &speech)?),
+                (key, false) => Ok(sealed.verify(spoken, key, &speech)?),
+            },
+            _ => self.open_code(stored, owner).map(|_| false),
+        }
+    }
+
+    /// Re-seals `stored` under the current key, bound to `owner`, unless it
+    /// already is. Returns the new seal, or `None` when nothing needs doing.
+    pub(crate) fn reseal_code(
+        &self,
+        stored: &StoredCode,
+        owner: Owner,
+    ) -> Result<Option<StoredCode>> {
+        let StoredCode::Sealed(sealed) = stored else {
+            return Ok(None);
+        };
+        if sealed.key_id() == self.ring.current_id().as_str() {
+            return Ok(None);
+        }
+        let code = self.open_code(stored, owner)?;
+        self.seal_admitted(&code, owner).map(Some)
     }
 
     /// Sets (or changes) the account-wide security code: "Success: Account
@@ -258,7 +425,11 @@ impl Portal {
         client.step(|client| {
             same_client(client, actor)?;
             gate::require(permissions, actor, Gate::SetAccountCode)?;
-            client.security_code = Some(self.seal_code(code, &context_of(actor, now)?)?);
+            client.security_code = Some(self.seal_code(
+                code,
+                &context_of(actor, now)?,
+                Owner::Client(client.client_id),
+            )?);
             Ok(notice::ACCOUNT_UPDATED)
         })
     }
@@ -281,7 +452,7 @@ impl Portal {
         client
             .security_code
             .as_ref()
-            .map(|stored| self.open_code(stored))
+            .map(|stored| self.open_code(stored, Owner::Client(client.client_id)))
             .transpose()
     }
 
@@ -303,7 +474,11 @@ impl Portal {
     ) -> Result<&'static str> {
         target.step(|target| {
             may_manage(target.profile(), actor, permissions)?;
-            let sealed = self.seal_code(code, &context_of(target.profile(), now)?)?;
+            let sealed = self.seal_code(
+                code,
+                &context_of(target.profile(), now)?,
+                Owner::of(target.profile()),
+            )?;
             target.0.security_code = Some(sealed);
             Ok(notice::CONTACT_UPDATED)
         })
@@ -327,7 +502,7 @@ impl Portal {
             .0
             .security_code
             .as_ref()
-            .map(|stored| self.open_code(stored))
+            .map(|stored| self.open_code(stored, Owner::of(target.profile())))
             .transpose()
     }
 
@@ -361,8 +536,8 @@ impl Portal {
             if contacts.is_empty() && client.security_code.is_none() {
                 return Err(Error::NoSecurityCode);
             }
-            let speech = Speech::default();
             let account_code = client.security_code.as_ref();
+            let client_id = client.client_id;
             guarded(
                 &self.settings.throttle,
                 &mut client.throttle,
@@ -371,7 +546,7 @@ impl Portal {
                     let mut whose = None;
                     for contact in &contacts {
                         if let Some(stored) = &contact.0.security_code
-                            && stored.verify(spoken, &self.code_key, &speech)?
+                            && self.code_matches(stored, Owner::of(contact.profile()), spoken)?
                             && whose.is_none()
                         {
                             whose = Some(Whose::Contact {
@@ -381,7 +556,7 @@ impl Portal {
                         }
                     }
                     if let Some(stored) = account_code
-                        && stored.verify(spoken, &self.code_key, &speech)?
+                        && self.code_matches(stored, Owner::Client(client_id), spoken)?
                         && whose.is_none()
                     {
                         whose = Some(Whose::AccountWide);

@@ -5,6 +5,9 @@
 //! one-time code hash only as un-brute-forceable, as this key is secret. Each use
 //! is domain-separated (a fixed label starts every MAC input), so a device token
 //! signature can never double as a one-time code hash.
+//!
+//! To rotate it, put it in a [`KeyRing`](crate::KeyRing) beside the new one; a
+//! lone `ServerKey` is a ring of one (see [`key_ring`](crate::key_ring)).
 
 use core::fmt;
 

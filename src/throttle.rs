@@ -1,12 +1,63 @@
-//! Attempt throttling for every secret a person types.
+//! Attempt throttling for every secret a person types, and limits on the codes
+//! the service sends.
 //!
-//! One [`Throttle`] per account and [`Factor`] (password, TOTP code, backup code,
-//! one-time code, security code) counts consecutive failures. A few are free; after
-//! that each further failure doubles the wait before the next attempt (capped);
-//! after many the factor is hard-locked until an administrator unlocks it (the
-//! portal's "Unlock" tab). NIST SP 800-63B §5.2.2 requires a verifier to limit
-//! consecutive failed attempts to no more than 100, so that is the ceiling any
-//! [`ThrottlePolicy`] can be built with.
+//! # The design
+//!
+//! **What is counted.** One [`Throttle`] per account and *lane* counts
+//! consecutive failures of one secret: the password (two lanes, below), the TOTP
+//! code, the backup code, the SMS login code, the emailed reset code, and a
+//! client's security code. Lanes never share a count: failures on one secret
+//! slow down that secret only, so an attacker who can fail one factor (anyone who
+//! knows a username can fail passwords and reset codes) cannot slow down another.
+//! Only an attempt that really compared a secret counts; malformed input, a code
+//! that was never sent and every other refusal that checks nothing count nothing.
+//!
+//! **Back-off that always ends by itself.** A few failures are free; after that
+//! each further consecutive failure doubles the wait before the next attempt, up
+//! to [`ThrottlePolicy::max_delay`] (at most [`MAX_DELAY_CEILING`], one day). A
+//! success resets the lane. By default nothing ever hard-locks: the worst an
+//! attacker can do to a victim is keep one lane at its longest wait, and the
+//! wait ends on its own (NIST SP 800-63B §5.2.2 lists exactly this, "requiring
+//! the claimant to wait following a failed attempt", among the ways to limit
+//! online guessing without handing the attacker a lockout).
+//!
+//! **A hard lock only where the deployment opts in**
+//! ([`ThrottlePolicy::with_hard_lock`]), and never below [`HARD_LOCK_FLOOR`],
+//! NIST SP 800-63B §5.2.2's limit of 100 consecutive failed attempts: fewer
+//! would let anyone lock a victim out cheaply. A hard lock is lifted only by the
+//! administrator's "Unlock" ([`Throttle::unlock`], and
+//! [`Account::unlock`](crate::Account::unlock) for every lane at once), and for
+//! the password lanes by a password reset; a backup code gets a contact past a
+//! locked password lane without lifting the lock (see below). A later, laxer
+//! policy does not lift it.
+//!
+//! **Requests that need no secret never lock anything.** Sending a code (an SMS
+//! login code, an emailed reset code) checks no secret, so it is not a
+//! [`Throttle`]: it is a [`SendLimit`], a bounded number of sends in a sliding
+//! window ([`SendPolicy`], 5 an hour by default), so that the service cannot be
+//! made to spam a victim's phone or mailbox. It always ends by itself, and it
+//! never touches a throttle: an attacker who requests a thousand resets for a
+//! victim slows down nobody's sign-in.
+//!
+//! **Which factor gets a contact past which lane, and why it is safe.**
+//!
+//! | The contact has                     | gets past                                   | because |
+//! |-------------------------------------|---------------------------------------------|---------|
+//! | a remembered device's cookie        | the password lane an attacker backs off     | password attempts that come with a valid device cookie use their own lane ([`Portal::sign_in_on_device`](crate::Portal::sign_in_on_device)); the cookie is a 256-bit MAC an attacker cannot guess, and that lane is throttled like the other |
+//! | a valid backup code                 | the password lane, even a hard lock         | [`Portal::sign_in_with_backup_code`](crate::Portal::sign_in_with_backup_code) spends the backup code (through the backup-code lane) before it checks the password once, so each extra password check costs a backup code: at most as many as the contact has |
+//! | the emailed reset code              | both password lanes (reset to zero)         | the password changes: failures against the old one say nothing any more |
+//! | any second factor                   | nothing else                                | no success resets another lane: that would hand an attacker a fresh budget every time the contact signs in |
+//! | the administrator's "Unlock"        | every lane                                  | the seeds' Unlock tab: the lever for whatever remains locked |
+//!
+//! **Clock glitches.** A stored failure time may lead the current time by at
+//! most [`MAX_CLOCK_LEAD`] (an hour): within it, a clock that stepped back does
+//! not shorten a wait; beyond it, the stored time is a glitch, not a failure
+//! time, and is ignored (the count is kept, the next failure records the current
+//! time). So one attempt at `now = u64::MAX` cannot lock a lane forever: from any
+//! `now`, no lane waits longer than `MAX_CLOCK_LEAD + max_delay`
+//! ([`Throttle::retry_at_from`]).
+//!
+//! # Using it
 //!
 //! The API makes the order of operations a matter of types: the only way to
 //! record an outcome is through the [`Attempt`] that [`Throttle::admit`] returns,
@@ -15,7 +66,7 @@
 //! ```
 //! use countersign::throttle::{Factor, Throttle, ThrottlePolicy};
 //!
-//! let policy = ThrottlePolicy::default(); // 5 free failures, then 1 s, 2 s, 4 s ...
+//! let policy = ThrottlePolicy::default(); // 5 free failures, then 1 s, 2 s, 4 s ... 15 min
 //! let mut throttle = Throttle::new(Factor::Totp);
 //! let now = 1_700_000_000;
 //!
@@ -37,11 +88,21 @@ use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::one_time::Purpose;
 use crate::{Error, Result};
 
-/// The most consecutive failures any policy may allow before the hard lock
-/// (NIST SP 800-63B §5.2.2: "no more than 100 consecutive failed attempts").
-pub const HARD_LOCK_CEILING: u32 = 100;
+/// The fewest consecutive failures at which a deployment may hard-lock a lane
+/// (NIST SP 800-63B §5.2.2: "no more than 100 consecutive failed attempts"; a
+/// lock below that is a denial of service anyone can cause).
+pub const HARD_LOCK_FLOOR: u32 = 100;
+
+/// The longest back-off delay any policy may impose: one day. A longer wait is
+/// a lock by another name.
+pub const MAX_DELAY_CEILING: u64 = 24 * 60 * 60;
+
+/// How far a stored time may lead the current time before it is taken for a
+/// clock glitch and ignored: one hour.
+pub const MAX_CLOCK_LEAD: u64 = 60 * 60;
 
 /// Which secret a throttle guards.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -54,8 +115,10 @@ pub enum Factor {
     Totp,
     /// A backup code.
     BackupCode,
-    /// A one-time code sent by SMS or email.
-    OneTimeCode,
+    /// A login code sent by SMS.
+    SmsCode,
+    /// A password reset code sent by email.
+    ResetCode,
     /// A caller's security code, as given to support.
     SecurityCode,
 }
@@ -66,20 +129,24 @@ impl fmt::Display for Factor {
             Self::Password => "password",
             Self::Totp => "authentication code",
             Self::BackupCode => "backup code",
-            Self::OneTimeCode => "one-time code",
+            Self::SmsCode => "SMS code",
+            Self::ResetCode => "password reset code",
             Self::SecurityCode => "security code",
         })
     }
 }
 
-/// How many failures are free, how the back-off grows, and when the hard lock falls.
+/// How many failures are free, how the back-off grows, and whether a hard lock
+/// falls at all.
 ///
 /// After failure number `n` (counting consecutive failures), the next attempt waits
 /// `0` seconds while `n <= free_failures`, then `base_delay * 2^(n - free_failures - 1)`
-/// seconds, never more than `max_delay`. Failure number `lock_after` locks the factor.
+/// seconds, never more than `max_delay`. Without [`ThrottlePolicy::with_hard_lock`]
+/// nothing else happens, ever.
 ///
-/// Serialized as its four settings; deserializing re-checks them, so an invalid
-/// policy cannot come from a configuration file either.
+/// Serialized as its settings (`hard_lock_after` may be left out: no hard lock);
+/// deserializing re-checks them, so an invalid policy cannot come from a
+/// configuration file either.
 ///
 /// # Examples
 ///
@@ -91,10 +158,13 @@ impl fmt::Display for Factor {
 /// assert_eq!(policy.delay_after(6), 1);
 /// assert_eq!(policy.delay_after(7), 2);
 /// assert_eq!(policy.delay_after(8), 4);
+/// assert_eq!(policy.delay_after(1_000), 900);
+/// assert_eq!(policy.hard_lock_after(), None);
 ///
-/// let strict = ThrottlePolicy::new(3, 2, 60, 10)?;
+/// let strict = ThrottlePolicy::new(3, 2, 60)?.with_hard_lock(100)?;
 /// assert_eq!(strict.delay_after(4), 2);
 /// assert_eq!(strict.delay_after(9), 60);
+/// assert_eq!(strict.hard_lock_after(), Some(100));
 /// # Ok::<(), countersign::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,7 +173,7 @@ pub struct ThrottlePolicy {
     free_failures: u32,
     base_delay: u64,
     max_delay: u64,
-    lock_after: u32,
+    hard_lock_after: Option<u32>,
 }
 
 /// The serialized form of a [`ThrottlePolicy`], checked on the way in.
@@ -113,45 +183,38 @@ struct PolicySettings {
     free_failures: u32,
     base_delay: u64,
     max_delay: u64,
-    lock_after: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    hard_lock_after: Option<u32>,
+    /// Before issue 12: read only to refuse it by name.
+    #[serde(default, skip_serializing)]
+    lock_after: Option<u32>,
 }
 
 impl ThrottlePolicy {
-    /// A policy: `free_failures` failures without delay, then a back-off starting at
-    /// `base_delay` seconds and doubling up to `max_delay` seconds, and a hard lock at
-    /// failure number `lock_after`.
+    /// A policy without hard lock: `free_failures` failures without delay, then a
+    /// back-off starting at `base_delay` seconds and doubling up to `max_delay`.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidThrottlePolicy`] if `lock_after` is 0 or above
-    /// [`HARD_LOCK_CEILING`], if `free_failures` is not below `lock_after`, if
-    /// `base_delay` is 0, or if `max_delay` is below `base_delay`.
+    /// [`Error::InvalidThrottlePolicy`] if `base_delay` is 0, if `max_delay` is
+    /// below `base_delay` or above [`MAX_DELAY_CEILING`].
     ///
     /// # Examples
     ///
     /// ```
     /// use countersign::throttle::ThrottlePolicy;
     ///
-    /// assert!(ThrottlePolicy::new(5, 1, 900, 100).is_ok());
-    /// assert!(ThrottlePolicy::new(5, 1, 900, 101).is_err(), "NIST SP 800-63B §5.2.2");
-    /// assert!(ThrottlePolicy::new(10, 1, 900, 10).is_err(), "free failures must be fewer");
+    /// assert!(ThrottlePolicy::new(5, 1, 900).is_ok());
+    /// assert!(ThrottlePolicy::new(5, 0, 900).is_err(), "a back-off needs a delay");
+    /// assert!(ThrottlePolicy::new(5, 1, 30 * 86_400).is_err(), "a month is a lock");
     /// ```
-    pub fn new(
-        free_failures: u32,
-        base_delay: u64,
-        max_delay: u64,
-        lock_after: u32,
-    ) -> Result<Self> {
-        let reason = if lock_after == 0 {
-            Some("lock_after must be at least 1")
-        } else if lock_after > HARD_LOCK_CEILING {
-            Some("lock_after may be at most 100 (NIST SP 800-63B §5.2.2)")
-        } else if free_failures >= lock_after {
-            Some("free_failures must be fewer than lock_after")
-        } else if base_delay == 0 {
+    pub fn new(free_failures: u32, base_delay: u64, max_delay: u64) -> Result<Self> {
+        let reason = if base_delay == 0 {
             Some("base_delay must be at least 1 second")
         } else if max_delay < base_delay {
             Some("max_delay must be at least base_delay")
+        } else if max_delay > MAX_DELAY_CEILING {
+            Some("max_delay may be at most one day (86400 seconds): a longer wait is a lock")
         } else {
             None
         };
@@ -161,9 +224,43 @@ impl ThrottlePolicy {
                 free_failures,
                 base_delay,
                 max_delay,
-                lock_after,
+                hard_lock_after: None,
             }),
         }
+    }
+
+    /// The same policy with a hard lock at failure number `after`, which only the
+    /// administrator's "Unlock" lifts. Opt in only where a deployment must.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidThrottlePolicy`] if `after` is below [`HARD_LOCK_FLOOR`] or
+    /// not above `free_failures`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use countersign::throttle::ThrottlePolicy;
+    ///
+    /// let policy = ThrottlePolicy::default();
+    /// assert!(policy.with_hard_lock(100).is_ok());
+    /// assert!(policy.with_hard_lock(20).is_err(), "NIST SP 800-63B §5.2.2: not below 100");
+    /// ```
+    pub fn with_hard_lock(self, after: u32) -> Result<Self> {
+        if after < HARD_LOCK_FLOOR {
+            return Err(Error::InvalidThrottlePolicy {
+                reason: "hard_lock_after may not be below 100 (NIST SP 800-63B §5.2.2): a lower lock is a denial of service",
+            });
+        }
+        if after <= self.free_failures {
+            return Err(Error::InvalidThrottlePolicy {
+                reason: "hard_lock_after must be above free_failures",
+            });
+        }
+        Ok(Self {
+            hard_lock_after: Some(after),
+            ..self
+        })
     }
 
     /// Failures allowed before any delay.
@@ -184,36 +281,40 @@ impl ThrottlePolicy {
         self.max_delay
     }
 
-    /// The failure count at which the factor locks until unlocked.
+    /// The failure count at which a lane locks until unlocked, if the deployment
+    /// opted in; `None`: no hard lock, only the back-off.
     #[must_use]
-    pub fn lock_after(&self) -> u32 {
-        self.lock_after
+    pub fn hard_lock_after(&self) -> Option<u32> {
+        self.hard_lock_after
     }
 
     /// Seconds to wait after the `failures`-th consecutive failure before the next
     /// attempt (0: no wait). Ignores the hard lock; see [`Throttle::admit`].
     #[must_use]
     pub fn delay_after(&self, failures: u32) -> u64 {
-        let Some(doublings) = failures.checked_sub(self.free_failures + 1) else {
+        let Some(doublings) = failures.checked_sub(self.free_failures.saturating_add(1)) else {
             return 0;
         };
         let factor = 1u64.checked_shl(doublings).unwrap_or(u64::MAX);
         self.base_delay.saturating_mul(factor).min(self.max_delay)
     }
+
+    fn locks_at(&self, failures: u32) -> bool {
+        self.hard_lock_after.is_some_and(|after| failures >= after)
+    }
 }
 
 impl Default for ThrottlePolicy {
-    /// 5 free failures; then 1 s, 2 s, 4 s ... up to 15 minutes; locked at 20.
+    /// 5 free failures; then 1 s, 2 s, 4 s ... up to 15 minutes; no hard lock.
     ///
-    /// Twenty consecutive failures take over an hour of waiting to reach, far more
-    /// than a person mistyping ever needs, and keep an online guesser to a handful
-    /// of tries per account, well under the NIST ceiling of 100.
+    /// Ten failures cost a minute of waiting, far more than a person mistyping
+    /// ever needs; after that an online guesser gets four tries an hour per lane.
     fn default() -> Self {
         Self {
             free_failures: 5,
             base_delay: 1,
             max_delay: 15 * 60,
-            lock_after: 20,
+            hard_lock_after: None,
         }
     }
 }
@@ -222,7 +323,17 @@ impl TryFrom<PolicySettings> for ThrottlePolicy {
     type Error = Error;
 
     fn try_from(s: PolicySettings) -> Result<Self> {
-        Self::new(s.free_failures, s.base_delay, s.max_delay, s.lock_after)
+        if s.lock_after.is_some() {
+            return Err(Error::InvalidThrottlePolicy {
+                reason: "lock_after is gone: the back-off alone ends by itself; for a hard lock \
+                         set hard_lock_after, at least 100 (NIST SP 800-63B §5.2.2)",
+            });
+        }
+        let policy = Self::new(s.free_failures, s.base_delay, s.max_delay)?;
+        match s.hard_lock_after {
+            Some(after) => policy.with_hard_lock(after),
+            None => Ok(policy),
+        }
     }
 }
 
@@ -232,25 +343,30 @@ impl From<ThrottlePolicy> for PolicySettings {
             free_failures: p.free_failures,
             base_delay: p.base_delay,
             max_delay: p.max_delay,
-            lock_after: p.lock_after,
+            hard_lock_after: p.hard_lock_after,
+            lock_after: None,
         }
     }
 }
 
-/// The throttle state of one account and one factor: store it with the account.
+/// The throttle state of one account and one lane: store it with the account.
 ///
-/// Serde, versioned (`"v": 1`); deserializing checks that the fields agree, so a
-/// corrupted state is an error rather than a silently unlocked factor.
+/// Serde, versioned (`"v": 2`). Version 1, written before the lanes were split,
+/// still reads: its shared `one_time_code` lane reads as the SMS code lane (an
+/// account copies it into the reset code lane too), and a version 1 lock below
+/// [`HARD_LOCK_FLOOR`] reads as the back-off of its count.
+/// Deserializing checks that the fields agree, so a corrupted state is an error
+/// rather than a silently unlocked lane.
 ///
 /// # Examples
 ///
 /// ```
 /// use countersign::throttle::{Factor, Throttle, ThrottlePolicy};
 ///
-/// let policy = ThrottlePolicy::new(0, 30, 30, 3)?; // every failure costs 30 s; locked at 3
+/// let policy = ThrottlePolicy::new(0, 30, 30)?.with_hard_lock(100)?;
 /// let mut throttle = Throttle::new(Factor::Password);
 /// let mut now = 1_000;
-/// for _ in 0..3 {
+/// for _ in 0..100 {
 ///     throttle = throttle.admit(&policy, now)?.failed();
 ///     now += 30;
 /// }
@@ -270,45 +386,91 @@ pub struct Throttle {
     locked: bool,
 }
 
-/// The stored form of a [`Throttle`], checked on the way in.
+/// The factor as stored: version 1 had one lane for both kinds of one-time code.
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum StoredFactor {
+    Password,
+    Totp,
+    BackupCode,
+    SmsCode,
+    ResetCode,
+    SecurityCode,
+    /// Version 1 only: the lane SMS login and password reset shared.
+    OneTimeCode,
+}
+
+/// The stored form of a [`Throttle`], checked on the way in. Versions 1 and 2
+/// have the same fields; version 2 names the split one-time code lanes, counts
+/// past 100, and locks only at an opted-in threshold of at least 100.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ThrottleRecord {
     v: u32,
-    factor: Factor,
+    factor: StoredFactor,
     failures: u32,
     last_failure_at: Option<u64>,
     locked: bool,
 }
 
-const THROTTLE_VERSION: u32 = 1;
+const THROTTLE_VERSION: u32 = 2;
 
 impl TryFrom<ThrottleRecord> for Throttle {
     type Error = Error;
 
     fn try_from(r: ThrottleRecord) -> Result<Self> {
         const STATE: &str = "throttle";
-        check_state_version(STATE, r.v, THROTTLE_VERSION)?;
-        let reason = if (r.failures == 0) != r.last_failure_at.is_none() {
-            Some("a failure count needs the time of the last failure, and only then")
-        } else if r.failures > HARD_LOCK_CEILING {
-            Some("more consecutive failures than any policy allows")
-        } else if r.locked && r.failures == 0 {
-            Some("locked without any failure")
-        } else {
-            None
+        let corrupt = |reason| Error::CorruptState {
+            state: STATE,
+            reason,
         };
-        if let Some(reason) = reason {
-            return Err(Error::CorruptState {
-                state: STATE,
-                reason,
-            });
+        if r.v != 1 {
+            check_state_version(STATE, r.v, THROTTLE_VERSION)?;
         }
+        if (r.failures == 0) != r.last_failure_at.is_none() {
+            return Err(corrupt(
+                "a failure count needs the time of the last failure, and only then",
+            ));
+        }
+        let factor = match (r.v, r.factor) {
+            (_, StoredFactor::Password) => Factor::Password,
+            (_, StoredFactor::Totp) => Factor::Totp,
+            (_, StoredFactor::BackupCode) => Factor::BackupCode,
+            (_, StoredFactor::SecurityCode) => Factor::SecurityCode,
+            // Version 1's shared lane is read as the SMS code lane; the account
+            // reader copies it into the reset code lane as well.
+            (1, StoredFactor::OneTimeCode) => Factor::SmsCode,
+            (1, _) => return Err(corrupt("a version 1 throttle names a version 2 factor")),
+            (_, StoredFactor::SmsCode) => Factor::SmsCode,
+            (_, StoredFactor::ResetCode) => Factor::ResetCode,
+            (_, StoredFactor::OneTimeCode) => {
+                return Err(corrupt(
+                    "the shared one-time code lane is gone since version 2",
+                ));
+            }
+        };
+        let locked = if r.v == 1 {
+            if r.failures > 100 {
+                return Err(corrupt("more consecutive failures than any policy allows"));
+            }
+            if r.locked && r.failures == 0 {
+                return Err(corrupt("locked without any failure"));
+            }
+            // Version 1 locked at 20 failures by default: exactly the lock anyone
+            // could cause. Such a lock becomes the back-off of its count; only a
+            // lock at the floor that version 2 allows is kept.
+            r.locked && r.failures >= HARD_LOCK_FLOOR
+        } else {
+            if r.locked && r.failures < HARD_LOCK_FLOOR {
+                return Err(corrupt("locked below the hard lock floor of 100 failures"));
+            }
+            r.locked
+        };
         Ok(Self {
-            factor: r.factor,
+            factor,
             failures: r.failures,
             last_failure_at: r.last_failure_at,
-            locked: r.locked,
+            locked,
         })
     }
 }
@@ -317,12 +479,25 @@ impl From<Throttle> for ThrottleRecord {
     fn from(t: Throttle) -> Self {
         Self {
             v: THROTTLE_VERSION,
-            factor: t.factor,
+            factor: match t.factor {
+                Factor::Password => StoredFactor::Password,
+                Factor::Totp => StoredFactor::Totp,
+                Factor::BackupCode => StoredFactor::BackupCode,
+                Factor::SmsCode => StoredFactor::SmsCode,
+                Factor::ResetCode => StoredFactor::ResetCode,
+                Factor::SecurityCode => StoredFactor::SecurityCode,
+            },
             failures: t.failures,
             last_failure_at: t.last_failure_at,
             locked: t.locked,
         }
     }
+}
+
+/// The stored failure time as seen from `now`: `None` when there is none, or
+/// when it leads `now` by more than [`MAX_CLOCK_LEAD`] (a clock glitch).
+fn plausible(last: Option<u64>, now: u64) -> Option<u64> {
+    last.filter(|&last| last <= now.saturating_add(MAX_CLOCK_LEAD))
 }
 
 impl Throttle {
@@ -346,6 +521,12 @@ impl Throttle {
         }
     }
 
+    /// The same state for another factor: version 1's shared one-time code lane
+    /// becomes both one-time code lanes.
+    pub(crate) fn for_factor(self, factor: Factor) -> Self {
+        Self { factor, ..self }
+    }
+
     /// The factor this throttle guards.
     #[must_use]
     pub fn factor(&self) -> Factor {
@@ -364,9 +545,10 @@ impl Throttle {
         self.last_failure_at
     }
 
-    /// Whether the factor is hard-locked under `policy`: it locked when the failure
-    /// count reached the threshold, or the count is at or over this policy's threshold.
-    /// Only [`Throttle::unlock`] lifts a lock; a later, laxer policy does not.
+    /// Whether the lane is hard-locked under `policy`: it locked when the failure
+    /// count reached an opted-in threshold, or the count is at or over this
+    /// policy's threshold. Only [`Throttle::unlock`] lifts a lock; a later,
+    /// laxer policy does not.
     ///
     /// # Examples
     ///
@@ -378,7 +560,7 @@ impl Throttle {
     /// ```
     #[must_use]
     pub fn is_locked(&self, policy: &ThrottlePolicy) -> bool {
-        self.locked || self.failures >= policy.lock_after
+        self.locked || policy.locks_at(self.failures)
     }
 
     /// Asks to check a secret at `now` (unix seconds).
@@ -390,15 +572,15 @@ impl Throttle {
     /// # Errors
     ///
     /// [`Throttled`] with the time to retry while a back-off delay runs, or with no
-    /// time at all while the factor is hard-locked.
+    /// time at all while the lane is hard-locked (only with an opted-in hard lock).
     ///
     /// # Examples
     ///
     /// ```
     /// use countersign::throttle::{Factor, Throttle, ThrottlePolicy};
     ///
-    /// let policy = ThrottlePolicy::new(1, 10, 60, 5)?;
-    /// let mut throttle = Throttle::new(Factor::OneTimeCode);
+    /// let policy = ThrottlePolicy::new(1, 10, 60)?;
+    /// let mut throttle = Throttle::new(Factor::SmsCode);
     /// throttle = throttle.admit(&policy, 100)?.failed(); // free
     /// throttle = throttle.admit(&policy, 101)?.failed(); // now wait 10 s
     /// assert_eq!(throttle.admit(&policy, 105).unwrap_err().retry_at(), Some(111));
@@ -416,7 +598,7 @@ impl Throttle {
                 retry_at: None,
             });
         }
-        if let Some(retry_at) = self.retry_at(policy)
+        if let Some(retry_at) = self.retry_at_from(policy, now)
             && now < retry_at
         {
             return Err(Throttled {
@@ -424,18 +606,57 @@ impl Throttle {
                 retry_at: Some(retry_at),
             });
         }
-        Ok(Attempt {
+        Ok(self.attempt(policy, now))
+    }
+
+    /// An attempt that skips admission: only for a password check that a spent
+    /// backup code paid for (see the module docs), never for anything else.
+    pub(crate) fn admit_paid(&self, policy: &ThrottlePolicy, now: u64) -> Attempt {
+        self.attempt(policy, now)
+    }
+
+    fn attempt(&self, policy: &ThrottlePolicy, now: u64) -> Attempt {
+        Attempt {
             throttle: self.clone(),
             policy: *policy,
             now,
-        })
+        }
     }
 
-    /// When the back-off delay after the last failure ends (`None` when there is
-    /// no delay). Says nothing of the hard lock: see [`Throttle::is_locked`].
+    /// When the back-off delay after the last failure ends, as stored (`None`
+    /// when there is no delay). Says nothing of the hard lock (see
+    /// [`Throttle::is_locked`]) nor of clock glitches (see
+    /// [`Throttle::retry_at_from`], which [`Throttle::admit`] uses).
     #[must_use]
     pub fn retry_at(&self, policy: &ThrottlePolicy) -> Option<u64> {
         let last = self.last_failure_at?;
+        match policy.delay_after(self.failures) {
+            0 => None,
+            delay => Some(last.saturating_add(delay)),
+        }
+    }
+
+    /// When the back-off delay ends, seen from `now`: as [`Throttle::retry_at`],
+    /// except that a stored failure time more than [`MAX_CLOCK_LEAD`] ahead of
+    /// `now` is a clock glitch and imposes no wait. So the answer is never later
+    /// than `now + MAX_CLOCK_LEAD + policy.max_delay()`, and an attempt at that
+    /// time is admitted (unless hard-locked).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use countersign::throttle::{Factor, Throttle, ThrottlePolicy};
+    ///
+    /// let policy = ThrottlePolicy::new(0, 60, 900)?;
+    /// // One failure recorded by a clock that jumped to the end of time.
+    /// let glitched = Throttle::new(Factor::Password).admit(&policy, u64::MAX)?.failed();
+    /// assert_eq!(glitched.retry_at(&policy), Some(u64::MAX));
+    /// assert_eq!(glitched.retry_at_from(&policy, 1_700_000_000), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn retry_at_from(&self, policy: &ThrottlePolicy, now: u64) -> Option<u64> {
+        let last = plausible(self.last_failure_at, now)?;
         match policy.delay_after(self.failures) {
             0 => None,
             delay => Some(last.saturating_add(delay)),
@@ -484,21 +705,21 @@ impl Attempt {
         Throttle::new(self.throttle.factor)
     }
 
-    /// The secret was wrong: one more consecutive failure, and the hard lock if that
-    /// reaches the policy's threshold. Returns the state to store.
+    /// The secret was wrong: one more consecutive failure, and the hard lock if
+    /// that reaches the policy's opted-in threshold. Returns the state to store.
     #[must_use = "store the returned throttle, or the failure is not counted"]
     pub fn failed(self) -> Throttle {
         let before = self.throttle;
-        let failures = before.failures.saturating_add(1).min(HARD_LOCK_CEILING);
-        // A clock that stepped back must not shorten the current delay.
-        let last = before
-            .last_failure_at
-            .map_or(self.now, |last| last.max(self.now));
+        let failures = before.failures.saturating_add(1);
+        // A clock that stepped back (within MAX_CLOCK_LEAD) must not shorten the
+        // current delay; a stored time further ahead is a glitch and is replaced.
+        let last =
+            plausible(before.last_failure_at, self.now).map_or(self.now, |last| last.max(self.now));
         Throttle {
             factor: before.factor,
             failures,
             last_failure_at: Some(last),
-            locked: before.locked || failures >= self.policy.lock_after,
+            locked: before.locked || self.policy.locks_at(failures),
         }
     }
 }
@@ -510,7 +731,7 @@ impl Attempt {
 /// ```
 /// use countersign::throttle::{Factor, Throttle, ThrottlePolicy};
 ///
-/// let policy = ThrottlePolicy::new(0, 60, 60, 10)?;
+/// let policy = ThrottlePolicy::new(0, 60, 60)?;
 /// let throttle = Throttle::new(Factor::Password).admit(&policy, 0)?.failed();
 /// let refused = throttle.admit(&policy, 15).unwrap_err();
 /// assert_eq!(refused.retry_at(), Some(60));
@@ -570,6 +791,202 @@ impl fmt::Display for Throttled {
 
 impl std::error::Error for Throttled {}
 
+/// The most sends any [`SendPolicy`] allows per window.
+pub const MAX_SENDS_CEILING: u32 = 20;
+
+/// How many codes may be sent to one contact in a sliding window.
+///
+/// # Examples
+///
+/// ```
+/// use countersign::throttle::SendPolicy;
+///
+/// let policy = SendPolicy::default();
+/// assert_eq!((policy.max_sends(), policy.window()), (5, 3_600));
+/// assert!(SendPolicy::new(3, 600).is_ok());
+/// assert!(SendPolicy::new(0, 600).is_err());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "SendPolicySettings", into = "SendPolicySettings")]
+pub struct SendPolicy {
+    max_sends: u32,
+    window: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SendPolicySettings {
+    max_sends: u32,
+    window: u64,
+}
+
+impl SendPolicy {
+    /// At most `max_sends` codes in any `window` seconds.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidThrottlePolicy`] unless `max_sends` is 1 to
+    /// [`MAX_SENDS_CEILING`] and `window` is 1 second to one day.
+    pub fn new(max_sends: u32, window: u64) -> Result<Self> {
+        if max_sends == 0 || max_sends > MAX_SENDS_CEILING {
+            return Err(Error::InvalidThrottlePolicy {
+                reason: "max_sends must be 1 to 20",
+            });
+        }
+        if window == 0 || window > MAX_DELAY_CEILING {
+            return Err(Error::InvalidThrottlePolicy {
+                reason: "a send window must be 1 second to one day",
+            });
+        }
+        Ok(Self { max_sends, window })
+    }
+
+    /// Sends allowed per window.
+    #[must_use]
+    pub fn max_sends(&self) -> u32 {
+        self.max_sends
+    }
+
+    /// The window, in seconds.
+    #[must_use]
+    pub fn window(&self) -> u64 {
+        self.window
+    }
+}
+
+impl Default for SendPolicy {
+    /// 5 codes an hour: enough for a person whose messages are slow to arrive,
+    /// too few to make a phone or a mailbox unusable.
+    fn default() -> Self {
+        Self {
+            max_sends: 5,
+            window: 60 * 60,
+        }
+    }
+}
+
+impl TryFrom<SendPolicySettings> for SendPolicy {
+    type Error = Error;
+
+    fn try_from(s: SendPolicySettings) -> Result<Self> {
+        Self::new(s.max_sends, s.window)
+    }
+}
+
+impl From<SendPolicy> for SendPolicySettings {
+    fn from(p: SendPolicy) -> Self {
+        Self {
+            max_sends: p.max_sends,
+            window: p.window,
+        }
+    }
+}
+
+/// The codes sent to one contact for one purpose: when, within the window.
+///
+/// Sending needs no secret, so it is never a lock: the oldest send leaves the
+/// window and the next is allowed. Serde, versioned (`"v": 1`).
+///
+/// # Examples
+///
+/// ```
+/// use countersign::Error;
+/// use countersign::one_time::Purpose;
+/// use countersign::throttle::{SendLimit, SendPolicy};
+///
+/// let policy = SendPolicy::new(2, 600)?;
+/// let mut sends = SendLimit::new();
+/// sends.record(&policy, Purpose::EmailPasswordReset, 1_000)?;
+/// sends.record(&policy, Purpose::EmailPasswordReset, 1_010)?;
+/// let refused = sends.record(&policy, Purpose::EmailPasswordReset, 1_020).unwrap_err();
+/// assert!(matches!(refused, Error::TooManyCodesSent { retry_at: 1_600, .. }));
+/// sends.record(&policy, Purpose::EmailPasswordReset, 1_600)?;
+/// # Ok::<(), countersign::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "SendRecord", into = "SendRecord")]
+pub struct SendLimit {
+    sent_at: Vec<u64>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SendRecord {
+    v: u32,
+    sent_at: Vec<u64>,
+}
+
+const SEND_VERSION: u32 = 1;
+
+impl TryFrom<SendRecord> for SendLimit {
+    type Error = Error;
+
+    fn try_from(r: SendRecord) -> Result<Self> {
+        check_state_version("send limit", r.v, SEND_VERSION)?;
+        if u32::try_from(r.sent_at.len()).map_or(true, |n| n > MAX_SENDS_CEILING) {
+            return Err(Error::CorruptState {
+                state: "send limit",
+                reason: "more sends than any policy allows",
+            });
+        }
+        Ok(Self { sent_at: r.sent_at })
+    }
+}
+
+impl From<SendLimit> for SendRecord {
+    fn from(s: SendLimit) -> Self {
+        Self {
+            v: SEND_VERSION,
+            sent_at: s.sent_at,
+        }
+    }
+}
+
+impl SendLimit {
+    /// No codes sent.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The sends still in the window at `now` (glitched future times excluded).
+    #[must_use]
+    pub fn sends_in_window(&self, policy: &SendPolicy, now: u64) -> usize {
+        self.live(policy, now).count()
+    }
+
+    fn live<'a>(&'a self, policy: &SendPolicy, now: u64) -> impl Iterator<Item = u64> + 'a {
+        let window = policy.window;
+        self.sent_at.iter().copied().filter(move |&at| {
+            plausible(Some(at), now).is_some() && at.saturating_add(window) > now
+        })
+    }
+
+    /// Records one send at `now` for `purpose`, if the window has room. Sends
+    /// that left the window, and times more than [`MAX_CLOCK_LEAD`] ahead of
+    /// `now` (clock glitches), are forgotten either way.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooManyCodesSent`] with the time the oldest send leaves the
+    /// window, when a send is allowed again; no send is recorded.
+    pub fn record(&mut self, policy: &SendPolicy, purpose: Purpose, now: u64) -> Result<()> {
+        let mut live: Vec<u64> = self.live(policy, now).collect();
+        live.sort_unstable();
+        self.sent_at.clone_from(&live);
+        let max = usize::try_from(policy.max_sends).unwrap_or(usize::MAX);
+        if live.len() >= max {
+            let oldest = live[live.len() - max];
+            return Err(Error::TooManyCodesSent {
+                purpose,
+                retry_at: oldest.saturating_add(policy.window),
+            });
+        }
+        live.push(now);
+        self.sent_at = live;
+        Ok(())
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -586,6 +1003,13 @@ mod tests {
             throttle = throttle.admit(policy, now).unwrap().failed();
         }
         (throttle, now)
+    }
+
+    fn locking() -> ThrottlePolicy {
+        ThrottlePolicy::new(2, 1, 4)
+            .unwrap()
+            .with_hard_lock(HARD_LOCK_FLOOR)
+            .unwrap()
     }
 
     #[test]
@@ -616,16 +1040,27 @@ mod tests {
     }
 
     #[test]
+    fn the_default_never_locks_and_the_wait_stays_capped() {
+        let policy = ThrottlePolicy::default();
+        let (throttle, now) = fail_n(&policy, 1_000);
+        assert!(!throttle.is_locked(&policy));
+        assert_eq!(throttle.consecutive_failures(), 1_000);
+        let refused = throttle.admit(&policy, now).unwrap_err();
+        assert_eq!(refused.retry_at(), Some(now + 900));
+        assert!(throttle.admit(&policy, now + 900).is_ok());
+    }
+
+    #[test]
     fn locks_at_the_threshold_and_not_before() {
-        let policy = ThrottlePolicy::new(2, 1, 4, 7).unwrap();
-        let (throttle, now) = fail_n(&policy, 6);
+        let policy = locking();
+        let (throttle, now) = fail_n(&policy, HARD_LOCK_FLOOR - 1);
         assert!(!throttle.is_locked(&policy));
         let retry_at = throttle.retry_at(&policy).unwrap();
         assert!(
             throttle.admit(&policy, retry_at).is_ok(),
-            "not locked at 6 of 7"
+            "not locked at 99 of 100"
         );
-        let (throttle, now2) = fail_n(&policy, 7);
+        let (throttle, now2) = fail_n(&policy, HARD_LOCK_FLOOR);
         assert!(now2 >= now);
         assert!(throttle.is_locked(&policy));
         for later in [now2, now2 + 1, now2 + 86_400 * 365, u64::MAX] {
@@ -637,13 +1072,16 @@ mod tests {
 
     #[test]
     fn unlock_resets_everything() {
-        let policy = ThrottlePolicy::new(0, 1, 1, 1).unwrap();
+        let policy = ThrottlePolicy::new(0, 100, 100).unwrap();
         let (throttle, now) = fail_n(&policy, 1);
         assert!(throttle.admit(&policy, now + 10).is_err());
         let throttle = throttle.unlock();
         assert_eq!(throttle.consecutive_failures(), 0);
         assert_eq!(throttle.last_failure_at(), None);
         assert!(throttle.admit(&policy, now).is_ok());
+        let (locked, now) = fail_n(&locking(), HARD_LOCK_FLOOR);
+        assert!(locked.admit(&locking(), now).is_err());
+        assert!(locked.unlock().admit(&locking(), now).is_ok());
     }
 
     #[test]
@@ -658,17 +1096,17 @@ mod tests {
 
     #[test]
     fn a_laxer_policy_does_not_lift_a_lock() {
-        let strict = ThrottlePolicy::new(0, 1, 1, 3).unwrap();
-        let (throttle, now) = fail_n(&strict, 3);
-        let lax = ThrottlePolicy::new(5, 1, 1, 50).unwrap();
+        let (throttle, now) = fail_n(&locking(), HARD_LOCK_FLOOR);
+        let lax = ThrottlePolicy::new(5, 1, 1).unwrap();
         assert!(throttle.admit(&lax, now + 1000).unwrap_err().is_locked());
     }
 
     #[test]
     fn a_stricter_policy_locks_an_over_threshold_count() {
         let lax = ThrottlePolicy::default();
-        let (throttle, now) = fail_n(&lax, 10);
-        let strict = ThrottlePolicy::new(0, 1, 1, 10).unwrap();
+        let (throttle, now) = fail_n(&lax, HARD_LOCK_FLOOR);
+        assert!(throttle.admit(&lax, now + 10_000).is_ok());
+        let strict = lax.with_hard_lock(HARD_LOCK_FLOOR).unwrap();
         assert!(
             throttle
                 .admit(&strict, now + 10_000)
@@ -679,7 +1117,7 @@ mod tests {
 
     #[test]
     fn clock_stepping_back_does_not_shorten_the_delay() {
-        let policy = ThrottlePolicy::new(0, 100, 100, 10).unwrap();
+        let policy = ThrottlePolicy::new(0, 100, 100).unwrap();
         let t = Throttle::new(Factor::Password)
             .admit(&policy, 1_000)
             .unwrap()
@@ -690,39 +1128,144 @@ mod tests {
     }
 
     #[test]
+    fn a_far_future_failure_time_is_a_glitch_not_a_lock() {
+        let policy = ThrottlePolicy::new(0, 60, 900).unwrap();
+        let glitched = Throttle::new(Factor::Password)
+            .admit(&policy, u64::MAX)
+            .unwrap()
+            .failed();
+        assert_eq!(glitched.retry_at_from(&policy, T0), None);
+        let next = glitched.admit(&policy, T0).unwrap().failed();
+        assert_eq!(next.consecutive_failures(), 2, "the count is kept");
+        assert_eq!(
+            next.last_failure_at(),
+            Some(T0),
+            "the real time replaces it"
+        );
+        assert_eq!(
+            next.admit(&policy, T0).unwrap_err().retry_at(),
+            Some(T0 + 120)
+        );
+        // Within the bound, a lead is honoured.
+        let ahead = Throttle {
+            last_failure_at: Some(T0 + MAX_CLOCK_LEAD),
+            ..next
+        };
+        assert_eq!(
+            ahead.admit(&policy, T0).unwrap_err().retry_at(),
+            Some(T0 + MAX_CLOCK_LEAD + 120)
+        );
+    }
+
+    #[test]
+    fn from_any_time_no_lane_waits_longer_than_the_bound() {
+        let policy = ThrottlePolicy::new(0, MAX_DELAY_CEILING / 2, MAX_DELAY_CEILING).unwrap();
+        for last in [
+            0,
+            T0,
+            T0 + MAX_CLOCK_LEAD,
+            T0 + MAX_CLOCK_LEAD + 1,
+            u64::MAX,
+        ] {
+            for failures in [1, 2, 50, u32::MAX] {
+                let throttle = Throttle {
+                    factor: Factor::Totp,
+                    failures,
+                    last_failure_at: Some(last),
+                    locked: false,
+                };
+                // Refused now, the retry time is within the bound and admits.
+                match throttle.admit(&policy, T0) {
+                    Ok(_) => {}
+                    Err(refused) => {
+                        let at = refused.retry_at().unwrap();
+                        assert!(
+                            at <= T0 + MAX_CLOCK_LEAD + MAX_DELAY_CEILING,
+                            "{last} {failures}: {at}"
+                        );
+                        assert!(throttle.admit(&policy, at).is_ok(), "{last} {failures}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn delay_saturates_without_overflow() {
-        let policy = ThrottlePolicy::new(0, u64::MAX / 2, u64::MAX, 100).unwrap();
-        assert_eq!(policy.delay_after(99), u64::MAX);
-        let (throttle, _) = (Throttle::new(Factor::Totp), 0);
-        let throttle = throttle.admit(&policy, u64::MAX).unwrap().failed();
+        let policy = ThrottlePolicy::new(0, MAX_DELAY_CEILING / 2, MAX_DELAY_CEILING).unwrap();
+        assert_eq!(policy.delay_after(99), MAX_DELAY_CEILING);
+        assert_eq!(policy.delay_after(u32::MAX), MAX_DELAY_CEILING);
+        let never_free = ThrottlePolicy::new(u32::MAX, 1, 1).unwrap();
+        assert_eq!(never_free.delay_after(u32::MAX - 1), 0);
+        let throttle = Throttle::new(Factor::Totp)
+            .admit(&policy, u64::MAX)
+            .unwrap()
+            .failed();
         assert_eq!(throttle.retry_at(&policy), Some(u64::MAX));
+        let mut counted = Throttle {
+            failures: u32::MAX - 1,
+            last_failure_at: Some(0),
+            ..Throttle::new(Factor::Totp)
+        };
+        for _ in 0..3 {
+            counted = counted.admit_paid(&policy, 0).failed();
+        }
+        assert_eq!(counted.consecutive_failures(), u32::MAX);
     }
 
     #[test]
     fn policy_rules() {
-        assert!(ThrottlePolicy::new(0, 1, 1, 1).is_ok());
-        assert!(ThrottlePolicy::new(99, 1, 1, 100).is_ok());
-        for (free, base, max, lock) in [
-            (0, 1, 1, 0),
-            (0, 1, 1, 101),
-            (5, 1, 1, 5),
-            (0, 0, 1, 5),
-            (0, 2, 1, 5),
-        ] {
+        assert!(ThrottlePolicy::new(0, 1, 1).is_ok());
+        assert!(ThrottlePolicy::new(u32::MAX, 1, MAX_DELAY_CEILING).is_ok());
+        for (free, base, max) in [(0, 0, 1), (0, 2, 1), (0, 1, MAX_DELAY_CEILING + 1)] {
             assert!(
                 matches!(
-                    ThrottlePolicy::new(free, base, max, lock),
+                    ThrottlePolicy::new(free, base, max),
                     Err(Error::InvalidThrottlePolicy { .. })
                 ),
-                "{free} {base} {max} {lock}"
+                "{free} {base} {max}"
             );
         }
-        let json = r#"{"free_failures":5,"base_delay":1,"max_delay":900,"lock_after":1000}"#;
-        assert!(serde_json::from_str::<ThrottlePolicy>(json).is_err());
+        let policy = ThrottlePolicy::default();
+        assert!(policy.with_hard_lock(HARD_LOCK_FLOOR).is_ok());
+        assert!(policy.with_hard_lock(u32::MAX).is_ok());
+        for bad in [0, 1, 20, HARD_LOCK_FLOOR - 1] {
+            assert!(policy.with_hard_lock(bad).is_err(), "{bad}");
+        }
+        let generous = ThrottlePolicy::new(200, 1, 1).unwrap();
+        assert!(
+            generous.with_hard_lock(150).is_err(),
+            "not above free_failures"
+        );
+        for bad in [
+            r#"{"free_failures":5,"base_delay":1,"max_delay":900,"hard_lock_after":20}"#,
+            r#"{"free_failures":5,"base_delay":1,"max_delay":900,"lock_after":20}"#,
+            r#"{"free_failures":5,"base_delay":1,"max_delay":9000000}"#,
+        ] {
+            assert!(
+                serde_json::from_str::<ThrottlePolicy>(bad).is_err(),
+                "{bad}"
+            );
+        }
+        let old = r#"{"free_failures":5,"base_delay":1,"max_delay":900,"lock_after":20}"#;
+        let refused = serde_json::from_str::<ThrottlePolicy>(old)
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("hard_lock_after"), "{refused}");
         let default = serde_json::to_string(&ThrottlePolicy::default()).unwrap();
+        assert_eq!(
+            default,
+            r#"{"free_failures":5,"base_delay":1,"max_delay":900}"#
+        );
         assert_eq!(
             serde_json::from_str::<ThrottlePolicy>(&default).unwrap(),
             ThrottlePolicy::default()
+        );
+        let locking = locking();
+        let json = serde_json::to_string(&locking).unwrap();
+        assert_eq!(
+            serde_json::from_str::<ThrottlePolicy>(&json).unwrap(),
+            locking
         );
     }
 
@@ -731,29 +1274,96 @@ mod tests {
         let policy = ThrottlePolicy::default();
         let (throttle, _) = fail_n(&policy, 7);
         let json = serde_json::to_string(&throttle).unwrap();
-        assert!(json.contains(r#""v":1"#), "{json}");
+        assert!(json.contains(r#""v":2"#), "{json}");
         assert_eq!(serde_json::from_str::<Throttle>(&json).unwrap(), throttle);
+        let (locked, _) = fail_n(&locking(), HARD_LOCK_FLOOR);
+        let json = serde_json::to_string(&locked).unwrap();
+        assert_eq!(serde_json::from_str::<Throttle>(&json).unwrap(), locked);
         for bad in [
-            r#"{"v":2,"factor":"totp","failures":0,"last_failure_at":null,"locked":false}"#,
-            r#"{"v":1,"factor":"totp","failures":3,"last_failure_at":null,"locked":false}"#,
-            r#"{"v":1,"factor":"totp","failures":0,"last_failure_at":5,"locked":false}"#,
+            r#"{"v":3,"factor":"totp","failures":0,"last_failure_at":null,"locked":false}"#,
+            r#"{"v":2,"factor":"totp","failures":3,"last_failure_at":null,"locked":false}"#,
+            r#"{"v":2,"factor":"totp","failures":0,"last_failure_at":5,"locked":false}"#,
+            r#"{"v":2,"factor":"totp","failures":50,"last_failure_at":5,"locked":true}"#,
+            r#"{"v":2,"factor":"totp","failures":0,"last_failure_at":null,"locked":true}"#,
+            r#"{"v":2,"factor":"one_time_code","failures":0,"last_failure_at":null,"locked":false}"#,
+            r#"{"v":2,"factor":"sms","failures":0,"last_failure_at":null,"locked":false}"#,
+            r#"{"v":1,"factor":"sms_code","failures":0,"last_failure_at":null,"locked":false}"#,
             r#"{"v":1,"factor":"totp","failures":101,"last_failure_at":5,"locked":true}"#,
             r#"{"v":1,"factor":"totp","failures":0,"last_failure_at":null,"locked":true}"#,
-            r#"{"v":1,"factor":"sms","failures":0,"last_failure_at":null,"locked":false}"#,
         ] {
             assert!(serde_json::from_str::<Throttle>(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
+    fn version_1_states_still_read() {
+        let shared: Throttle = serde_json::from_str(
+            r#"{"v":1,"factor":"one_time_code","failures":3,"last_failure_at":5,"locked":false}"#,
+        )
+        .unwrap();
+        assert_eq!(shared.factor(), Factor::SmsCode);
+        assert_eq!(shared.consecutive_failures(), 3);
+        // Version 1's lock at 20 becomes the back-off of its count.
+        let locked_at_20: Throttle = serde_json::from_str(
+            r#"{"v":1,"factor":"password","failures":20,"last_failure_at":5,"locked":true}"#,
+        )
+        .unwrap();
+        let policy = ThrottlePolicy::default();
+        assert!(!locked_at_20.is_locked(&policy));
+        assert_eq!(
+            locked_at_20.admit(&policy, 5).unwrap_err().retry_at(),
+            Some(905)
+        );
+        let locked_at_100: Throttle = serde_json::from_str(
+            r#"{"v":1,"factor":"password","failures":100,"last_failure_at":5,"locked":true}"#,
+        )
+        .unwrap();
+        assert!(
+            locked_at_100.is_locked(&policy),
+            "a lock the floor allows is kept"
+        );
+    }
+
+    #[test]
     fn throttled_converts_into_the_facade_error() {
-        let policy = ThrottlePolicy::new(0, 1, 1, 1).unwrap();
-        let (throttle, now) = fail_n(&policy, 1);
-        let err: Error = throttle.admit(&policy, now).unwrap_err().into();
+        let (throttle, now) = fail_n(&locking(), HARD_LOCK_FLOOR);
+        let err: Error = throttle.admit(&locking(), now).unwrap_err().into();
         assert!(matches!(err, Error::Throttled(t) if t.is_locked()));
         assert_eq!(
             err.to_string(),
             "too many wrong authentication code attempts: locked until an administrator unlocks it"
         );
+    }
+
+    #[test]
+    fn sends_are_bounded_in_a_sliding_window_that_ends_by_itself() {
+        let policy = SendPolicy::new(3, 600).unwrap();
+        let purpose = Purpose::SmsLogin;
+        let mut sends = SendLimit::new();
+        for at in [T0, T0 + 100, T0 + 200] {
+            sends.record(&policy, purpose, at).unwrap();
+        }
+        let refused = sends.record(&policy, purpose, T0 + 300).unwrap_err();
+        assert!(
+            matches!(refused, Error::TooManyCodesSent { retry_at, .. } if retry_at == T0 + 600)
+        );
+        assert_eq!(
+            sends.sends_in_window(&policy, T0 + 300),
+            3,
+            "a refusal records nothing"
+        );
+        sends.record(&policy, purpose, T0 + 600).unwrap();
+        assert!(sends.record(&policy, purpose, T0 + 650).is_err());
+        // A send recorded by a glitched clock does not block the real time.
+        let mut glitched = SendLimit::new();
+        for _ in 0..3 {
+            let _ = glitched.record(&policy, purpose, u64::MAX);
+        }
+        assert!(glitched.record(&policy, purpose, T0).is_ok());
+        let json = serde_json::to_string(&sends).unwrap();
+        assert!(json.starts_with(r#"{"v":1,"sent_at":["#), "{json}");
+        assert_eq!(serde_json::from_str::<SendLimit>(&json).unwrap(), sends);
+        let many = format!(r#"{{"v":1,"sent_at":[{}]}}"#, vec!["1"; 21].join(","));
+        assert!(serde_json::from_str::<SendLimit>(&many).is_err());
     }
 }

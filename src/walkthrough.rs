@@ -144,7 +144,11 @@
 //! assert_eq!(signed_in.via, Via::Totp);
 //! let cookie = signed_in.device_token.expect("asked to remember");
 //!
-//! // The same code again is a replay (RFC 6238 §5.2).
+//! // The sign-in spent the ticket: it is good for one sign-in only.
+//! let again = portal.complete_sign_in(&mut account, &ticket, SecondFactor::Totp(&code), false, later + 5, &mut rng);
+//! assert!(matches!(again, Err(Error::LoginTicketInvalid)));
+//! // And the same code again, after the password again, is a replay (RFC 6238 §5.2).
+//! let PasswordStep::SecondFactorRequired(ticket) = portal.sign_in(&mut account, password, later + 5, &mut rng)? else { unreachable!() };
 //! let replay = portal.complete_sign_in(&mut account, &ticket, SecondFactor::Totp(&code), false, later + 5, &mut rng);
 //! assert!(matches!(replay, Err(Error::Totp(countersign::totp::Error::Replayed { .. }))));
 //!
@@ -153,17 +157,29 @@
 //! let PasswordStep::SecondFactorRequired(ticket) = portal.sign_in(&mut account, password, next_week, &mut rng)? else { unreachable!() };
 //! let device = portal.complete_sign_in(&mut account, &ticket, SecondFactor::RememberedDevice(cookie.as_str()), false, next_week, &mut rng)?;
 //! assert_eq!(device.via, Via::RememberedDevice);
+//! // Or the cookie and the password in one step, through the password lane of
+//! // remembered devices: someone guessing Joe's password elsewhere never slows it.
+//! let device = portal.sign_in_on_device(&mut account, cookie.as_str(), password, next_week + 5, &mut rng)?;
+//! assert_eq!(device.via, Via::RememberedDevice);
 //!
 //! // Or a code by SMS: the flow says what to send and to whom; the service sends it.
-//! let sms = portal.send_sms_code(&mut account, &ticket, next_week, &mut rng)?;
+//! let PasswordStep::SecondFactorRequired(ticket) = portal.sign_in(&mut account, password, next_week + 10, &mut rng)? else { unreachable!() };
+//! let sms = portal.send_sms_code(&mut account, &ticket, next_week + 10, &mut rng)?; // at most 5 an hour
 //! assert_eq!(sms.destination, "+1 509 555 0100");
 //! let by_sms = portal.complete_sign_in(&mut account, &ticket, SecondFactor::SmsCode(sms.code.as_str()), false, next_week + 20, &mut rng)?;
 //! assert_eq!(by_sms.via, Via::SmsCode);
 //!
 //! // Or a backup code, consumed on use.
-//! let backup = done.backup_codes.iter().next().unwrap().expose().to_owned();
+//! let PasswordStep::SecondFactorRequired(ticket) = portal.sign_in(&mut account, password, next_week + 30, &mut rng)? else { unreachable!() };
+//! let mut codes = done.backup_codes.iter().map(|c| c.expose().to_owned());
+//! let backup = codes.next().unwrap();
 //! let by_backup = portal.complete_sign_in(&mut account, &ticket, SecondFactor::BackupCode(&backup), false, next_week + 30, &mut rng)?;
 //! assert_eq!(by_backup.backup_codes_left, Some(9));
+//!
+//! // Locked out of the password by someone else's guesses? A backup code pays for
+//! // one password check past the password lane's back-off (or opted-in hard lock).
+//! let recovered = portal.sign_in_with_backup_code(&mut account, password, &codes.next().unwrap(), false, next_week + 40, &mut rng)?;
+//! assert_eq!(recovered.backup_codes_left, Some(8));
 //!
 //! // Disabling two-factor revokes every remembered device.
 //! let message = portal.disable_two_factor(&mut account, password, next_week + 60, &mut rng)?;
@@ -198,7 +214,7 @@
 //! #     cell_phone: None, primary: true };
 //! # let mut account = portal.create_account(joe, "Vivio is gr8! I like knowing my account is Secure", &mut rng)?;
 //! let now = 1_763_900_000;
-//! let email = portal.request_password_reset(&mut account, now, &mut rng);
+//! let email = portal.request_password_reset(&mut account, now, &mut rng)?; // at most 5 an hour
 //! assert_eq!(email.destination, "marketing@viviotech.net");
 //!
 //! // "Password must not be the same as the username": refused, the code not spent.
@@ -207,5 +223,41 @@
 //!
 //! let done = portal.reset_password(&mut account, email.code.as_str(), "Tulips on the balcony, 7 of them", now + 90, &mut rng)?;
 //! println!("{done}");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Rotating the server key
+//!
+//! Start every node with a [`KeyRing`](crate::KeyRing): the new key current, the
+//! old one retired. Records made under the old key keep working; a completed
+//! sign-in re-seals the account under the new key, and
+//! [`Portal::reseal_account`](crate::Portal::reseal_account) /
+//! [`Portal::reseal_client`](crate::Portal::reseal_client) do it for the rest.
+//! [`Account::key_ids`](crate::Account::key_ids) says when the old key can go
+//! (see [`key_ring`](crate::key_ring) for the whole procedure).
+//!
+//! ```
+//! # use countersign::{Portal, Profile, ServerKey, Settings};
+//! # use countersign::password::{HashParams, Policy};
+//! # let cheap = HashParams { memory_kib: 64, iterations: 1, ..HashParams::OWASP };
+//! # let settings = || Settings { password: Policy::portal().with_hashing(cheap).unwrap(), ..Settings::default() };
+//! # let mut rng = rand::rng();
+//! # let joe = Profile { contact_id: 3522, client_id: 1707, name: "Joe Example".into(),
+//! #     username: "joe.example".into(), email: "marketing@viviotech.net".into(),
+//! #     cell_phone: None, primary: true };
+//! use countersign::{KeyId, KeyRing};
+//!
+//! let old = [0x11; 32]; // from the secret store
+//! let portal = Portal::new(ServerKey::from_bytes(old), settings())?; // a ring of one, "default"
+//! let mut account = portal.create_account(joe.clone(), "Vivio is gr8! I like knowing my account is Secure", &mut rng)?;
+//! portal.set_contact_code(&mut account, &joe, &|_, _| false, "Lighthouse-42-Oak", 0)?;
+//!
+//! // `countersign key generate --out 2027-01.key`, then on every node:
+//! let ring = KeyRing::new("2027-01".parse()?, ServerKey::generate())
+//!     .with_retired(KeyId::DEFAULT, ServerKey::from_bytes(old))?;
+//! let portal = Portal::new(ring, settings())?;
+//! assert!(portal.reseal_account(&mut account, 0, &mut rng)?); // store it
+//! assert!(account.key_ids().iter().all(|id| id.as_str() == "2027-01"));
+//! // Nothing names "default" any more: the old key can leave the ring.
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

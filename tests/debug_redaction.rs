@@ -181,7 +181,9 @@ fn no_public_state_type_shows_a_secret_in_debug() {
     let sms = portal
         .send_sms_code(&mut joe, &ticket, NOW + 90, &mut rng)
         .unwrap();
-    let reset = portal.request_password_reset(&mut joe, NOW + 90, &mut rng);
+    let reset = portal
+        .request_password_reset(&mut joe, NOW + 90, &mut rng)
+        .unwrap();
     walk.check("Delivery", &sms);
     walk.check("OneTimeCode", &reset.code);
 

@@ -114,17 +114,24 @@ fn throttle_op() -> impl Strategy<Value = ThrottleOp> {
 }
 
 fn throttle_policy() -> impl Strategy<Value = ThrottlePolicy> {
-    (1u32..=100)
-        .prop_flat_map(|lock| (0..lock, 1u64..100, Just(lock)))
-        .prop_flat_map(|(free, base, lock)| (Just(free), Just(base), base..5_000, Just(lock)))
-        .prop_map(|(free, base, max, lock)| ThrottlePolicy::new(free, base, max, lock).unwrap())
+    // A hard lock only where opted in, and never below 100 failures (issue 12).
+    (
+        prop_oneof![Just(None), (100u32..=120).prop_map(Some)],
+        0u32..40,
+    )
+        .prop_flat_map(|(lock, free)| (Just(lock), Just(free), 1u64..100))
+        .prop_flat_map(|(lock, free, base)| (Just(lock), Just(free), Just(base), base..5_000))
+        .prop_map(|(lock, free, base, max)| {
+            let policy = ThrottlePolicy::new(free, base, max).unwrap();
+            lock.map_or(policy, |n| policy.with_hard_lock(n).unwrap())
+        })
 }
 
 proptest! {
     #[test]
     fn a_locked_throttle_never_admits_an_attempt(
         policy in throttle_policy(),
-        ops in proptest::collection::vec(throttle_op(), 0..150),
+        ops in proptest::collection::vec(throttle_op(), 0..250),
     ) {
         let mut throttle = Throttle::new(Factor::Totp);
         let mut now = T0;
@@ -150,7 +157,7 @@ proptest! {
                                 prop_assert_eq!(throttle.consecutive_failures(), failures + 1);
                                 prop_assert_eq!(
                                     throttle.is_locked(&policy),
-                                    failures + 1 >= policy.lock_after(),
+                                    policy.hard_lock_after().is_some_and(|n| failures + 1 >= n),
                                     "locks exactly at the threshold"
                                 );
                             }

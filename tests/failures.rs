@@ -21,6 +21,13 @@ fn ticket(
     }
 }
 
+/// A deployment that opted into the hard lock, at NIST's 100 failures.
+fn locking_portal() -> countersign::Portal {
+    let mut settings = settings();
+    settings.throttle = settings.throttle.with_hard_lock(100).unwrap();
+    countersign::Portal::new(countersign::ServerKey::from_bytes([0x42; 32]), settings).unwrap()
+}
+
 #[test]
 fn wrong_password_at_re_entry_to_enable() {
     let portal = portal();
@@ -114,6 +121,9 @@ fn replayed_totp_code_is_refused() {
             &mut rng(),
         )
         .unwrap();
+    // The sign-in spent the ticket (issue 12, defect 3): a fresh password check
+    // reaches the code again.
+    let ticket = self::ticket(&portal, &mut joe, JOE_PASSWORD, at + 10);
     let err = portal
         .complete_sign_in(
             &mut joe,
@@ -161,6 +171,9 @@ fn reused_backup_code_is_refused() {
             &mut rng(),
         )
         .unwrap();
+    // The sign-in spent the ticket (issue 12, defect 3): a fresh password check
+    // reaches the code again.
+    let ticket = self::ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 61);
     let err = portal
         .complete_sign_in(
             &mut joe,
@@ -219,6 +232,9 @@ fn reused_sms_code_is_refused() {
             &mut rng(),
         )
         .unwrap();
+    // The sign-in spent the ticket (issue 12, defect 3): a fresh password check
+    // reaches the code again.
+    let ticket = self::ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 80);
     let err = portal
         .complete_sign_in(
             &mut joe,
@@ -236,7 +252,9 @@ fn reused_sms_code_is_refused() {
 fn expired_and_reused_reset_codes_are_refused() {
     let portal = portal();
     let mut joe = account(&portal, joe(), JOE_PASSWORD);
-    let email = portal.request_password_reset(&mut joe, NOW, &mut rng());
+    let email = portal
+        .request_password_reset(&mut joe, NOW, &mut rng())
+        .unwrap();
     let err = portal
         .reset_password(
             &mut joe,
@@ -248,7 +266,9 @@ fn expired_and_reused_reset_codes_are_refused() {
         .unwrap_err();
     assert!(matches!(err, Error::OneTimeCodeExpired { .. }));
 
-    let email = portal.request_password_reset(&mut joe, NOW + 1_000, &mut rng());
+    let email = portal
+        .request_password_reset(&mut joe, NOW + 1_000, &mut rng())
+        .unwrap();
     portal
         .reset_password(
             &mut joe,
@@ -295,7 +315,9 @@ fn a_reset_code_does_not_sign_in_and_no_code_means_no_reset() {
         Err(Error::NoPendingCode { .. })
     ));
     enroll(&portal, &mut joe, JOE_PASSWORD);
-    let email = portal.request_password_reset(&mut joe, NOW, &mut rng());
+    let email = portal
+        .request_password_reset(&mut joe, NOW, &mut rng())
+        .unwrap();
     let ticket = ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 1);
     assert!(matches!(
         portal.complete_sign_in(
@@ -312,9 +334,10 @@ fn a_reset_code_does_not_sign_in_and_no_code_means_no_reset() {
 
 #[test]
 fn locked_password_throttle_refuses_even_the_right_password() {
-    let portal = portal();
+    // Since issue 12 a hard lock falls only where the deployment opts in, at 100.
+    let portal = locking_portal();
     let mut joe = account(&portal, joe(), JOE_PASSWORD);
-    let lock_after = portal.settings().throttle.lock_after();
+    let lock_after = portal.settings().throttle.hard_lock_after().unwrap();
     let mut at = NOW;
     for _ in 0..lock_after {
         let throttle = joe.throttles().get(Factor::Password);
@@ -405,13 +428,20 @@ fn back_off_says_when_to_retry_and_refuses_the_right_code_before() {
 #[test]
 fn locked_backup_code_and_sms_throttles_refuse_before_checking() {
     let mut settings = settings();
-    settings.throttle = countersign::throttle::ThrottlePolicy::new(0, 1, 1, 2).unwrap();
+    // 98 free failures, then the opted-in hard lock at the floor of 100 (issue 12:
+    // no lock below it); SMS sends unbounded enough to reach it.
+    settings.throttle = countersign::throttle::ThrottlePolicy::new(98, 1, 1)
+        .unwrap()
+        .with_hard_lock(100)
+        .unwrap();
+    settings.sms_sends = countersign::throttle::SendPolicy::new(20, 1).unwrap();
     let portal =
         countersign::Portal::new(countersign::ServerKey::from_bytes([1; 32]), settings).unwrap();
     let mut joe = account(&portal, joe(), JOE_PASSWORD);
     let (_, backup) = enroll(&portal, &mut joe, JOE_PASSWORD);
     let ticket = ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 10);
-    for at in [NOW + 10, NOW + 20] {
+    let mut at = NOW + 10;
+    for _ in 0..100 {
         assert!(
             portal
                 .complete_sign_in(
@@ -424,6 +454,7 @@ fn locked_backup_code_and_sms_throttles_refuse_before_checking() {
                 )
                 .is_err()
         );
+        at += 1;
     }
     let err = portal
         .complete_sign_in(
@@ -431,7 +462,7 @@ fn locked_backup_code_and_sms_throttles_refuse_before_checking() {
             &ticket,
             SecondFactor::BackupCode(&backup[0]),
             false,
-            NOW + 30,
+            at,
             &mut rng(),
         )
         .unwrap_err();
@@ -442,11 +473,17 @@ fn locked_backup_code_and_sms_throttles_refuse_before_checking() {
         "the right code was never checked"
     );
 
-    let sms = portal
-        .send_sms_code(&mut joe, &ticket, NOW + 30, &mut rng())
-        .unwrap();
-    let bad = wrong(sms.code.as_str());
-    for at in [NOW + 31, NOW + 40] {
+    let mut sms = None;
+    for i in 0..100 {
+        at += 1;
+        if i % 5 == 0 {
+            sms = Some(
+                portal
+                    .send_sms_code(&mut joe, &ticket, at, &mut rng())
+                    .unwrap(),
+            );
+        }
+        let bad = wrong(sms.as_ref().unwrap().code.as_str());
         assert!(matches!(
             portal.complete_sign_in(
                 &mut joe,
@@ -459,13 +496,16 @@ fn locked_backup_code_and_sms_throttles_refuse_before_checking() {
             Err(Error::WrongOneTimeCode { .. })
         ));
     }
+    let sms = portal
+        .send_sms_code(&mut joe, &ticket, at + 2, &mut rng())
+        .unwrap();
     let err = portal
         .complete_sign_in(
             &mut joe,
             &ticket,
             SecondFactor::SmsCode(sms.code.as_str()),
             false,
-            NOW + 50,
+            at + 3,
             &mut rng(),
         )
         .unwrap_err();
@@ -563,7 +603,9 @@ fn remembered_device_after_reset_is_refused() {
         .unwrap()
         .device_token
         .unwrap();
-    let email = portal.request_password_reset(&mut joe, NOW + 100, &mut rng());
+    let email = portal
+        .request_password_reset(&mut joe, NOW + 100, &mut rng())
+        .unwrap();
     let new_password = "Tulips on the balcony, seven of them";
     portal
         .reset_password(
@@ -715,7 +757,7 @@ fn corrupted_stored_state_is_a_typed_error() {
 #[test]
 fn permission_missing_to_see_the_account_wide_code() {
     use countersign::security_codes::Client;
-    let portal = portal();
+    let portal = locking_portal();
     let joe_account = account(&portal, joe(), JOE_PASSWORD);
     let contact_account = account(&portal, contact2(), CONTACT_PASSWORD);
     let permissions = no_permissions();
@@ -799,7 +841,7 @@ fn permission_missing_to_see_or_change_ones_own_code() {
 fn a_security_code_with_personal_data_is_refused() {
     use countersign::security_code::{Error as CodeError, ReasonCode};
     use countersign::security_codes::Client;
-    let portal = portal();
+    let portal = locking_portal();
     let joe_account = account(&portal, joe(), JOE_PASSWORD);
     let mut client = Client::new(1707);
     for (code, reason) in [
@@ -822,7 +864,7 @@ fn a_security_code_with_personal_data_is_refused() {
 #[test]
 fn locked_caller_throttle_refuses_the_right_code() {
     use countersign::security_codes::Client;
-    let portal = portal();
+    let portal = locking_portal();
     let joe_account = account(&portal, joe(), JOE_PASSWORD);
     let mut client = Client::new(1707);
     portal
@@ -836,7 +878,7 @@ fn locked_caller_throttle_refuses_the_right_code() {
         .unwrap();
     let policy = portal.settings().throttle;
     let mut at = NOW;
-    for _ in 0..policy.lock_after() {
+    for _ in 0..policy.hard_lock_after().unwrap() {
         if let Some(retry) = client.throttle().retry_at(&policy) {
             at = at.max(retry);
         }
@@ -857,6 +899,7 @@ fn a_stored_state_from_another_format_version_is_refused_by_name() {
     let mut joe = account(&portal, joe(), JOE_PASSWORD);
     enroll(&portal, &mut joe, JOE_PASSWORD);
     let json = serde_json::to_string(&joe).unwrap();
+    // Version 2 since issue 12 (split throttle lanes, key ids); version 1 still reads.
     assert!(json.starts_with(r#"{"v":2,"#), "{json}");
     let future = json.replacen(r#"{"v":2,"#, r#"{"v":3,"#, 1);
     let error = serde_json::from_str::<countersign::Account>(&future)
@@ -869,7 +912,7 @@ fn a_stored_state_from_another_format_version_is_refused_by_name() {
     // A nested state is versioned on its own: the first throttle, at version 7.
     let at = json.find(r#""factor":"#).expect("a throttle is stored");
     let start = json[..at]
-        .rfind(r#"{"v":1,"#)
+        .rfind(r#"{"v":2,"#)
         .expect("the throttle's version");
     let nested = format!("{}{{\"v\":7,{}", &json[..start], &json[start + 7..]);
     let error = serde_json::from_str::<countersign::Account>(&nested)
@@ -878,5 +921,161 @@ fn a_stored_state_from_another_format_version_is_refused_by_name() {
     assert!(
         error.contains("stored throttle has format version 7"),
         "{error}"
+    );
+}
+
+// Issue 12, defect 3: the same ticket completed three sign-ins.
+#[test]
+fn a_login_ticket_is_spent_by_the_sign_in_it_completes() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let (app, backup) = enroll(&portal, &mut joe, JOE_PASSWORD);
+    let first = ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 60);
+    portal
+        .complete_sign_in(
+            &mut joe,
+            &first,
+            SecondFactor::Totp(&code(&app, NOW + 60)),
+            false,
+            NOW + 60,
+            &mut rng(),
+        )
+        .unwrap();
+    // Within the ticket's lifetime, with another good second factor: refused.
+    let again = portal.complete_sign_in(
+        &mut joe,
+        &first,
+        SecondFactor::BackupCode(&backup[0]),
+        false,
+        NOW + 90,
+        &mut rng(),
+    );
+    assert!(matches!(again, Err(Error::LoginTicketInvalid)), "{again:?}");
+    assert_eq!(joe.backup_codes_left(), Some(10), "nothing was checked");
+    // A fresh password check gives a fresh ticket that works once.
+    let fresh = ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 120);
+    portal
+        .complete_sign_in(
+            &mut joe,
+            &fresh,
+            SecondFactor::BackupCode(&backup[0]),
+            false,
+            NOW + 120,
+            &mut rng(),
+        )
+        .unwrap();
+}
+
+#[test]
+fn a_version_1_ticket_still_reads_and_is_spent_by_the_next_sign_in() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let (app, _) = enroll(&portal, &mut joe, JOE_PASSWORD);
+    let v2 = serde_json::to_string(&ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 60)).unwrap();
+    let v1 = v2
+        .replacen(r#""v":2"#, r#""v":1"#, 1)
+        .replacen(r#""sign_ins":0,"#, "", 1);
+    let old: countersign::LoginTicket = serde_json::from_str(&v1).unwrap();
+    let complete = |joe: &mut countersign::Account, at| {
+        portal.complete_sign_in(
+            joe,
+            &old,
+            SecondFactor::Totp(&code(&app, at)),
+            false,
+            at,
+            &mut rng(),
+        )
+    };
+    assert!(complete(&mut joe, NOW + 90).is_ok());
+    assert!(matches!(
+        complete(&mut joe, NOW + 120),
+        Err(Error::LoginTicketInvalid)
+    ));
+}
+
+// Issue 12, defect 8: a contact's sealed code pasted into another client's row
+// verified there.
+fn paste_security_code(from: &serde_json::Value, into: &mut serde_json::Value) {
+    into["security_code"] = from["security_code"].clone();
+}
+
+#[test]
+fn a_contact_code_pasted_into_another_contacts_record_is_refused() {
+    let portal = portal();
+    let permissions = seeded_permissions();
+    let access = countersign::Access::new(&permissions).unwrap();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let mut contact = account(&portal, contact(), CONTACT_PASSWORD);
+    portal
+        .set_contact_code(
+            &mut joe,
+            &fixtures::joe(),
+            &access,
+            "Lighthouse-42-Oak",
+            NOW,
+        )
+        .unwrap();
+    portal
+        .set_contact_code(
+            &mut contact,
+            &fixtures::joe(),
+            &access,
+            "Quiet-Meadow-19",
+            NOW,
+        )
+        .unwrap();
+    let joe_json = serde_json::to_value(&joe).unwrap();
+    let mut contact_json = serde_json::to_value(&contact).unwrap();
+    paste_security_code(&joe_json, &mut contact_json);
+    let pasted: countersign::Account = serde_json::from_value(contact_json).unwrap();
+    assert!(
+        portal
+            .view_contact_code(&pasted, &fixtures::joe(), &access)
+            .is_err(),
+        "Joe's code opened in Contact Example's record"
+    );
+    let mut client = countersign::security_codes::Client::new(1707);
+    let err = portal
+        .verify_caller(&mut client, &[&pasted], "Lighthouse-42-Oak", NOW)
+        .unwrap_err();
+    assert!(!matches!(err, Error::WrongSecurityCode), "{err:?}");
+}
+
+#[test]
+fn an_account_code_pasted_into_another_clients_record_is_refused() {
+    let portal = portal();
+    let permissions = seeded_permissions();
+    let access = countersign::Access::new(&permissions).unwrap();
+    let mut client = countersign::security_codes::Client::new(1707);
+    portal
+        .set_account_code(
+            &mut client,
+            &fixtures::joe(),
+            &access,
+            "Harbor-Seventeen-Kite",
+            NOW,
+        )
+        .unwrap();
+    let mut other_joe = fixtures::joe();
+    other_joe.client_id = 1708;
+    other_joe.contact_id = 4000;
+    let mut other = countersign::security_codes::Client::new(1708);
+    portal
+        .set_account_code(&mut other, &other_joe, &access, "Willow-Eighty-Brook", NOW)
+        .unwrap();
+    let mut other_json = serde_json::to_value(&other).unwrap();
+    paste_security_code(&serde_json::to_value(&client).unwrap(), &mut other_json);
+    let mut pasted: countersign::security_codes::Client =
+        serde_json::from_value(other_json).unwrap();
+    assert!(
+        portal
+            .view_account_code(&pasted, &other_joe, &access)
+            .is_err()
+    );
+    assert!(
+        portal
+            .verify_caller(&mut pasted, &[], "Harbor-Seventeen-Kite", NOW)
+            .is_err_and(|e| !matches!(e, Error::WrongSecurityCode)),
+        "client 1707's code verified for client 1708"
     );
 }

@@ -40,13 +40,13 @@ fn drive_throttle(json: &str, ops: &[u8]) {
     };
     round_trips(&throttle);
     let policy = if ops.len() >= 4 {
-        ThrottlePolicy::new(
-            u32::from(ops[0]),
-            u64::from(ops[1]),
-            u64::from(ops[2]) * 60,
-            u32::from(ops[3]),
-        )
-        .unwrap_or_default()
+        ThrottlePolicy::new(u32::from(ops[0]), u64::from(ops[1]), u64::from(ops[2]) * 60)
+            .and_then(|p| match ops[3] {
+                // An opted-in hard lock, at or above the floor of 100.
+                n @ 100.. => p.with_hard_lock(u32::from(n)),
+                _ => Ok(p),
+            })
+            .unwrap_or_default()
     } else {
         ThrottlePolicy::default()
     };

@@ -34,11 +34,12 @@ const PASSWORD_LIMIT: usize = 4096;
 const LINE_LIMIT: usize = 1 << 20;
 
 /// Every factor a throttle guards, in the order `show` and `unlock` print them.
-const FACTORS: [Factor; 5] = [
+const FACTORS: [Factor; 6] = [
     Factor::Password,
     Factor::Totp,
     Factor::BackupCode,
-    Factor::OneTimeCode,
+    Factor::SmsCode,
+    Factor::ResetCode,
     Factor::SecurityCode,
 ];
 

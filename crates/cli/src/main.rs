@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod account;
 mod backup;
 mod input;
+mod key;
 mod output;
 mod password;
 mod permissions;
@@ -60,6 +61,9 @@ enum Command {
     /// Accounts in a database (sqlite:PATH or postgres://...): create, show, unlock,
     /// list, export, import, migrate.
     Account(account::Args),
+    /// Server keys for the facade's key ring: generate one.
+    #[command(subcommand)]
+    Key(key::KeyCommand),
 }
 
 fn main() -> ExitCode {
@@ -75,6 +79,7 @@ fn main() -> ExitCode {
         Command::Permissions { command } => permissions::run(command),
         Command::SecurityCode(command) => security_code::run(command),
         Command::Account(args) => account::run(args),
+        Command::Key(command) => key::run(command),
     };
     match outcome {
         Ok(code) => {

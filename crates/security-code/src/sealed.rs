@@ -9,6 +9,12 @@
 //!
 //! Everything before the ciphertext is the AEAD's associated data, so the version
 //! and key id cannot be altered without failing authentication.
+//!
+//! A seal may also be bound to a *context* the caller supplies and does not store
+//! (who the code belongs to, say): the context is appended to the associated
+//! data, so the seal opens only with the same context
+//! ([`SealedCode::seal_bound_with_rng`], [`SealedCode::open_bound`]). A code copied
+//! into another owner's record then fails authentication there.
 
 use core::fmt;
 
@@ -136,6 +142,32 @@ impl SealedCode {
         key: &SealingKey,
         rng: &mut R,
     ) -> Result<Self> {
+        Self::seal_bound_with_rng(code, key, &[], rng)
+    }
+
+    /// Seal `code` under `key`, bound to `context`: the context joins the
+    /// associated data (it is not stored), so [`SealedCode::open_bound`] with any
+    /// other context fails. Bind the code to its owner this way.
+    ///
+    /// ```
+    /// use countersign_security_code::{Error, SealedCode, SealingKey, SecurityCode};
+    /// let key = SealingKey::new("2026-11", [42; 32])?;
+    /// let code = SecurityCode::new("Lighthouse-42-Oak");
+    /// let sealed = SealedCode::seal_bound_with_rng(&code, &key, b"client 1707", &mut rand::rng())?;
+    /// assert_eq!(sealed.open_bound(&key, b"client 1707")?.expose(), "Lighthouse-42-Oak");
+    /// assert!(matches!(sealed.open_bound(&key, b"client 1708"), Err(Error::Tampered)));
+    /// assert!(matches!(sealed.open(&key), Err(Error::Tampered)));
+    /// # Ok::<(), countersign_security_code::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Randomness`] if `rng` fails.
+    pub fn seal_bound_with_rng<R: TryCryptoRng + ?Sized>(
+        code: &SecurityCode,
+        key: &SealingKey,
+        context: &[u8],
+        rng: &mut R,
+    ) -> Result<Self> {
         let mut nonce = [0u8; NONCE_LEN];
         rng.try_fill_bytes(&mut nonce)
             .map_err(|_| Error::Randomness)?;
@@ -152,10 +184,11 @@ impl SealedCode {
         bytes.extend_from_slice(id);
         bytes.extend_from_slice(&nonce);
         bytes.extend_from_slice(plain);
-        let (aad, msg) = bytes.split_at_mut(body);
+        let (header, msg) = bytes.split_at_mut(body);
+        let aad = [&*header, context].concat();
         let tag = key
             .cipher()
-            .encrypt_inout_detached(&Nonce::from(nonce), aad, msg.into())
+            .encrypt_inout_detached(&Nonce::from(nonce), &aad, msg.into())
             .map_err(|_| Error::Tampered)?;
         bytes.extend_from_slice(&tag);
         Ok(Self { bytes, body })
@@ -230,20 +263,30 @@ impl SealedCode {
     /// [`Error::KeyMismatch`] when `key` has another id (rotate: open with the old
     /// key, seal with the new); [`Error::Tampered`] when authentication fails.
     pub fn open(&self, key: &SealingKey) -> Result<SecurityCode> {
+        self.open_bound(key, &[])
+    }
+
+    /// Decrypt a code sealed with [`SealedCode::seal_bound_with_rng`], with the
+    /// same `context`.
+    ///
+    /// # Errors
+    /// As [`SealedCode::open`]; [`Error::Tampered`] for another context.
+    pub fn open_bound(&self, key: &SealingKey, context: &[u8]) -> Result<SecurityCode> {
         if self.key_id() != key.id() {
             return Err(Error::KeyMismatch {
                 sealed_with: self.key_id().to_owned(),
                 given: key.id().to_owned(),
             });
         }
-        let (aad, rest) = self.bytes.split_at(self.body);
-        let nonce_bytes = &aad[aad.len() - NONCE_LEN..];
+        let (header, rest) = self.bytes.split_at(self.body);
+        let nonce_bytes = &header[header.len() - NONCE_LEN..];
+        let aad = [header, context].concat();
         let nonce = Nonce::try_from(nonce_bytes).map_err(|_| Error::Tampered)?;
         let (ct, tag) = rest.split_at(rest.len() - TAG_LEN);
         let tag = Tag::try_from(tag).map_err(|_| Error::Tampered)?;
         let mut plain = Zeroizing::new(ct.to_vec());
         key.cipher()
-            .decrypt_inout_detached(&nonce, aad, plain.as_mut_slice().into(), &tag)
+            .decrypt_inout_detached(&nonce, &aad, plain.as_mut_slice().into(), &tag)
             .map_err(|_| Error::Tampered)?;
         let text = core::str::from_utf8(&plain).map_err(|_| Error::Tampered)?;
         Ok(SecurityCode::new(text))
@@ -255,7 +298,21 @@ impl SealedCode {
     /// # Errors
     /// As [`SealedCode::open`]. A wrong code is `Ok(false)`.
     pub fn verify(&self, spoken: &str, key: &SealingKey, speech: &Speech) -> Result<bool> {
-        let code = self.open(key)?;
+        self.verify_bound(spoken, key, &[], speech)
+    }
+
+    /// [`SealedCode::verify`] for a code sealed bound to `context`.
+    ///
+    /// # Errors
+    /// As [`SealedCode::open_bound`]. A wrong code is `Ok(false)`.
+    pub fn verify_bound(
+        &self,
+        spoken: &str,
+        key: &SealingKey,
+        context: &[u8],
+        speech: &Speech,
+    ) -> Result<bool> {
+        let code = self.open_bound(key, context)?;
         let stored = speech.normalize(code.expose());
         let given = speech.normalize(spoken);
         Ok(ct_eq_padded(stored.as_bytes(), given.as_bytes()).into())

@@ -15,7 +15,7 @@ pub const KEY: [u8; 32] = [0x42; 32];
 /// is the code's own (`Replayed`), not the throttle's; and 20 backup codes.
 pub fn race_portal() -> Portal {
     let mut settings = settings();
-    settings.throttle = ThrottlePolicy::new(50, 1, 60, 100).unwrap();
+    settings.throttle = ThrottlePolicy::new(50, 1, 60).unwrap();
     // 20 backup codes: one per round of the backup-code race.
     settings.backup_codes.count = 20;
     Portal::new(ServerKey::from_bytes(KEY), settings).unwrap()
