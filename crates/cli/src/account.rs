@@ -106,6 +106,14 @@ enum AccountCommand {
     },
     /// Open the database, which creates or upgrades its tables, and print its schema version.
     Migrate,
+    /// Key rotation: how many stored records still need each server key. Exits 0
+    /// when every record is under the current key (a retired key may be removed
+    /// from the ring), 1 while any record still needs another key.
+    Keys {
+        /// The id of the ring's current key.
+        #[arg(long, value_name = "KEY_ID")]
+        current: String,
+    },
 }
 
 #[derive(ClapArgs)]
@@ -211,6 +219,7 @@ fn dispatch(url: &DatabaseUrl, command: AccountCommand) -> Outcome {
         AccountCommand::Export { output } => export(url, output.as_deref()),
         AccountCommand::Import { input } => import(url, input.as_deref()),
         AccountCommand::Migrate => migrate(url),
+        AccountCommand::Keys { current } => keys(url, &current),
     }
 }
 
@@ -660,6 +669,62 @@ fn counts(lines: &[ExportLine]) -> String {
         plural(accounts, "account"),
         plural(clients, "client")
     )
+}
+
+/// Counts, for every key id any record needs, the accounts and clients that need
+/// it, from one consistent read of both tables.
+fn keys(url: &DatabaseUrl, current: &str) -> Outcome {
+    use std::collections::BTreeMap;
+    let current: countersign::key_ring::KeyId = current
+        .parse()
+        .map_err(|e: countersign::Error| Failure::Input(e.to_string()))?;
+    let store = open(url)?;
+    let mut needs: BTreeMap<countersign::key_ring::KeyId, (usize, usize)> = BTreeMap::new();
+    for line in store.export()? {
+        match line {
+            ExportLine::Account(row) => {
+                for id in row.decode()?.key_ids() {
+                    needs.entry(id).or_default().0 += 1;
+                }
+            }
+            ExportLine::Client(row) => {
+                for id in row.decode()?.key_ids() {
+                    needs.entry(id).or_default().1 += 1;
+                }
+            }
+        }
+    }
+    let mut out = io::stdout().lock();
+    let mut others = 0;
+    for (id, (accounts, clients)) in &needs {
+        let role = if *id == current {
+            "current"
+        } else {
+            others += accounts + clients;
+            "retired: keep it in the ring"
+        };
+        writeln!(
+            out,
+            "key {}: {} and {} ({role})",
+            shown(id.as_str()),
+            plural(accounts, "account"),
+            plural(clients, "client"),
+        )?;
+    }
+    if others == 0 {
+        writeln!(
+            out,
+            "every record is under the current key {}",
+            shown(current.as_str())
+        )?;
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Err(Failure::No(format!(
+            "{} still need a key other than {}; sign-ins re-seal them (see Portal::reseal_account)",
+            plural(others, "record"),
+            shown(current.as_str())
+        )))
+    }
 }
 
 fn migrate(url: &DatabaseUrl) -> Outcome {
