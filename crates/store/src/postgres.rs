@@ -31,7 +31,7 @@ use countersign::security_codes::Client;
 
 use crate::error::{Error, Record, Result, to_sql_id};
 use crate::row::{AccountColumns, AccountRow, ClientColumns, ClientRow, ExportLine};
-use crate::schema::{self, stored_schema};
+use crate::schema::{self, stored_schema, table_of};
 use crate::store::{Store, account_row, check_advanced, client_row};
 
 const BACKEND: &str = "postgres";
@@ -308,6 +308,20 @@ impl Store for PostgresStore {
                 id: row.contact_id,
             })
         }
+    }
+
+    fn version(&self, record: Record, id: u64) -> Result<u64> {
+        let (table, key) = table_of(record);
+        let row = self
+            .connection()?
+            .query_opt(
+                &format!("SELECT version FROM {table} WHERE {key} = $1"),
+                &[&to_sql_id(id)?],
+            )
+            .map_err(db)?
+            .ok_or(Error::NotFound { record, id })?;
+        let version: i64 = row.try_get(0).map_err(db)?;
+        crate::error::from_sql(record, id, "version", version)
     }
 
     fn load_client(&self, client_id: u64) -> Result<Client> {

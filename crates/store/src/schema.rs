@@ -78,6 +78,14 @@ pub(crate) fn stored_schema(found: i64) -> Result<u32> {
     Ok(found)
 }
 
+/// The table and key column of a record.
+pub(crate) fn table_of(record: crate::Record) -> (&'static str, &'static str) {
+    match record {
+        crate::Record::Account => ("countersign_accounts", "contact_id"),
+        crate::Record::Client => ("countersign_clients", "client_id"),
+    }
+}
+
 /// Which key a unique-constraint failure names, from the constraint's or the
 /// column's name in the driver's message.
 pub(crate) fn taken(constraint: &str) -> &'static str {

@@ -21,7 +21,7 @@ use countersign::security_codes::Client;
 
 use crate::error::{Error, Record, Result, to_sql_id};
 use crate::row::{AccountColumns, ClientColumns, ExportLine};
-use crate::schema::{self, stored_schema};
+use crate::schema::{self, stored_schema, table_of};
 use crate::store::{Store, account_row, check_advanced, client_row};
 
 const BACKEND: &str = "sqlite";
@@ -283,6 +283,21 @@ impl Store for SqliteStore {
                 id: row.contact_id,
             })
         }
+    }
+
+    fn version(&self, record: Record, id: u64) -> Result<u64> {
+        let (table, key) = table_of(record);
+        let version: Option<i64> = self
+            .connection()?
+            .query_row(
+                &format!("SELECT version FROM {table} WHERE {key} = ?1"),
+                [to_sql_id(id)?],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db)?;
+        let version = version.ok_or(Error::NotFound { record, id })?;
+        crate::error::from_sql(record, id, "version", version)
     }
 
     fn load_client(&self, client_id: u64) -> Result<Client> {

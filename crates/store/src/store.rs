@@ -64,6 +64,14 @@ pub trait Store: Send + Sync {
     /// As [`Store::load`].
     fn load_client(&self, client_id: u64) -> Result<Client>;
 
+    /// The stored version of `record` `id`, nothing else: what an update that
+    /// changed nothing checks before it answers.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`]; [`Error::Unavailable`], [`Error::Database`].
+    fn version(&self, record: Record, id: u64) -> Result<u64>;
+
     /// Stores a new client record.
     ///
     /// # Errors
@@ -118,8 +126,11 @@ pub trait StoreExt: Store {
     ///
     /// 1. load the account (version `v`);
     /// 2. run `step` on it (a facade flow: `|a| portal.sign_in(a, ...)`);
-    /// 3. if the step changed nothing (the revision is still `v`), write nothing;
-    ///    else swap, writing only if the stored version is still `v`;
+    /// 3. if the step changed nothing (the revision is still `v`), write nothing,
+    ///    but check that the stored version is still `v` (a right password on a
+    ///    clean throttle changes nothing: answered from a state that another
+    ///    node's failures have since moved on, it would be a guess the throttle
+    ///    never admitted); else swap, writing only if the stored version is still `v`;
     /// 4. on a [conflict](Error::Conflict), go back to 1: the step runs again on the
     ///    fresh state, so a second racer sees the consumed code and gets `Replayed`,
     ///    and the throttle counts every racer's failure; after [`DEFAULT_ATTEMPTS`]
@@ -192,6 +203,7 @@ pub trait StoreExt: Store {
             attempts,
             || self.load(contact_id),
             |read, account| self.swap(read, account),
+            || self.version(Record::Account, contact_id),
             step,
         )
     }
@@ -223,6 +235,7 @@ pub trait StoreExt: Store {
             DEFAULT_ATTEMPTS,
             load,
             |read, client| self.swap_client(read, client),
+            || self.version(Record::Client, client_id),
             step,
         )
     }
@@ -261,6 +274,7 @@ fn compare_and_swap<R: Revisioned, T>(
     attempts: u32,
     mut load: impl FnMut() -> Result<R>,
     mut swap: impl FnMut(u64, &R) -> Result<()>,
+    mut stored_version: impl FnMut() -> Result<u64>,
     mut step: impl FnMut(&mut R) -> countersign::Result<T>,
 ) -> Result<T> {
     let mut seen = 0;
@@ -274,13 +288,18 @@ fn compare_and_swap<R: Revisioned, T>(
                 reason: "a step may not change the record's id",
             });
         }
-        if state.revision() == read {
+        let committed = if state.revision() == read {
+            // Nothing to write; the answer stands only if nobody wrote since.
+            stored_version()? == read
+        } else {
+            match swap(read, &state) {
+                Ok(()) => true,
+                Err(Error::Conflict { .. }) => false,
+                Err(e) => return Err(e),
+            }
+        };
+        if committed {
             return answer.map_err(Error::Flow);
-        }
-        match swap(read, &state) {
-            Ok(()) => return answer.map_err(Error::Flow),
-            Err(Error::Conflict { .. }) => {}
-            Err(e) => return Err(e),
         }
     }
     Err(Error::Busy {

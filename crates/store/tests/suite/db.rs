@@ -170,4 +170,11 @@ impl Store for Blind<'_> {
     fn schema_version(&self) -> countersign_store::Result<u32> {
         self.inner.schema_version()
     }
+    fn version(
+        &self,
+        record: countersign_store::Record,
+        id: u64,
+    ) -> countersign_store::Result<u64> {
+        self.inner.version(record, id)
+    }
 }

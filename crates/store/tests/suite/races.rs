@@ -51,6 +51,10 @@ pub const CASES: &[(&str, Case)] = &[
         "race_a_password_change_against_a_sign_in_leaves_the_old_password_dead",
         race_password_change,
     ),
+    (
+        "race_a_right_password_among_wrong_ones_is_answered_only_if_the_throttle_admits_it",
+        race_right_among_wrong,
+    ),
 ];
 
 pub const RACERS: usize = 16;
@@ -58,7 +62,7 @@ const ROUNDS: u64 = 20;
 
 /// Runs `step` on the account from `RACERS` threads at once, each on its own
 /// store, all holding the same loaded revision when they run it. Returns every
-/// racer's answer.
+/// racer's answer, in racer order.
 pub fn race<T: Send>(
     stores: &[Box<dyn Store + '_>],
     step: impl Fn(usize, &mut Account) -> countersign::Result<T> + Sync,
@@ -76,11 +80,13 @@ pub fn race<T: Send>(
                     }
                     step(i, a)
                 });
-                answers.lock().unwrap().push(answer);
+                answers.lock().unwrap().push((i, answer));
             });
         }
     });
-    answers.into_inner().unwrap()
+    let mut answers = answers.into_inner().unwrap();
+    answers.sort_by_key(|(i, _)| *i);
+    answers.into_iter().map(|(_, answer)| answer).collect()
 }
 
 fn stores(db: &Db) -> Vec<Box<dyn Store + '_>> {
@@ -470,4 +476,56 @@ fn ticket_for(store: &dyn Store, portal: &Portal, password: &str, now: u64) -> L
         PasswordStep::SecondFactorRequired(t) => t,
         PasswordStep::SignedIn(_) => panic!("two-factor is on"),
     }
+}
+
+/// A right password on a clean throttle changes nothing, so it writes nothing:
+/// answered from the state it loaded, it would be a guess the throttle never
+/// admitted once the wrong guesses racing it have committed their failures. The
+/// right guess here is checked first, on the clean state, and answers last.
+fn race_right_among_wrong(db: &Db) -> Result<(), Failed> {
+    let portal = strict_portal();
+    let store = db.open();
+    store.insert(&account(&portal, joe(), JOE_PASSWORD))?;
+    let policy = portal.settings().throttle;
+    let now = NOW;
+    let mut admitted = 0;
+    let mut throttle = Throttle::new(Factor::Password);
+    while let Ok(attempt) = throttle.admit(&policy, now) {
+        throttle = attempt.failed();
+        admitted += 1;
+    }
+    assert!(
+        admitted < (RACERS - 1) as u32,
+        "the wrong guesses alone close the throttle"
+    );
+    let first_run = std::sync::atomic::AtomicBool::new(true);
+    let answers = race(&stores(db), |i, a| {
+        if i == 0 {
+            let answer = portal.sign_in(a, JOE_PASSWORD, now, &mut rng());
+            if first_run.swap(false, std::sync::atomic::Ordering::SeqCst) {
+                // Every wrong guess commits before the right one answers.
+                std::thread::sleep(std::time::Duration::from_secs(1));
+            }
+            answer.map(|_| ())
+        } else {
+            portal
+                .sign_in(a, "not the password!", now, &mut rng())
+                .map(|_| ())
+        }
+    });
+    let stored = store
+        .load(3522)?
+        .throttles()
+        .get(Factor::Password)
+        .consecutive_failures();
+    assert_eq!(
+        stored, admitted,
+        "the wrong guesses committed what the throttle admits"
+    );
+    assert!(
+        matches!(answers[0], Err(Error::Flow(FlowError::Throttled(_)))),
+        "the right password was answered past a closed throttle: {:?}",
+        answers[0].as_ref().map_err(ToString::to_string)
+    );
+    Ok(())
 }
