@@ -14,8 +14,8 @@
 //!
 //! Under SERIALIZABLE (CockroachDB's and YugabyteDB's default) the same
 //! statement stays a compare-and-swap; a serialization failure
-//! (SQLSTATE 40001) is reported as a [conflict](Error::Conflict) and retried
-//! like one. The SQL is kept to what those databases share with PostgreSQL.
+//! (SQLSTATE 40001) of a swap is reported as a [conflict](Error::Conflict) and
+//! retried like one. The SQL is kept to what those databases share with PostgreSQL.
 //!
 //! Connections are unencrypted (`NoTls`): use a loopback or private network, or a
 //! TLS-terminating proxy, until a TLS feature lands.
@@ -175,12 +175,25 @@ fn db(error: postgres::Error) -> Error {
             return unavailable(&error);
         }
     }
-    if error.is_closed() || error.code().is_none() {
+    if error.is_closed() {
         return unavailable(&error);
     }
-    Error::Database {
-        backend: BACKEND,
-        message: error.to_string(),
+    match error.as_db_error() {
+        // The server's message and code only: its DETAIL may quote the row
+        // ("Failing row contains (...)"), the stored state included.
+        Some(e) => Error::Database {
+            backend: BACKEND,
+            message: format!("{} (SQLSTATE {})", e.message(), e.code().code()),
+        },
+        None if error.code().is_none()
+            && std::error::Error::source(&error).is_some_and(|s| s.is::<std::io::Error>()) =>
+        {
+            unavailable(&error)
+        }
+        None => Error::Database {
+            backend: BACKEND,
+            message: error.to_string(),
+        },
     }
 }
 

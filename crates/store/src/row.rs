@@ -213,7 +213,13 @@ fn describe(error: &serde_json::Error) -> String {
     let message = error.to_string();
     let mut out = String::with_capacity(message.len());
     let mut quoted = false;
-    for c in message.chars() {
+    let mut chars = message.chars();
+    while let Some(c) = chars.next() {
+        if quoted && c == '\\' {
+            // An escaped quote inside the value does not end it.
+            chars.next();
+            continue;
+        }
         match (c, quoted) {
             ('"' | '`', false) => {
                 quoted = true;

@@ -94,11 +94,12 @@ fn redact_userinfo(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    match authority.rsplit_once('@') {
+    // A password may hold `/`, `?`, `#` or even `@`: everything up to the last
+    // `@` is taken as user info. A later `@` in the path or a parameter hides
+    // more of the URL than needed, never shows a password.
+    match rest.rsplit_once('@') {
         Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:[redacted]@{host}{tail}"),
+            Some((user, _)) => format!("{scheme}://{user}:[redacted]@{host}"),
             None => url.to_owned(),
         },
         None => url.to_owned(),
@@ -149,6 +150,7 @@ mod tests {
                 "postgresql://u@h/db?sslmode=disable",
             ),
             ("postgres://h/db", "postgres://h/db"),
+            ("postgres://u:pa/ss?x@h/db", "postgres://u:[redacted]@h/db"),
             (
                 "postgres://h/db?user=u&password=p",
                 "postgres://h/db?user=u&password=[redacted]",

@@ -147,7 +147,8 @@ fn crashed_mid_race() -> Result<(), Failed> {
     let (app, _) = stored_joe(&*db.open(), &portal);
     let prepared = portal.prepare_totp(&db.open().load(3522)?)?;
     let stores: Vec<_> = (0..8).map(|_| db.open()).collect();
-    let accepted: Mutex<Vec<u64>> = Mutex::new(Vec::new());
+    let accepted: Mutex<Vec<(u64, Instant)>> = Mutex::new(Vec::new());
+    let restarted: Mutex<Option<Instant>> = Mutex::new(None);
     let errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let running = AtomicBool::new(true);
     let start = Instant::now();
@@ -168,7 +169,7 @@ fn crashed_mid_race() -> Result<(), Failed> {
                         }
                         match store.update(3522, |a| portal.verify_totp(a, prepared, &typed, now)) {
                             Ok(m) => {
-                                accepted.lock().unwrap().push(m.step);
+                                accepted.lock().unwrap().push((m.step, Instant::now()));
                                 break;
                             }
                             Err(Error::Flow(_)) => break,
@@ -190,12 +191,19 @@ fn crashed_mid_race() -> Result<(), Failed> {
         cluster.crash()?;
         std::thread::sleep(Duration::from_millis(1_000));
         cluster.restart()?;
+        *restarted.lock().unwrap() = Some(Instant::now());
         std::thread::sleep(Duration::from_millis(2_500));
         running.store(false, Ordering::Relaxed);
         Ok(())
     })?;
     assert!(start.elapsed() < Duration::from_secs(60));
     let accepted = accepted.into_inner().unwrap();
+    let restarted = restarted.into_inner().unwrap().unwrap();
+    assert!(
+        accepted.iter().any(|&(_, at)| at > restarted),
+        "the store came back by itself: steps were accepted after the restart"
+    );
+    let accepted: Vec<u64> = accepted.into_iter().map(|(step, _)| step).collect();
     let mut unique = accepted.clone();
     unique.sort_unstable();
     unique.dedup();
