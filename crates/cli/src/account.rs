@@ -43,6 +43,22 @@ const FACTORS: [Factor; 6] = [
     Factor::SecurityCode,
 ];
 
+/// Every throttle lane of an account, named as `show` prints it and as its JSON
+/// key: one per factor, and the password lane of sign-ins on a remembered device.
+fn lanes(account: &Account) -> Vec<(String, String, &Throttle)> {
+    let throttles = account.throttles();
+    let mut lanes: Vec<_> = FACTORS
+        .iter()
+        .map(|&f| (f.to_string(), factor_name(f), throttles.get(f)))
+        .collect();
+    lanes.push((
+        "password on a remembered device".into(),
+        "password_on_device".into(),
+        throttles.password_on_device(),
+    ));
+    lanes
+}
+
 /// Arguments of `countersign account`.
 #[derive(ClapArgs)]
 pub(crate) struct Args {
@@ -408,10 +424,9 @@ fn shown_lines(account: &Account, policy: &ThrottlePolicy, now: u64) -> Vec<Stri
             }
         ),
     ];
-    for factor in FACTORS {
-        let throttle = account.throttles().get(factor);
+    for (label, _, throttle) in lanes(account) {
         lines.push(format!(
-            "{factor} attempts: {}",
+            "{label} attempts: {}",
             throttle_state(throttle, policy, now)
         ));
     }
@@ -440,10 +455,9 @@ fn throttle_state(throttle: &Throttle, policy: &ThrottlePolicy, now: u64) -> Str
 fn shown_json(account: &Account, policy: &ThrottlePolicy, now: u64) -> serde_json::Value {
     let p = account.profile();
     let mut throttles = serde_json::Map::new();
-    for factor in FACTORS {
-        let t = account.throttles().get(factor);
+    for (_, key, t) in lanes(account) {
         throttles.insert(
-            factor_name(factor),
+            key,
             serde_json::json!({
                 "failures": t.consecutive_failures(),
                 "last_failure_at": t.last_failure_at(),
@@ -489,16 +503,15 @@ fn unlock(url: &DatabaseUrl, who: &Who) -> Outcome {
     // the last run's, the one whose write committed.
     store.update(id, |account| {
         username.clone_from(&account.profile().username);
-        lifted = FACTORS
-            .iter()
-            .map(|&f| account.throttles().get(f))
-            .filter(|t| t.consecutive_failures() > 0)
-            .map(|t| {
+        lifted = lanes(account)
+            .into_iter()
+            .filter(|(_, _, t)| t.consecutive_failures() > 0)
+            .map(|(label, _, t)| {
                 let count = plural(t.consecutive_failures(), "failure");
                 if t.is_locked(&policy) {
-                    format!("{} was locked after {count}", t.factor())
+                    format!("{label} was locked after {count}")
                 } else {
-                    format!("{} had {count}", t.factor())
+                    format!("{label} had {count}")
                 }
             })
             .collect();

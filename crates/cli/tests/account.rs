@@ -197,6 +197,7 @@ fn create_then_show(url: &str) {
         SMS code attempts: no failures\n\
         password reset code attempts: no failures\n\
         security code attempts: no failures\n\
+        password on a remembered device attempts: no failures\n\
         revision: 1\n";
     // By id, by username in any case, and by client ID for the primary contact.
     for who in [
