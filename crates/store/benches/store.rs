@@ -32,8 +32,13 @@ fn portal() -> Portal {
         iterations: 1,
         ..HashParams::OWASP
     };
+    // Cheap key derivation: the benches enroll many contacts, and time no hash.
     let settings = Settings {
         password: Policy::portal().with_hashing(cheap).unwrap(),
+        backup_codes: countersign::totp::BackupSettings {
+            params: countersign::totp::KdfParams::new(8, 1, 1).unwrap(),
+            ..countersign::totp::BackupSettings::default()
+        },
         ..Settings::default()
     };
     Portal::new(ServerKey::from_bytes([0x42; 32]), settings).unwrap()
@@ -206,6 +211,7 @@ fn postgres(c: &mut Criterion) {
         &mut PostgresFloor(client),
     );
     throughput(c, &*store);
+    conflicts(&*store);
     drop(store);
     drop(cluster);
 }
@@ -276,6 +282,44 @@ fn codec(c: &mut Criterion) {
         b.iter(|| countersign_store::AccountRow::of(black_box(&account), 0).unwrap());
     });
     group.finish();
+}
+
+/// The same-account race as a service meets it: 16 clients logging in to one
+/// account at once, each with the code of the current step. Prints how many
+/// runs of the step met another writer's commit (re-ran) per 1,000 logins.
+fn conflicts(store: &dyn Store) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    const CLIENTS: u64 = 16;
+    const LOGINS_EACH: u64 = 60;
+    let portal = portal();
+    let contact = enrolled(&portal, store, 500);
+    let runs = AtomicU64::new(0);
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        for client in 0..CLIENTS {
+            let (contact, portal, runs) = (&contact, &portal, &runs);
+            s.spawn(move || {
+                for i in 0..LOGINS_EACH {
+                    // Every client types the code of the same step: one is
+                    // accepted, the rest are refused as replays.
+                    let now = (NOW / 30 + 1 + i) * 30 + client % 2;
+                    let code = contact.app.code_at(now).unwrap().to_string();
+                    let _ = store.update(contact.id, |a| {
+                        runs.fetch_add(1, Ordering::Relaxed);
+                        portal.verify_totp(a, &contact.prepared, &code, now)
+                    });
+                }
+            });
+        }
+    });
+    let logins = CLIENTS * LOGINS_EACH;
+    let reruns = runs.into_inner() - logins;
+    println!(
+        "store_conflicts_postgres: {CLIENTS} clients x {LOGINS_EACH} logins on one account: \
+         {:.0} conflicts per 1,000 logins ({reruns} re-runs), {:.0} logins/s",
+        reruns as f64 * 1_000.0 / logins as f64,
+        logins as f64 / start.elapsed().as_secs_f64()
+    );
 }
 
 criterion_group!(benches, codec, sqlite, postgres);
