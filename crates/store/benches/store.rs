@@ -103,7 +103,8 @@ fn enrolled(portal: &Portal, store: &dyn Store, id: u64) -> Contact {
     }
 }
 
-/// The floor: what any compare-and-swap store pays per login, on one connection.
+/// The floor: what any compare-and-swap store pays per login, on one connection,
+/// with the cheapest statements each driver has (one round trip each).
 trait Floor {
     fn round_trip(&mut self, id: i64);
 }
@@ -136,20 +137,27 @@ struct PostgresFloor(postgres::Client);
 
 impl Floor for PostgresFloor {
     fn round_trip(&mut self, id: i64) {
+        use postgres::types::Type;
         let row = self
             .0
-            .query_one(
+            .query_typed_one(
                 "SELECT version, state FROM countersign_accounts WHERE contact_id = $1",
-                &[&id],
+                &[(&id, Type::INT8)],
             )
             .unwrap();
         let (version, state): (i64, String) = (row.get(0), row.get(1));
         let changed = self
             .0
-            .execute(
+            .execute_typed(
                 "UPDATE countersign_accounts SET version = $1, state = $2, updated_at = $3
                  WHERE contact_id = $4 AND version = $5",
-                &[&(version + 1), &state, &0_i64, &id, &version],
+                &[
+                    (&(version + 1), Type::INT8),
+                    (&state, Type::TEXT),
+                    (&0_i64, Type::INT8),
+                    (&id, Type::INT8),
+                    (&version, Type::INT8),
+                ],
             )
             .unwrap();
         assert_eq!(changed, 1);

@@ -2,7 +2,9 @@
 //!
 //! Connections are pooled (r2d2, at most 16 by default). Each load is one
 //! `SELECT`, each swap one `UPDATE ... WHERE contact_id = $n AND version = $m`,
-//! each in its own transaction at the default isolation, READ COMMITTED. That is
+//! each in its own transaction at the default isolation, READ COMMITTED, and each
+//! one round trip: the parameters' types are given, so no statement is prepared
+//! and closed around it. That is
 //! enough for the swap to be a compare-and-swap: an `UPDATE` takes the row lock,
 //! and a second `UPDATE` of the same row waits for the first to commit, then
 //! evaluates its `WHERE` again on the row as the first left it (PostgreSQL's
@@ -24,6 +26,7 @@ use std::time::Duration;
 
 use postgres::NoTls;
 use postgres::error::SqlState;
+use postgres::types::Type;
 use r2d2_postgres::PostgresConnectionManager;
 
 use countersign::Account;
@@ -282,11 +285,11 @@ impl Store for PostgresStore {
     fn load(&self, contact_id: u64) -> Result<Account> {
         let row = self
             .connection()?
-            .query_opt(
+            .query_typed_opt(
                 &format!(
                     "SELECT {ACCOUNT_COLUMNS} FROM countersign_accounts WHERE contact_id = $1"
                 ),
-                &[&to_sql_id(contact_id)?],
+                &[(&to_sql_id(contact_id)?, Type::INT8)],
             )
             .map_err(db)?
             .ok_or(Error::NotFound {
@@ -306,11 +309,20 @@ impl Store for PostgresStore {
         let v = row.sql()?;
         let changed = self
             .connection()?
-            .execute(
+            .execute_typed(
                 "UPDATE countersign_accounts
                  SET client_id = $1, login = $2, is_primary = $3, version = $4, state = $5, updated_at = $6
                  WHERE contact_id = $7 AND version = $8",
-                &[&v.client_id, &v.login, &v.primary, &v.version, &v.state, &v.updated_at, &v.contact_id, &to_sql_id(read)?],
+                &[
+                    (&v.client_id, Type::INT8),
+                    (&v.login, Type::TEXT),
+                    (&v.primary, Type::BOOL),
+                    (&v.version, Type::INT8),
+                    (&v.state, Type::TEXT),
+                    (&v.updated_at, Type::INT8),
+                    (&v.contact_id, Type::INT8),
+                    (&to_sql_id(read)?, Type::INT8),
+                ],
             )
             .map_err(|e| swap_error(e, Record::Account, row.contact_id))?;
         if changed == 1 {
@@ -327,9 +339,9 @@ impl Store for PostgresStore {
         let (table, key) = table_of(record);
         let row = self
             .connection()?
-            .query_opt(
+            .query_typed_opt(
                 &format!("SELECT version FROM {table} WHERE {key} = $1"),
-                &[&to_sql_id(id)?],
+                &[(&to_sql_id(id)?, Type::INT8)],
             )
             .map_err(db)?
             .ok_or(Error::NotFound { record, id })?;
@@ -340,9 +352,9 @@ impl Store for PostgresStore {
     fn load_client(&self, client_id: u64) -> Result<Client> {
         let row = self
             .connection()?
-            .query_opt(
+            .query_typed_opt(
                 "SELECT client_id, version, state, updated_at FROM countersign_clients WHERE client_id = $1",
-                &[&to_sql_id(client_id)?],
+                &[(&to_sql_id(client_id)?, Type::INT8)],
             )
             .map_err(db)?
             .ok_or(Error::NotFound {
@@ -362,15 +374,15 @@ impl Store for PostgresStore {
         let v = row.sql()?;
         let changed = self
             .connection()?
-            .execute(
+            .execute_typed(
                 "UPDATE countersign_clients SET version = $1, state = $2, updated_at = $3
                  WHERE client_id = $4 AND version = $5",
                 &[
-                    &v.version,
-                    &v.state,
-                    &v.updated_at,
-                    &v.client_id,
-                    &to_sql_id(read)?,
+                    (&v.version, Type::INT8),
+                    (&v.state, Type::TEXT),
+                    (&v.updated_at, Type::INT8),
+                    (&v.client_id, Type::INT8),
+                    (&to_sql_id(read)?, Type::INT8),
                 ],
             )
             .map_err(|e| swap_error(e, Record::Client, row.client_id))?;
