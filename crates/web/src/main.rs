@@ -1,0 +1,15 @@
+//! `countersign-web`: the portal on 127.0.0.1:8080. See the crate README.
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let config = countersign_web::Config::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    countersign_web::run(config).await
+}

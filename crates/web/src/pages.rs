@@ -1,0 +1,177 @@
+//! The screens: one askama template per page (escaping on, checked at compile
+//! time), with the seeds' wording.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+/// What every page's frame shows: the banner, the error, the menu, the CSRF
+/// token for its forms.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Layout {
+    pub(crate) csrf: String,
+    /// "Success: ..." at the top of the screen.
+    pub(crate) flash: Option<String>,
+    /// What went wrong with the last form.
+    pub(crate) error: Option<String>,
+    /// The signed-in contact's name: the menu shows.
+    pub(crate) user: Option<String>,
+    /// Development mode: the outbox link shows.
+    pub(crate) dev: bool,
+}
+
+/// Renders `page` with `status`; a template that fails to render is a 500.
+pub(crate) fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "template failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+/// Renders `page` with 200 OK.
+pub(crate) fn ok(page: &impl Template) -> Response {
+    render(StatusCode::OK, page)
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub(crate) struct ErrorPage {
+    pub(crate) layout: Layout,
+    pub(crate) message: String,
+}
+
+impl ErrorPage {
+    pub(crate) fn new(message: String) -> Self {
+        Self {
+            layout: Layout::default(),
+            message,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub(crate) struct LoginPage {
+    pub(crate) layout: Layout,
+    pub(crate) login: String,
+}
+
+#[derive(Template)]
+#[template(path = "code.html")]
+pub(crate) struct CodePage {
+    pub(crate) layout: Layout,
+    /// Which code the field takes: "app", "backup" or "sms".
+    pub(crate) mode: &'static str,
+    /// "Send SMS Code" shows.
+    pub(crate) has_cell_phone: bool,
+}
+
+#[derive(Template)]
+#[template(path = "create.html")]
+pub(crate) struct CreatePage {
+    pub(crate) layout: Layout,
+    pub(crate) name: String,
+    pub(crate) email: String,
+    pub(crate) username: String,
+    pub(crate) violations: Vec<String>,
+    pub(crate) suggestions: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "created.html")]
+pub(crate) struct CreatedPage {
+    pub(crate) layout: Layout,
+    pub(crate) username: String,
+    pub(crate) client_id: u64,
+}
+
+#[derive(Template)]
+#[template(path = "reset.html")]
+pub(crate) struct ResetPage {
+    pub(crate) layout: Layout,
+}
+
+#[derive(Template)]
+#[template(path = "reset_code.html")]
+pub(crate) struct ResetCodePage {
+    pub(crate) layout: Layout,
+    pub(crate) violations: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+pub(crate) struct ProfilePage {
+    pub(crate) layout: Layout,
+    pub(crate) name: String,
+    pub(crate) client_id: u64,
+    pub(crate) contact_id: u64,
+    pub(crate) username: String,
+    pub(crate) email: String,
+    pub(crate) cell_phone: String,
+    pub(crate) two_factor: bool,
+    pub(crate) backup_codes_left: Option<usize>,
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+pub(crate) struct PasswordPage {
+    pub(crate) layout: Layout,
+    pub(crate) violations: Vec<String>,
+}
+
+/// Step 4 of seed 000: re-enter the password.
+#[derive(Template)]
+#[template(path = "enable.html")]
+pub(crate) struct EnablePage {
+    pub(crate) layout: Layout,
+}
+
+/// Step 5: the key and its QR code.
+#[derive(Template)]
+#[template(path = "enable_key.html")]
+pub(crate) struct KeyPage {
+    pub(crate) layout: Layout,
+    /// The key in groups of four, for typing.
+    pub(crate) key: String,
+    /// The QR code of the otpauth URI, as SVG made by the QR encoder (not user input).
+    pub(crate) qr_svg: String,
+    pub(crate) minutes: u64,
+}
+
+/// Step 6: "Please verify your token."
+#[derive(Template)]
+#[template(path = "enable_verify.html")]
+pub(crate) struct VerifyPage {
+    pub(crate) layout: Layout,
+}
+
+/// Step 7, and the backup codes shown once.
+#[derive(Template)]
+#[template(path = "enable_done.html")]
+pub(crate) struct DonePage {
+    pub(crate) layout: Layout,
+    pub(crate) codes: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "disable.html")]
+pub(crate) struct DisablePage {
+    pub(crate) layout: Layout,
+}
+
+/// A message as the outbox page lists it.
+pub(crate) struct OutboxLine {
+    pub(crate) channel: &'static str,
+    pub(crate) to: String,
+    pub(crate) body: String,
+}
+
+#[derive(Template)]
+#[template(path = "outbox.html")]
+pub(crate) struct OutboxPage {
+    pub(crate) layout: Layout,
+    pub(crate) messages: Vec<OutboxLine>,
+}

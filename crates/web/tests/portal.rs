@@ -1,0 +1,742 @@
+//! Every screen and every refusal of the first cut, in process (tower's
+//! `oneshot`), over a temporary SQLite file.
+
+mod harness;
+
+use axum::http::StatusCode;
+use countersign::throttle::Factor;
+use countersign_web::{CONTENT_SECURITY_POLICY, Options};
+use harness::*;
+
+const CODE_REFUSED: &str = "That code is not valid.";
+
+// ---- Login (seed 003) --------------------------------------------------------
+
+#[tokio::test]
+async fn login_page_sets_a_strict_session_cookie_and_headers() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    let page = browser.get("/login").await;
+    page.assert(StatusCode::OK, "Username or Client ID");
+    let cookie = &page.set_cookies()[0];
+    assert!(cookie.starts_with("countersign_session="));
+    for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    let header = |name: &str| page.headers.get(name).unwrap().to_str().unwrap().to_owned();
+    assert_eq!(header("content-security-policy"), CONTENT_SECURITY_POLICY);
+    assert!(!CONTENT_SECURITY_POLICY.contains("unsafe"));
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert_eq!(header("cache-control"), "no-store");
+    assert_eq!(header("x-request-id").len(), 16);
+    assert_eq!(browser.csrf.len(), 64);
+}
+
+#[tokio::test]
+async fn development_cookies_are_not_secure() {
+    let server = Server::dev();
+    let page = server.browser().get("/login").await;
+    assert!(!page.set_cookies()[0].contains("Secure"));
+}
+
+#[tokio::test]
+async fn login_by_client_id_or_username_with_a_fresh_session_id() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    browser.get("/login").await;
+    let before = browser.cookies["countersign_session"].clone();
+    let page = browser
+        .post("/login", &[("login", "1707"), ("password", JOE_PASSWORD)])
+        .await;
+    assert_eq!(
+        (page.status, page.location()),
+        (StatusCode::SEE_OTHER, "/profile")
+    );
+    let after = browser.cookies["countersign_session"].clone();
+    assert_ne!(before, after, "a fresh id after login");
+
+    let profile = browser.get("/profile").await;
+    profile.assert(StatusCode::OK, "Joe Example");
+    for text in [
+        "AUTHENTICATION",
+        "Click to change",
+        "Click to enable",
+        "1707",
+    ] {
+        assert!(profile.body.contains(text), "{text}");
+    }
+
+    // The id planted before login is worth nothing.
+    let mut fixated = server.browser();
+    fixated.cookies.insert("countersign_session".into(), before);
+    assert_eq!(fixated.get("/profile").await.location(), "/login");
+
+    let mut contact = server.browser();
+    contact.sign_in("CONTACT.example", CONTACT_PASSWORD).await;
+    contact
+        .get("/profile")
+        .await
+        .assert(StatusCode::OK, "Contact Example");
+}
+
+#[tokio::test]
+async fn an_unknown_login_and_a_wrong_password_say_the_same() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    let wrong = browser
+        .login("joe.example", "not the password at all")
+        .await;
+    wrong.assert(
+        StatusCode::UNAUTHORIZED,
+        "The login name or password is incorrect.",
+    );
+    let unknown = browser
+        .login("nobody.here", "not the password at all")
+        .await;
+    unknown.assert(
+        StatusCode::UNAUTHORIZED,
+        "The login name or password is incorrect.",
+    );
+    assert_eq!(
+        server
+            .account(3522)
+            .throttles()
+            .get(Factor::Password)
+            .consecutive_failures(),
+        1,
+        "the facade counted the wrong password"
+    );
+}
+
+#[tokio::test]
+async fn a_locked_account_refuses_even_the_right_password() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    for _ in 0..4 {
+        browser
+            .login("contact.example", "not the password at all")
+            .await;
+        server.clock.advance(2); // past each back-off delay
+    }
+    let page = browser.login("contact.example", CONTACT_PASSWORD).await;
+    page.assert(
+        StatusCode::TOO_MANY_REQUESTS,
+        "locked until an administrator unlocks it",
+    );
+    assert!(browser.get("/profile").await.location() == "/login");
+}
+
+#[tokio::test]
+async fn logout_forgets_the_contact() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    browser.sign_in("joe.example", JOE_PASSWORD).await;
+    browser.logout().await;
+    assert_eq!(browser.get("/profile").await.location(), "/login");
+}
+
+// ---- Protections -------------------------------------------------------------
+
+#[tokio::test]
+async fn a_form_without_the_csrf_token_is_refused_and_changes_nothing() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    browser.sign_in("joe.example", JOE_PASSWORD).await;
+    browser.get("/profile/two-factor/enable").await;
+    let before = server.account(3522);
+
+    let body = format!("password={}", JOE_PASSWORD.replace(' ', "+"));
+    let missing = browser
+        .post_raw("/profile/two-factor/enable", body.clone())
+        .await;
+    missing.assert(StatusCode::FORBIDDEN, "did not come from this site");
+    let forged = browser
+        .post_raw(
+            "/profile/two-factor/enable",
+            format!("{body}&csrf={}", "0".repeat(64)),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(server.account(3522), before, "no state change");
+
+    // Logging in is a state change too.
+    let mut other = server.browser();
+    other.get("/login").await;
+    let page = other
+        .post_raw("/login", "login=joe.example&password=wrong+password".into())
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        server.account(3522),
+        before,
+        "no failure counted without the token"
+    );
+}
+
+#[tokio::test]
+async fn logins_are_rate_limited_per_address() {
+    let server = Server::with(&Options {
+        burst: 3,
+        refill_seconds: 60,
+        ..Options::default()
+    });
+    let mut browser = server.browser();
+    for _ in 0..3 {
+        assert_eq!(
+            browser
+                .login("joe.example", "a wrong password here")
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let limited = browser.login("joe.example", JOE_PASSWORD).await;
+    limited.assert(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many attempts from your address",
+    );
+    assert!(limited.headers.contains_key("retry-after"));
+    server.clock.advance(2); // past the facade's own back-off for Joe's account
+    server
+        .browser_from([127, 0, 0, 2])
+        .sign_in("joe.example", JOE_PASSWORD)
+        .await;
+}
+
+#[tokio::test]
+async fn request_bodies_are_bounded() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    browser.get("/login").await;
+    let page = browser
+        .post_raw("/login", format!("login={}", "a".repeat(20_000)))
+        .await;
+    assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn pages_escape_what_people_typed() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    browser.get("/create").await;
+    let page = browser
+        .post(
+            "/create",
+            &[
+                ("name", "<script>alert(1)</script>"),
+                ("email", "x@example.com"),
+                ("username", "mallory"),
+                ("password", "Tulips on the balcony, 7 of them"),
+            ],
+        )
+        .await;
+    page.assert(StatusCode::OK, "was created");
+    browser
+        .sign_in("mallory", "Tulips on the balcony, 7 of them")
+        .await;
+    let profile = browser.get("/profile").await;
+    assert!(profile.body.contains("&#60;script&#62;") || profile.body.contains("&lt;script&gt;"));
+    assert!(!profile.body.contains("<script>"));
+}
+
+// ---- Two-factor: enabling and disabling (seeds 000, 001) -----------------------
+
+#[tokio::test]
+async fn enabling_two_factor_through_the_pop_ups() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    browser.sign_in("joe.example", JOE_PASSWORD).await;
+
+    let step4 = browser.get("/profile/two-factor/enable").await;
+    step4.assert(StatusCode::OK, "To proceed, please verify your password:");
+    let refused = browser
+        .post(
+            "/profile/two-factor/enable",
+            &[("password", "not my password!")],
+        )
+        .await;
+    refused.assert(StatusCode::UNAUTHORIZED, "The password is incorrect.");
+    assert!(!server.account(3522).enrollment_pending(NOW));
+
+    let step5 = browser
+        .post("/profile/two-factor/enable", &[("password", JOE_PASSWORD)])
+        .await;
+    step5.assert(StatusCode::OK, "Your secret key is shown below. Use your app to scan the barcode or enter the key manually.");
+    assert!(step5.body.contains("<svg"), "the QR code inline");
+    let key = step5.between("id=\"key\">", "<");
+    assert_eq!(
+        key.split(' ').count(),
+        8,
+        "32 base32 characters in groups of four: {key}"
+    );
+    assert!(server.account(3522).enrollment_pending(NOW));
+
+    browser
+        .get("/profile/two-factor/verify")
+        .await
+        .assert(StatusCode::OK, "Please verify your token.");
+    let app = app_for(&key);
+    let right = code(&app, NOW);
+    let refused = browser
+        .post("/profile/two-factor/verify", &[("code", &wrong(&right))])
+        .await;
+    refused.assert(StatusCode::UNAUTHORIZED, CODE_REFUSED);
+    let done = browser
+        .post("/profile/two-factor/verify", &[("code", &right)])
+        .await;
+    done.assert(StatusCode::OK, "Success: Two-Factor Enrollment Complete.");
+    assert_eq!(
+        done.body.matches("<li><code>").count(),
+        10,
+        "the backup codes, shown once"
+    );
+    assert!(done.body.contains("Warning"));
+    assert!(server.account(3522).two_factor_enabled());
+
+    browser
+        .get("/profile")
+        .await
+        .assert(StatusCode::OK, "Click to disable");
+}
+
+#[tokio::test]
+async fn an_expired_enrollment_leaves_two_factor_off() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    browser.sign_in("joe.example", JOE_PASSWORD).await;
+    browser.get("/profile/two-factor/enable").await;
+    let step5 = browser
+        .post("/profile/two-factor/enable", &[("password", JOE_PASSWORD)])
+        .await;
+    let app = app_for(&step5.between("id=\"key\">", "<"));
+    server.clock.advance(601);
+    browser.get("/profile/two-factor/verify").await;
+    let late = browser
+        .post(
+            "/profile/two-factor/verify",
+            &[("code", &code(&app, server.clock.now()))],
+        )
+        .await;
+    late.assert(
+        StatusCode::GONE,
+        "The enrollment expired and two-factor is still off",
+    );
+    assert!(!server.account(3522).two_factor_enabled());
+}
+
+#[tokio::test]
+async fn cancel_drops_the_pending_enrollment() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    browser.sign_in("joe.example", JOE_PASSWORD).await;
+    browser.get("/profile/two-factor/enable").await;
+    browser
+        .post("/profile/two-factor/enable", &[("password", JOE_PASSWORD)])
+        .await;
+    let page = browser.post("/profile/two-factor/cancel", &[]).await;
+    assert_eq!(page.location(), "/profile");
+    assert!(!server.account(3522).enrollment_pending(NOW));
+}
+
+#[tokio::test]
+async fn a_contact_without_client_profile_view_may_not_enable() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    browser.sign_in("contact.example", CONTACT_PASSWORD).await;
+    browser.get("/profile/two-factor/enable").await;
+    let before = server.account(3523);
+    let page = browser
+        .post(
+            "/profile/two-factor/enable",
+            &[("password", CONTACT_PASSWORD)],
+        )
+        .await;
+    page.assert(StatusCode::FORBIDDEN, "Client Profile: View");
+    assert_eq!(
+        server.account(3523),
+        before,
+        "refused before the password was even checked"
+    );
+}
+
+#[tokio::test]
+async fn disabling_two_factor_asks_for_the_password() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    browser.sign_in("joe.example", JOE_PASSWORD).await;
+    browser.enable_two_factor(JOE_PASSWORD, &server.clock).await;
+
+    let page = browser.get("/profile/two-factor/disable").await;
+    page.assert(StatusCode::OK, "Disable two-factor authentication? If you are sure you would like to proceed, please verify your password below.");
+    let wrong = browser
+        .post(
+            "/profile/two-factor/disable",
+            &[("password", "not my password!")],
+        )
+        .await;
+    wrong.assert(StatusCode::UNAUTHORIZED, "The password is incorrect.");
+    assert!(server.account(3522).two_factor_enabled());
+
+    let done = browser
+        .post("/profile/two-factor/disable", &[("password", JOE_PASSWORD)])
+        .await;
+    assert_eq!(done.location(), "/profile");
+    let profile = browser.get("/profile").await;
+    profile.assert(StatusCode::OK, "Success: Two-Factor Has Been Disabled.");
+    assert!(profile.body.contains("Click to enable"));
+    assert!(!server.account(3522).two_factor_enabled());
+}
+
+// ---- Two-factor: the second step of signing in (seed 004) ------------------------
+
+/// Joe with two-factor on, logged out; returns his app and backup codes.
+async fn joe_enrolled(server: &Server) -> (countersign::totp::Totp, Vec<String>) {
+    let mut browser = server.browser();
+    browser.sign_in("joe.example", JOE_PASSWORD).await;
+    let enrolled = browser.enable_two_factor(JOE_PASSWORD, &server.clock).await;
+    browser.logout().await;
+    server.clock.advance(60); // past the step enrollment consumed
+    enrolled
+}
+
+#[tokio::test]
+async fn the_second_step_with_the_app_and_a_remembered_device() {
+    let server = Server::new();
+    let (app, _) = joe_enrolled(&server).await;
+    let mut browser = server.browser();
+    let page = browser.login("1707", JOE_PASSWORD).await;
+    assert_eq!(page.location(), "/login/code");
+    assert_eq!(
+        browser.get("/profile").await.location(),
+        "/login",
+        "not signed in yet"
+    );
+
+    let step = browser.get("/login/code").await;
+    for text in [
+        "Authentication Code",
+        "Remember this device for 30 days",
+        "Send SMS Code",
+        "Use a backup code",
+    ] {
+        step.assert(StatusCode::OK, text);
+    }
+    let right = code(&app, server.clock.now());
+    let wrong_code = browser
+        .post("/login/code", &[("kind", "app"), ("code", &wrong(&right))])
+        .await;
+    wrong_code.assert(StatusCode::UNAUTHORIZED, CODE_REFUSED);
+
+    let signed_in = browser
+        .post(
+            "/login/code",
+            &[("kind", "app"), ("code", &right), ("remember", "on")],
+        )
+        .await;
+    assert_eq!(signed_in.location(), "/profile");
+    let device = signed_in
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("countersign_device="))
+        .expect("the remembered-device cookie");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Max-Age=2592000"] {
+        assert!(device.contains(attribute), "{device}");
+    }
+    browser
+        .get("/profile")
+        .await
+        .assert(StatusCode::OK, "Joe Example");
+
+    // The same code on another browser: a replay, answered as a wrong code is.
+    let mut thief = server.browser();
+    thief.login("joe.example", JOE_PASSWORD).await;
+    let replayed = thief
+        .post("/login/code", &[("kind", "app"), ("code", &right)])
+        .await;
+    assert_eq!(replayed.status, wrong_code.status);
+    assert_eq!(
+        replayed.between("role=\"alert\">", "<"),
+        wrong_code.between("role=\"alert\">", "<"),
+        "a wrong and a replayed code say the same"
+    );
+
+    // Next week, on the remembered device: no code asked.
+    browser.logout().await;
+    server.clock.advance(7 * 86_400);
+    let again = browser.login("joe.example", JOE_PASSWORD).await;
+    assert_eq!(again.location(), "/profile");
+}
+
+#[tokio::test]
+async fn the_second_step_with_a_backup_code_once() {
+    let server = Server::new();
+    let (_, codes) = joe_enrolled(&server).await;
+    let mut browser = server.browser();
+    browser.login("joe.example", JOE_PASSWORD).await;
+    browser
+        .get("/login/code?with=backup")
+        .await
+        .assert(StatusCode::OK, "Backup Code");
+    let page = browser
+        .post("/login/code", &[("kind", "backup"), ("code", &codes[0])])
+        .await;
+    assert_eq!(page.location(), "/profile");
+    browser
+        .get("/profile")
+        .await
+        .assert(StatusCode::OK, "9 backup codes left");
+
+    browser.logout().await;
+    browser.login("joe.example", JOE_PASSWORD).await;
+    let again = browser
+        .post("/login/code", &[("kind", "backup"), ("code", &codes[0])])
+        .await;
+    again.assert(StatusCode::UNAUTHORIZED, CODE_REFUSED);
+}
+
+#[tokio::test]
+async fn the_second_step_with_an_sms_code() {
+    let server = Server::new();
+    joe_enrolled(&server).await;
+    let mut browser = server.browser();
+    browser.login("joe.example", JOE_PASSWORD).await;
+    browser.get("/login/code").await;
+    let sent = browser.post("/login/sms", &[]).await;
+    assert_eq!(sent.location(), "/login/code?with=sms");
+    browser
+        .get("/login/code?with=sms")
+        .await
+        .assert(StatusCode::OK, "A code was sent to your cell phone.");
+    let sms = server.last_message_to("+1 509 555 0100");
+    let code = digits(&sms, 6);
+    let page = browser
+        .post("/login/code", &[("kind", "sms"), ("code", &code)])
+        .await;
+    assert_eq!(page.location(), "/profile");
+
+    browser.logout().await;
+    browser.login("joe.example", JOE_PASSWORD).await;
+    let used = browser
+        .post("/login/code", &[("kind", "sms"), ("code", &code)])
+        .await;
+    used.assert(StatusCode::UNAUTHORIZED, CODE_REFUSED);
+}
+
+#[tokio::test]
+async fn no_sms_button_without_a_cell_phone() {
+    let server = Server::new();
+    // Contact Example may enroll once Joe allows it; here, enroll directly.
+    let mut account = server.account(3523);
+    let read = account.revision();
+    let allowed = |_: u64, _: countersign::Gate| true;
+    let started = server
+        .app
+        .portal()
+        .begin_enrollment(
+            &mut account,
+            &allowed,
+            CONTACT_PASSWORD,
+            NOW,
+            &mut rand::rng(),
+        )
+        .unwrap();
+    let app = app_for(&started.key_for_typing());
+    server
+        .app
+        .portal()
+        .confirm_enrollment(&mut account, &code(&app, NOW), NOW, &mut rand::rng())
+        .unwrap();
+    server.app.store().swap(read, &account).unwrap();
+
+    let mut browser = server.browser();
+    browser.login("contact.example", CONTACT_PASSWORD).await;
+    let step = browser.get("/login/code").await;
+    step.assert(StatusCode::OK, "Authentication Code");
+    assert!(!step.body.contains("Send SMS Code"));
+}
+
+// ---- Create Account, Reset Password, Change Password (seed 003) --------------------
+
+#[tokio::test]
+async fn create_account_shows_the_policy_and_its_violations() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    let form = browser.get("/create").await;
+    form.assert(
+        StatusCode::OK,
+        "Password must contain 12 characters or more",
+    );
+    let fields = |password| {
+        [
+            ("name", "Jane Doe"),
+            ("email", "jane@example.com"),
+            ("username", "jane.doe"),
+            ("password", password),
+        ]
+    };
+    let short = browser.post("/create", &fields("jane.doe")).await;
+    short.assert(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "The password does not meet the rules.",
+    );
+    assert!(short.body.contains("class=\"violations\""));
+    assert!(
+        short.body.contains("value=\"jane.doe\""),
+        "the form keeps what was typed"
+    );
+
+    let taken = browser
+        .post(
+            "/create",
+            &[
+                ("name", "Joe"),
+                ("email", "joe@example.com"),
+                ("username", "joe.example"),
+                ("password", "Tulips on the balcony, 7 of them"),
+            ],
+        )
+        .await;
+    taken.assert(StatusCode::CONFLICT, "That username is taken.");
+
+    let created = browser
+        .post("/create", &fields("Tulips on the balcony, 7 of them"))
+        .await;
+    created.assert(StatusCode::OK, "Sign in to your new account");
+    browser
+        .sign_in("jane.doe", "Tulips on the balcony, 7 of them")
+        .await;
+}
+
+#[tokio::test]
+async fn reset_password_with_the_emailed_code() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    browser
+        .get("/reset")
+        .await
+        .assert(StatusCode::OK, "Reset Password");
+    let page = browser
+        .post("/reset", &[("login", "contact.example")])
+        .await;
+    page.assert(StatusCode::OK, "quickly expire");
+    let email = server.last_message_to("marketing@viviotech.net");
+    let code = digits(&email, 8);
+
+    let refused = browser
+        .post(
+            "/reset/code",
+            &[
+                ("code", &wrong(&code)),
+                ("password", "Tulips on the balcony, 7 of them"),
+            ],
+        )
+        .await;
+    refused.assert(StatusCode::UNAUTHORIZED, CODE_REFUSED);
+    let weak = browser
+        .post(
+            "/reset/code",
+            &[("code", &code), ("password", "contact.example")],
+        )
+        .await;
+    weak.assert(StatusCode::UNPROCESSABLE_ENTITY, "class=\"violations\"");
+    let done = browser
+        .post(
+            "/reset/code",
+            &[
+                ("code", &code),
+                ("password", "Tulips on the balcony, 7 of them"),
+            ],
+        )
+        .await;
+    assert_eq!(done.location(), "/login");
+    browser
+        .get("/login")
+        .await
+        .assert(StatusCode::OK, "Success: Your password has been reset.");
+    browser
+        .sign_in("contact.example", "Tulips on the balcony, 7 of them")
+        .await;
+
+    // An unknown login gets the same page, and no code works for it.
+    let mut stranger = server.browser();
+    stranger.get("/reset").await;
+    stranger
+        .post("/reset", &[("login", "nobody.here")])
+        .await
+        .assert(StatusCode::OK, "quickly expire");
+    let nothing = stranger
+        .post(
+            "/reset/code",
+            &[
+                ("code", &code),
+                ("password", "Tulips on the balcony, 7 of them"),
+            ],
+        )
+        .await;
+    nothing.assert(StatusCode::UNAUTHORIZED, CODE_REFUSED);
+}
+
+#[tokio::test]
+async fn change_password_checks_the_current_one_and_the_rules() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    browser.sign_in("joe.example", JOE_PASSWORD).await;
+    browser
+        .get("/profile/password")
+        .await
+        .assert(StatusCode::OK, "Current Password");
+    let wrong = browser
+        .post(
+            "/profile/password",
+            &[
+                ("current", "not my password!"),
+                ("password", "A brand new passphrase for Joe"),
+            ],
+        )
+        .await;
+    wrong.assert(StatusCode::UNAUTHORIZED, "The password is incorrect.");
+    let weak = browser
+        .post(
+            "/profile/password",
+            &[("current", JOE_PASSWORD), ("password", "short")],
+        )
+        .await;
+    weak.assert(StatusCode::UNPROCESSABLE_ENTITY, "class=\"violations\"");
+    let done = browser
+        .post(
+            "/profile/password",
+            &[
+                ("current", JOE_PASSWORD),
+                ("password", "A brand new passphrase for Joe"),
+            ],
+        )
+        .await;
+    assert_eq!(done.location(), "/profile");
+    browser
+        .get("/profile")
+        .await
+        .assert(StatusCode::OK, "Success: Password changed.");
+    browser.logout().await;
+    browser
+        .sign_in("1707", "A brand new passphrase for Joe")
+        .await;
+}
+
+// ---- Development mode ------------------------------------------------------------
+
+#[tokio::test]
+async fn the_outbox_shows_in_development_mode_only() {
+    let server = Server::dev();
+    let mut browser = server.browser();
+    browser.get("/reset").await;
+    browser.post("/reset", &[("login", "1707")]).await;
+    let outbox = browser.get("/dev/outbox").await;
+    outbox.assert(StatusCode::OK, "marketing@viviotech.net");
+    assert!(outbox.body.contains("password reset code"));
+
+    let production = Server::new();
+    assert_eq!(
+        production.browser().get("/dev/outbox").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
