@@ -5,9 +5,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use countersign::Portal;
-use countersign::permissions::{CompiledPolicy, Policy as Grants};
 use countersign_store::Store;
 
+use crate::grants::Grants;
 use crate::limit::RateLimit;
 use crate::sender::{Outbox, Sender};
 use crate::session::Sessions;
@@ -88,9 +88,8 @@ pub struct App {
     pub(crate) limit: RateLimit,
     pub(crate) sender: Arc<dyn Sender>,
     pub(crate) outbox: Option<Arc<Outbox>>,
-    /// The permission grid's grants. Held in memory in this first cut: the store
-    /// keeps accounts and clients, not grants (see the README).
-    pub(crate) grants: RwLock<CompiledPolicy>,
+    /// The permission grid's grants (in memory in this first cut).
+    pub(crate) grants: RwLock<Grants>,
     /// A password hash to verify against when no contact answers to the login
     /// typed, so an unknown login costs the same Argon2id time as a known one.
     pub(crate) decoy_hash: String,
@@ -131,7 +130,6 @@ impl App {
             .hash_with_rng("a decoy nobody types", &mut rand::rng())?
             .as_str()
             .to_owned();
-        let grants = Grants::new(countersign::permissions::Schema::client_portal());
         Ok(Arc::new(Self {
             store,
             portal,
@@ -139,7 +137,7 @@ impl App {
             limit: RateLimit::new(options.burst, options.refill_seconds),
             sender,
             outbox,
-            grants: RwLock::new(CompiledPolicy::compile(&grants)),
+            grants: RwLock::new(Grants::default()),
             decoy_hash,
             hasher,
             options,

@@ -28,6 +28,8 @@ pub(crate) enum WebError {
     Forbidden(String),
     /// No such page or record.
     NotFound,
+    /// A form no page of ours sends.
+    BadRequest,
     /// A bug or a corrupt record: logged, and a plain 500 shown.
     Internal,
 }
@@ -63,6 +65,10 @@ impl IntoResponse for WebError {
             ),
             Self::Forbidden(message) => (StatusCode::FORBIDDEN, message),
             Self::NotFound => (StatusCode::NOT_FOUND, "There is nothing here.".to_owned()),
+            Self::BadRequest => (
+                StatusCode::BAD_REQUEST,
+                "That form is not one of ours.".to_owned(),
+            ),
             Self::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Something went wrong on our side. Try again.".to_owned(),

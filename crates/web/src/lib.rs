@@ -9,6 +9,7 @@ mod app;
 mod config;
 pub mod demo;
 mod error;
+mod grants;
 mod limit;
 mod pages;
 mod routes;
@@ -33,7 +34,7 @@ pub use app::{App, Clock, Options};
 pub use config::{Config, KEY_VAR, load_server_key, run};
 pub use sender::{Message, NoSender, Outbox, Sender};
 
-use routes::{account, dev, login, profile};
+use routes::{account, contacts, dev, login, profile};
 
 /// The Content-Security-Policy of every response: nothing but this origin's
 /// stylesheet and forms; no script at all, no framing, no plugins. The QR code
@@ -77,6 +78,13 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/profile", get(profile::show))
         .route("/profile/two-factor/cancel", post(profile::cancel))
         .route("/logout", post(login::logout))
+        .route("/contacts", get(contacts::list))
+        .route("/contacts/{id}", get(contacts::edit))
+        .route(
+            "/contacts/{id}/permissions",
+            post(contacts::update_permissions),
+        )
+        .route("/contacts/{id}/unlock", post(contacts::unlock))
         .route("/static/portal.css", get(routes::stylesheet))
         .merge(limited);
     if app.options.dev {

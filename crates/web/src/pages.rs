@@ -175,3 +175,60 @@ pub(crate) struct OutboxPage {
     pub(crate) layout: Layout,
     pub(crate) messages: Vec<OutboxLine>,
 }
+
+/// A line of the contact list.
+pub(crate) struct ContactLine {
+    pub(crate) id: u64,
+    pub(crate) name: String,
+    pub(crate) title: &'static str,
+    pub(crate) phone: String,
+    pub(crate) email: String,
+    pub(crate) has_security_code: bool,
+}
+
+#[derive(Template)]
+#[template(path = "contacts.html")]
+pub(crate) struct ContactsPage {
+    pub(crate) layout: Layout,
+    pub(crate) contacts: Vec<ContactLine>,
+    pub(crate) count: usize,
+}
+
+/// One drop-down of the grid.
+pub(crate) struct CellView {
+    /// The form field: `resource.action`.
+    pub(crate) field: String,
+    /// False for the grid's "-".
+    pub(crate) applies: bool,
+    /// "inherit", "allow" or "deny".
+    pub(crate) selected: &'static str,
+    /// What Inherit shows: the inherited value, "(Allow)" or "(None)".
+    pub(crate) inherit_label: &'static str,
+}
+
+/// One resource row of the grid.
+pub(crate) struct RowView {
+    pub(crate) name: String,
+    pub(crate) depth: u32,
+    pub(crate) has_children: bool,
+    pub(crate) cells: Vec<CellView>,
+}
+
+#[derive(Template)]
+#[template(path = "contact.html")]
+pub(crate) struct ContactPage {
+    pub(crate) layout: Layout,
+    /// "details", "permissions" or "unlock".
+    pub(crate) tab: &'static str,
+    pub(crate) id: u64,
+    pub(crate) client_id: u64,
+    pub(crate) name: String,
+    pub(crate) email: String,
+    pub(crate) phone: String,
+    pub(crate) username: String,
+    pub(crate) two_factor: bool,
+    pub(crate) filter: String,
+    pub(crate) rows: Vec<RowView>,
+    /// The factors with failures or a lock.
+    pub(crate) locked: Vec<String>,
+}

@@ -740,3 +740,170 @@ async fn the_outbox_shows_in_development_mode_only() {
         StatusCode::NOT_FOUND
     );
 }
+
+// ---- View Contacts, Edit Contact (seeds 000, 001, 002) -----------------------------
+
+#[tokio::test]
+async fn view_contacts_shows_the_seeds_table() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    browser.sign_in("joe.example", JOE_PASSWORD).await;
+    let page = browser.get("/contacts").await;
+    page.assert(StatusCode::OK, "Contacts 1-3 of 3 Shown");
+    for text in [
+        "3522",
+        "Joe Example",
+        "Primary Contact",
+        "3523",
+        "Contact Example 2",
+        "Security Code",
+        "href=\"/contacts/3526\"",
+    ] {
+        assert!(page.body.contains(text), "{text}");
+    }
+    let details = browser.get("/contacts/3523").await;
+    details.assert(StatusCode::OK, "Edit Contact");
+    for tab in ["Contact Details", "Permissions", "Unlock"] {
+        assert!(details.body.contains(tab), "{tab}");
+    }
+}
+
+#[tokio::test]
+async fn only_the_primary_contact_manages_contacts() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    browser.sign_in("contact.example", CONTACT_PASSWORD).await;
+    assert_eq!(browser.get("/contacts").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        browser.get("/contacts/3523?tab=permissions").await.status,
+        StatusCode::FORBIDDEN
+    );
+    browser.get("/profile").await;
+    let grant = browser
+        .post(
+            "/contacts/3523/permissions",
+            &[("client-profile.view", "allow")],
+        )
+        .await;
+    assert_eq!(grant.status, StatusCode::FORBIDDEN);
+    // Still no "Client Profile: View": enabling stays refused.
+    browser.get("/profile/two-factor/enable").await;
+    let page = browser
+        .post(
+            "/profile/two-factor/enable",
+            &[("password", CONTACT_PASSWORD)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn another_clients_contacts_are_not_found() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    browser.get("/create").await;
+    browser
+        .post(
+            "/create",
+            &[
+                ("name", "Other Owner"),
+                ("email", "o@example.com"),
+                ("username", "other.owner"),
+                ("password", "Tulips on the balcony, 7 of them"),
+            ],
+        )
+        .await
+        .assert(StatusCode::OK, "was created");
+    browser
+        .sign_in("other.owner", "Tulips on the balcony, 7 of them")
+        .await;
+    assert_eq!(
+        browser.get("/contacts/3523").await.status,
+        StatusCode::NOT_FOUND
+    );
+    browser.get("/contacts").await;
+    let unlock = browser.post("/contacts/3523/unlock", &[]).await;
+    assert_eq!(unlock.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_permissions_grid_lets_a_contact_enable_two_factor() {
+    let server = Server::new();
+    let mut joe = server.browser();
+    joe.sign_in("joe.example", JOE_PASSWORD).await;
+    let grid = joe.get("/contacts/3523?tab=permissions").await;
+    grid.assert(StatusCode::OK, "Filter resources");
+    for text in [
+        "() shows inherited value",
+        "Client Portal",
+        "(None)",
+        "Viviotech Website",
+        "<td>-</td>",
+        "name=\"client-profile.view\"",
+    ] {
+        assert!(grid.body.contains(text), "{text}");
+    }
+    let filtered = joe
+        .get("/contacts/3523?tab=permissions&filter=profile")
+        .await;
+    assert!(filtered.body.contains("Client Profile") && !filtered.body.contains("Billing"));
+
+    let updated = joe
+        .post(
+            "/contacts/3523/permissions",
+            &[("client-profile.view", "allow")],
+        )
+        .await;
+    assert_eq!(updated.location(), "/contacts");
+    joe.get("/contacts")
+        .await
+        .assert(StatusCode::OK, "Success: Contact updated.");
+    let grid = joe.get("/contacts/3523?tab=permissions").await;
+    assert!(
+        grid.body.contains("value=\"allow\" selected"),
+        "Client Profile: View is Allow"
+    );
+    assert!(grid.body.contains("(Allow)"), "Profile inherits it");
+
+    let mut contact = server.browser();
+    contact.sign_in("contact.example", CONTACT_PASSWORD).await;
+    contact
+        .enable_two_factor(CONTACT_PASSWORD, &server.clock)
+        .await;
+    assert!(server.account(3523).two_factor_enabled());
+
+    let bad = joe
+        .post(
+            "/contacts/3523/permissions",
+            &[("viviotech-website.create", "allow")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "\"-\" cannot be set");
+}
+
+#[tokio::test]
+async fn unlock_lifts_a_lockout() {
+    let server = Server::new();
+    let mut contact = server.browser();
+    for _ in 0..4 {
+        contact
+            .login("contact.example", "not the password at all")
+            .await;
+        server.clock.advance(2);
+    }
+    contact
+        .login("contact.example", CONTACT_PASSWORD)
+        .await
+        .assert(StatusCode::TOO_MANY_REQUESTS, "locked");
+
+    let mut joe = server.browser();
+    joe.sign_in("joe.example", JOE_PASSWORD).await;
+    let tab = joe.get("/contacts/3523?tab=unlock").await;
+    tab.assert(StatusCode::OK, "Failed attempts are counted for");
+    let done = joe.post("/contacts/3523/unlock", &[]).await;
+    assert_eq!(done.location(), "/contacts/3523?tab=unlock");
+    joe.get("/contacts/3523?tab=unlock")
+        .await
+        .assert(StatusCode::OK, "Nothing is locked");
+    contact.sign_in("contact.example", CONTACT_PASSWORD).await;
+}

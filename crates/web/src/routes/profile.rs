@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
-use countersign::{Access, Account};
+use countersign::Account;
 use countersign_store::StoreExt;
 use serde::Deserialize;
 use zeroize::ZeroizeOnDrop;
@@ -153,7 +153,7 @@ pub(crate) async fn enable(
             .grants
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let access = Access::new(&grants)?;
+        let access = grants.access()?;
         let started =
             app.portal
                 .begin_enrollment(a, &access, &form.password, now, &mut rand::rng())?;
