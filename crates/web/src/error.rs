@@ -118,6 +118,11 @@ pub(crate) fn refusal(error: &Flow, now: u64) -> (StatusCode, String) {
              to start again."
                 .to_owned(),
         ),
+        Flow::SecurityCode(countersign::security_code::Error::Refused { .. }) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "That security code was refused:".to_owned(),
+        ),
+        Flow::WrongSecurityCode | Flow::NoSecurityCode => (unauthorized, error.to_string()),
         Flow::PasswordRejected { summary, .. } => (
             StatusCode::UNPROCESSABLE_ENTITY,
             format!("The password does not meet the rules: {summary}."),

@@ -34,7 +34,7 @@ pub use app::{App, Clock, Options};
 pub use config::{Config, KEY_VAR, load_server_key, run};
 pub use sender::{Message, NoSender, Outbox, Sender};
 
-use routes::{account, contacts, dev, login, profile};
+use routes::{account, codes, contacts, dev, login, profile};
 
 /// The Content-Security-Policy of every response: nothing but this origin's
 /// stylesheet and forms; no script at all, no framing, no plugins. The QR code
@@ -85,10 +85,25 @@ pub fn router(app: Arc<App>) -> Router {
             post(contacts::update_permissions),
         )
         .route("/contacts/{id}/unlock", post(contacts::unlock))
+        .route(
+            "/profile/security-code",
+            get(codes::account_form).post(codes::set_account_code),
+        )
+        .route(
+            "/contacts/{id}/security-code",
+            get(codes::contact_form).post(codes::set_contact_code),
+        )
         .route("/static/portal.css", get(routes::stylesheet))
         .merge(limited);
     if app.options.dev {
-        routes = routes.route("/dev/outbox", get(dev::outbox));
+        // No staff accounts in this cut: the agent's page is a development demo.
+        let support = Router::new()
+            .route(
+                "/support",
+                get(codes::support_form).post(codes::verify_caller),
+            )
+            .route_layer(from_fn_with_state(Arc::clone(&app), limit::layer));
+        routes = routes.route("/dev/outbox", get(dev::outbox)).merge(support);
     }
     routes
         .fallback(routes::not_found)

@@ -113,6 +113,8 @@ pub(crate) struct ProfilePage {
     pub(crate) cell_phone: String,
     pub(crate) two_factor: bool,
     pub(crate) backup_codes_left: Option<usize>,
+    /// CUSTOM FIELDS: the account-wide security code, as this contact may see it.
+    pub(crate) custom: crate::routes::codes::CustomFields,
 }
 
 #[derive(Template)]
@@ -231,4 +233,31 @@ pub(crate) struct ContactPage {
     pub(crate) rows: Vec<RowView>,
     /// The factors with failures or a lock.
     pub(crate) locked: Vec<String>,
+}
+
+/// "Edit Custom Fields": the account-wide security code.
+#[derive(Template)]
+#[template(path = "account_code.html")]
+pub(crate) struct AccountCodePage {
+    pub(crate) layout: Layout,
+    pub(crate) reasons: Vec<String>,
+}
+
+/// Edit Contact's Custom Fields tab: the contact's own security code.
+#[derive(Template)]
+#[template(path = "contact_code.html")]
+pub(crate) struct ContactCodePage {
+    pub(crate) layout: Layout,
+    pub(crate) id: u64,
+    pub(crate) name: String,
+    pub(crate) code: String,
+    pub(crate) reasons: Vec<String>,
+}
+
+/// The support agent's page.
+#[derive(Template)]
+#[template(path = "support.html")]
+pub(crate) struct SupportPage {
+    pub(crate) layout: Layout,
+    pub(crate) verified: Option<String>,
 }

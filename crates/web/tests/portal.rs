@@ -907,3 +907,153 @@ async fn unlock_lifts_a_lockout() {
         .assert(StatusCode::OK, "Nothing is locked");
     contact.sign_in("contact.example", CONTACT_PASSWORD).await;
 }
+
+// ---- Security codes (seed 002) ------------------------------------------------------
+
+#[tokio::test]
+async fn the_account_wide_code_under_custom_fields() {
+    let server = Server::new();
+    let mut joe = server.browser();
+    joe.sign_in("joe.example", JOE_PASSWORD).await;
+    let profile = joe.get("/profile").await;
+    profile.assert(StatusCode::OK, "CUSTOM FIELDS");
+    assert!(profile.body.contains("href=\"/profile/security-code\""));
+    joe.get("/profile/security-code")
+        .await
+        .assert(StatusCode::OK, "A minimum of eight characters is required.");
+    let refused = joe
+        .post("/profile/security-code", &[("code", "Joe-04-12-1985")])
+        .await;
+    refused.assert(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "That security code was refused",
+    );
+    assert!(refused.body.contains("class=\"violations\""));
+    let saved = joe
+        .post("/profile/security-code", &[("code", "Lighthouse-42-Oak")])
+        .await;
+    assert_eq!(saved.location(), "/profile");
+    let profile = joe.get("/profile").await;
+    profile.assert(StatusCode::OK, "Success: Account information updated.");
+    assert_eq!(
+        profile.between("id=\"security-code\">", "<"),
+        "Lighthouse-42-Oak"
+    );
+
+    // Contact Example 2 sees it only once Joe allows "Profile: View".
+    let mut contact = server.browser();
+    contact.sign_in("contact.example.2", CONTACT_PASSWORD).await;
+    assert!(!contact.get("/profile").await.body.contains("CUSTOM FIELDS"));
+    joe.get("/contacts/3526?tab=permissions").await;
+    joe.post("/contacts/3526/permissions", &[("profile.view", "allow")])
+        .await;
+    let seen = contact.get("/profile").await;
+    assert_eq!(
+        seen.between("id=\"security-code\">", "<"),
+        "Lighthouse-42-Oak"
+    );
+    assert!(
+        !seen.body.contains("href=\"/profile/security-code\""),
+        "no EDIT without Profile: Update"
+    );
+    contact.get("/profile/security-code").await;
+    let denied = contact
+        .post("/profile/security-code", &[("code", "Another-Code-99")])
+        .await;
+    denied.assert(StatusCode::FORBIDDEN, "Profile: Update");
+    let joe_sees = joe.get("/profile").await;
+    assert_eq!(
+        joe_sees.between("id=\"security-code\">", "<"),
+        "Lighthouse-42-Oak",
+        "unchanged"
+    );
+}
+
+#[tokio::test]
+async fn a_contacts_own_code_on_the_custom_fields_tab() {
+    let server = Server::new();
+    let mut joe = server.browser();
+    joe.sign_in("joe.example", JOE_PASSWORD).await;
+    joe.get("/contacts/3526/security-code")
+        .await
+        .assert(StatusCode::OK, "Custom Fields");
+    let saved = joe
+        .post(
+            "/contacts/3526/security-code",
+            &[("code", "Marmot-Ridge-77")],
+        )
+        .await;
+    assert_eq!(saved.location(), "/contacts/3526/security-code");
+    let tab = joe.get("/contacts/3526/security-code").await;
+    tab.assert(StatusCode::OK, "Success: Contact updated.");
+    assert!(tab.body.contains("value=\"Marmot-Ridge-77\""));
+    assert!(server.account(3526).has_security_code());
+
+    let mut other = server.browser();
+    other.sign_in("contact.example", CONTACT_PASSWORD).await;
+    assert_eq!(
+        other.get("/contacts/3526/security-code").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut own = server.browser();
+    own.sign_in("contact.example.2", CONTACT_PASSWORD).await;
+    let denied = own.get("/contacts/3526/security-code").await;
+    denied.assert(StatusCode::FORBIDDEN, "Manage Contacts: View and Update");
+}
+
+#[tokio::test]
+async fn support_verifies_a_caller_and_says_whose_code_it_was() {
+    let server = Server::dev();
+    let mut joe = server.browser();
+    joe.sign_in("joe.example", JOE_PASSWORD).await;
+    joe.get("/profile/security-code").await;
+    joe.post("/profile/security-code", &[("code", "Lighthouse-42-Oak")])
+        .await;
+    joe.get("/contacts/3526/security-code").await;
+    joe.post(
+        "/contacts/3526/security-code",
+        &[("code", "Copper-Kettle-19")],
+    )
+    .await;
+
+    let mut agent = server.browser();
+    agent
+        .get("/support")
+        .await
+        .assert(StatusCode::OK, "Verify a Caller");
+    let own = agent
+        .post(
+            "/support",
+            &[("client_id", "1707"), ("said", "copper kettle 19")],
+        )
+        .await;
+    own.assert(
+        StatusCode::OK,
+        "Verified: the own security code of Contact Example 2 (3526).",
+    );
+    let wide = agent
+        .post(
+            "/support",
+            &[("client_id", "1707"), ("said", "LIGHTHOUSE 42 OAK")],
+        )
+        .await;
+    wide.assert(
+        StatusCode::OK,
+        "the account-wide security code of client 1707",
+    );
+    let wrong = agent
+        .post(
+            "/support",
+            &[("client_id", "1707"), ("said", "not a code at all")],
+        )
+        .await;
+    wrong.assert(
+        StatusCode::UNAUTHORIZED,
+        "not a security code on this account",
+    );
+
+    assert_eq!(
+        Server::new().browser().get("/support").await.status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -3,6 +3,7 @@
 //! renders what the step answered.
 
 pub(crate) mod account;
+pub(crate) mod codes;
 pub(crate) mod contacts;
 pub(crate) mod dev;
 pub(crate) mod login;

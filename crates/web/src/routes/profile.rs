@@ -26,6 +26,7 @@ pub(crate) async fn show(
     session: Session,
 ) -> Result<Response, WebError> {
     let account = signed_in(&app, &session).await?;
+    let custom = super::codes::custom_fields(&app, &account).await?;
     let profile = account.profile();
     Ok(pages::ok(&ProfilePage {
         layout: layout(&app, &session, Some(&account)),
@@ -37,6 +38,7 @@ pub(crate) async fn show(
         cell_phone: profile.cell_phone.clone().unwrap_or_default(),
         two_factor: account.two_factor_enabled(),
         backup_codes_left: account.backup_codes_left(),
+        custom,
     }))
 }
 
