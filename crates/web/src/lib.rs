@@ -73,6 +73,7 @@ pub fn router(app: Arc<App>) -> Router {
             get(profile::disable_form).post(profile::disable),
         )
         .route_layer(from_fn_with_state(Arc::clone(&app), limit::layer));
+    let dev = app.options.dev;
     let mut routes = Router::new()
         .route("/", get(routes::home))
         .route("/profile", get(profile::show))
@@ -95,7 +96,7 @@ pub fn router(app: Arc<App>) -> Router {
         )
         .route("/static/portal.css", get(routes::stylesheet))
         .merge(limited);
-    if app.options.dev {
+    if dev {
         // No staff accounts in this cut: the agent's page is a development demo.
         let support = Router::new()
             .route(
@@ -112,10 +113,15 @@ pub fn router(app: Arc<App>) -> Router {
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
                 .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                    // Ours, or a proxy's if it looks like an id: never free text in a log.
                     let id = request
                         .headers()
                         .get(REQUEST_ID)
                         .and_then(|v| v.to_str().ok())
+                        .filter(|id| {
+                            id.len() <= 64
+                                && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                        })
                         .unwrap_or("-");
                     // The path only: no query string, no header, no body in a log line.
                     tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
@@ -126,6 +132,10 @@ pub fn router(app: Arc<App>) -> Router {
                 .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
                 .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
                 .layer(header_layer(header::REFERRER_POLICY, "no-referrer"))
+                // Outside development the portal is reached over HTTPS only.
+                .option_layer((!dev).then(|| {
+                    header_layer(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000")
+                }))
                 // Keys and backup codes are on these pages: no cache keeps them.
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::CACHE_CONTROL,

@@ -29,6 +29,7 @@ async fn login_page_sets_a_strict_session_cookie_and_headers() {
     assert_eq!(header("x-content-type-options"), "nosniff");
     assert_eq!(header("cache-control"), "no-store");
     assert_eq!(header("x-request-id").len(), 16);
+    assert_eq!(header("strict-transport-security"), "max-age=31536000");
     assert_eq!(browser.csrf.len(), 64);
 }
 
@@ -37,6 +38,10 @@ async fn development_cookies_are_not_secure() {
     let server = Server::dev();
     let page = server.browser().get("/login").await;
     assert!(!page.set_cookies()[0].contains("Secure"));
+    assert!(
+        !page.headers.contains_key("strict-transport-security"),
+        "plain http on loopback"
+    );
 }
 
 #[tokio::test]
