@@ -131,6 +131,17 @@ impl Sessions {
     }
 }
 
+impl Sessions {
+    /// Ends every session of `contact_id` but the one `keep` names: after a
+    /// password change or reset, a session opened with the old password ends.
+    pub(crate) fn end_others(&self, contact_id: u64, keep: Option<&Session>) {
+        let keep = keep.map(Session::id);
+        self.lock().retain(|id, entry| {
+            entry.data.contact != Some(contact_id) || keep.as_deref() == Some(id.as_str())
+        });
+    }
+}
+
 fn fresh_data() -> SessionData {
     SessionData {
         csrf: random_hex(),

@@ -270,6 +270,7 @@ pub(crate) async fn reset_code(
         .await?;
     match result {
         Ok(message) => {
+            app.sessions.end_others(id, None);
             session.update(|d| {
                 d.reset = None;
                 d.flash = Some(message.to_owned());

@@ -111,6 +111,7 @@ pub(crate) async fn change_password(
     .await?
     {
         Ok(message) => {
+            app.sessions.end_others(id, Some(&session));
             session.update(|d| d.flash = Some(message.to_owned()));
             Ok(see_other("/profile"))
         }
