@@ -34,7 +34,7 @@ pub use app::{App, Clock, Options};
 pub use config::{Config, KEY_VAR, load_server_key, run};
 pub use sender::{Message, NoSender, Outbox, Sender};
 
-use routes::{account, codes, contacts, dev, login, profile};
+use routes::{account, codes, contacts, dev, login, phone, profile};
 
 /// The Content-Security-Policy of every response: nothing but this origin's
 /// stylesheet and forms; no script at all, no framing, no plugins. The QR code
@@ -86,6 +86,7 @@ pub fn router(app: Arc<App>) -> Router {
             post(contacts::update_permissions),
         )
         .route("/contacts/{id}/unlock", post(contacts::unlock))
+        .route("/profile/cell-phone", get(phone::form).post(phone::save))
         .route(
             "/profile/security-code",
             get(codes::account_form).post(codes::set_account_code),

@@ -261,3 +261,13 @@ pub(crate) struct SupportPage {
     pub(crate) layout: Layout,
     pub(crate) verified: Option<String>,
 }
+
+/// The cell phone form: the Country Code drop-down and the Cell Phone field.
+#[derive(Template)]
+#[template(path = "phone.html")]
+pub(crate) struct PhonePage {
+    pub(crate) layout: Layout,
+    /// Code, name, selected.
+    pub(crate) countries: Vec<(&'static str, &'static str, bool)>,
+    pub(crate) number: String,
+}

@@ -1062,3 +1062,52 @@ async fn support_verifies_a_caller_and_says_whose_code_it_was() {
         StatusCode::NOT_FOUND
     );
 }
+
+// ---- Cell phone (seed 004) ------------------------------------------------------------
+
+#[tokio::test]
+async fn the_cell_phone_is_validated_and_stored_in_e164() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    browser.sign_in("contact.example", CONTACT_PASSWORD).await;
+    let form = browser.get("/profile/cell-phone").await;
+    form.assert(StatusCode::OK, "Country Code");
+    assert!(form.body.contains("United Kingdom (+44)"));
+
+    let bad = browser
+        .post(
+            "/profile/cell-phone",
+            &[("country", "US"), ("cell_phone", "123")],
+        )
+        .await;
+    bad.assert(StatusCode::UNPROCESSABLE_ENTITY, "not a valid phone number");
+    assert_eq!(server.account(3523).profile().cell_phone, None);
+
+    let saved = browser
+        .post(
+            "/profile/cell-phone",
+            &[("country", "GB"), ("cell_phone", "07911 123456")],
+        )
+        .await;
+    assert_eq!(saved.location(), "/profile");
+    let profile = browser.get("/profile").await;
+    profile.assert(StatusCode::OK, "Success: Contact updated.");
+    assert!(profile.body.contains("+447911123456"));
+    assert_eq!(
+        server.account(3523).profile().cell_phone.as_deref(),
+        Some("+447911123456")
+    );
+
+    browser.get("/profile/cell-phone").await;
+    browser
+        .post(
+            "/profile/cell-phone",
+            &[("country", "GB"), ("cell_phone", "")],
+        )
+        .await;
+    assert_eq!(
+        server.account(3523).profile().cell_phone,
+        None,
+        "an empty field removes it"
+    );
+}
