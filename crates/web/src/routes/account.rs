@@ -12,7 +12,7 @@ use countersign_store::StoreExt;
 use serde::Deserialize;
 use zeroize::ZeroizeOnDrop;
 
-use super::{layout, layout_with_error, see_other};
+use super::{flow, layout, layout_with_error, see_other, violations};
 use crate::app::App;
 use crate::error::{CODE_REFUSED, WebError, refusal};
 use crate::pages::{self, CreatePage, CreatedPage, ResetCodePage, ResetPage};
@@ -262,12 +262,12 @@ pub(crate) async fn reset_code(
     };
     let result = app
         .blocking(move |app| {
-            app.store.update(id, |a| {
+            flow(app.store.update(id, |a| {
                 app.portal
                     .reset_password(a, &form.code, &form.password, now, &mut rand::rng())
-            })
+            }))
         })
-        .await?;
+        .await??;
     match result {
         Ok(message) => {
             app.sessions.end_others(id, None);
@@ -277,18 +277,9 @@ pub(crate) async fn reset_code(
             });
             Ok(see_other("/login"))
         }
-        Err(countersign_store::Error::Flow(error)) => {
-            let violations = match &error {
-                countersign::Error::PasswordRejected { report, .. } => report
-                    .violations
-                    .iter()
-                    .map(|v| v.message.to_string())
-                    .collect(),
-                _ => Vec::new(),
-            };
+        Err(error) => {
             let (status, message) = refusal(&error, now);
-            Ok(page(status, message, violations))
+            Ok(page(status, message, violations(&error)))
         }
-        Err(error) => Err(error.into()),
     }
 }

@@ -14,7 +14,7 @@ use countersign_store::StoreExt;
 use serde::Deserialize;
 use zeroize::ZeroizeOnDrop;
 
-use super::{layout, layout_with_error, see_other, signed_in};
+use super::{flow, layout, layout_with_error, see_other, signed_in};
 use crate::app::App;
 use crate::error::{WebError, refusal};
 use crate::pages::{self, AccountCodePage, ContactCodePage, SupportPage};
@@ -111,24 +111,13 @@ pub(crate) async fn set_account_code(
     let result = app
         .blocking(move |app| {
             let grants = app.grants.read().unwrap_or_else(PoisonError::into_inner);
-            let access = grants.access()?;
-            app.store
-                .update_client(actor.client_id, |c| {
-                    app.portal
-                        .set_account_code(c, &actor, &access, &form.code, now)
-                })
-                .map_err(|e| match e {
-                    countersign_store::Error::Flow(flow) => flow,
-                    other => countersign::Error::InvalidRequest {
-                        reason: if matches!(other, countersign_store::Error::Busy { .. }) {
-                            "the portal is busy: try again"
-                        } else {
-                            "the account could not be saved: try again"
-                        },
-                    },
-                })
+            let access = grants.access().map_err(|_| WebError::Internal)?;
+            flow(app.store.update_client(actor.client_id, |c| {
+                app.portal
+                    .set_account_code(c, &actor, &access, &form.code, now)
+            }))
         })
-        .await?;
+        .await??;
     match result {
         Ok(message) => {
             session.update(|d| d.flash = Some(message.to_owned()));
@@ -199,15 +188,10 @@ pub(crate) async fn set_contact_code(
             if app.store.load(id)?.profile().client_id != actor.client_id {
                 return Err(WebError::NotFound);
             }
-            let set = app.store.update(id, |target| {
+            flow(app.store.update(id, |target| {
                 app.portal
                     .set_contact_code(target, &actor, &access, &form.code, now)
-            });
-            match set {
-                Ok(message) => Ok(Ok(message)),
-                Err(countersign_store::Error::Flow(error)) => Ok(Err(error)),
-                Err(error) => Err(WebError::from(error)),
-            }
+            }))
         })
         .await??;
     match result {
@@ -269,13 +253,9 @@ pub(crate) async fn verify_caller(
         .blocking(move |app| {
             let contacts = app.store.contacts(client_id)?;
             let refs: Vec<&Account> = contacts.iter().collect();
-            match app.store.update_client(client_id, |c| {
+            flow(app.store.update_client(client_id, |c| {
                 app.portal.verify_caller(c, &refs, &form.said, now)
-            }) {
-                Ok(whose) => Ok(Ok(whose)),
-                Err(countersign_store::Error::Flow(error)) => Ok(Err(error)),
-                Err(error) => Err(WebError::from(error)),
-            }
+            }))
         })
         .await??;
     Ok(match result {

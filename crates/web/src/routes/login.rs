@@ -14,7 +14,7 @@ use countersign_store::StoreExt;
 use serde::Deserialize;
 use zeroize::ZeroizeOnDrop;
 
-use super::{layout, layout_with_error, see_other};
+use super::{flow, layout, layout_with_error, see_other};
 use crate::app::App;
 use crate::error::{LOGIN_REFUSED, WebError, refusal};
 use crate::pages::{self, CodePage, LoginPage};
@@ -190,7 +190,7 @@ pub(crate) async fn code(
     let remember = form.remember.is_some();
     let result = app
         .blocking(move |app| {
-            app.store.update(id, |a| {
+            flow(app.store.update(id, |a| {
                 let factor = match kind {
                     "backup" => SecondFactor::BackupCode(&form.code),
                     "sms" => SecondFactor::SmsCode(&form.code),
@@ -198,9 +198,9 @@ pub(crate) async fn code(
                 };
                 app.portal
                     .complete_sign_in(a, &ticket, factor, remember, now, &mut rand::rng())
-            })
+            }))
         })
-        .await?;
+        .await??;
     let refused = |status, message| {
         pages::render(
             status,
@@ -233,9 +233,7 @@ pub(crate) async fn code(
             }
             Ok(response)
         }
-        Err(countersign_store::Error::Flow(
-            countersign::Error::LoginTicketInvalid | countersign::Error::NotEnrolled,
-        )) => {
+        Err(countersign::Error::LoginTicketInvalid | countersign::Error::NotEnrolled) => {
             session.renew(|d| d.login = None);
             Ok(pages::render(
                 StatusCode::UNAUTHORIZED,
@@ -250,11 +248,10 @@ pub(crate) async fn code(
                 },
             ))
         }
-        Err(countersign_store::Error::Flow(error)) => {
+        Err(error) => {
             let (status, message) = refusal(&error, now);
             Ok(refused(status, message))
         }
-        Err(error) => Err(error.into()),
     }
 }
 

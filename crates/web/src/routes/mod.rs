@@ -20,6 +20,31 @@ use crate::error::WebError;
 use crate::pages::Layout;
 use crate::session::Session;
 
+/// What a facade step answered: its value, or its refusal to show on the page.
+pub(crate) type Step<T> = Result<T, countersign::Error>;
+
+/// Splits a store answer: the flow's refusal (shown on the page, with its
+/// status) apart from a failure of the store itself (a 503 or a 500).
+pub(crate) fn flow<T>(result: countersign_store::Result<T>) -> Result<Step<T>, WebError> {
+    match result {
+        Ok(value) => Ok(Ok(value)),
+        Err(countersign_store::Error::Flow(error)) => Ok(Err(error)),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The violations of a refused new password, for the list beside the form.
+pub(crate) fn violations(error: &countersign::Error) -> Vec<String> {
+    match error {
+        countersign::Error::PasswordRejected { report, .. } => report
+            .violations
+            .iter()
+            .map(|v| v.message.to_string())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// The frame of a page for this session: its CSRF token and its banner (taken:
 /// it shows once).
 pub(crate) fn layout(app: &App, session: &Session, user: Option<&Account>) -> Layout {

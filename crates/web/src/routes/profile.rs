@@ -12,7 +12,7 @@ use countersign_store::StoreExt;
 use serde::Deserialize;
 use zeroize::ZeroizeOnDrop;
 
-use super::{layout, layout_with_error, see_other, signed_in};
+use super::{Step, flow, layout, layout_with_error, see_other, signed_in, violations};
 use crate::app::App;
 use crate::error::{WebError, refusal};
 use crate::pages::{
@@ -47,29 +47,10 @@ pub(crate) async fn show(
 async fn step<T: Send + 'static>(
     app: &Arc<App>,
     id: u64,
-    step: impl FnMut(&App, &mut Account) -> countersign::Result<T> + Send + 'static,
-) -> Result<Result<T, countersign::Error>, WebError> {
-    let mut step = step;
-    let result = app
-        .blocking(move |app| app.store.update(id, |a| step(app, a)))
-        .await?;
-    match result {
-        Ok(value) => Ok(Ok(value)),
-        Err(countersign_store::Error::Flow(error)) => Ok(Err(error)),
-        Err(error) => Err(error.into()),
-    }
-}
-
-/// The violations of a refused new password, for the list beside the form.
-fn violations(error: &countersign::Error) -> Vec<String> {
-    match error {
-        countersign::Error::PasswordRejected { report, .. } => report
-            .violations
-            .iter()
-            .map(|v| v.message.to_string())
-            .collect(),
-        _ => Vec::new(),
-    }
+    mut step: impl FnMut(&App, &mut Account) -> countersign::Result<T> + Send + 'static,
+) -> Result<Step<T>, WebError> {
+    app.blocking(move |app| flow(app.store.update(id, |a| step(app, a))))
+        .await?
 }
 
 #[derive(Deserialize, ZeroizeOnDrop)]
