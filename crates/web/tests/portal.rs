@@ -315,7 +315,12 @@ async fn an_expired_enrollment_leaves_two_factor_off() {
         .await;
     let app = app_for(&step5.between("id=\"key\">", "<"));
     server.clock.advance(601);
-    browser.get("/profile/two-factor/verify").await;
+    let again = browser.get("/profile/two-factor/verify").await;
+    assert_eq!(
+        again.location(),
+        "/profile/two-factor/enable",
+        "nothing left to verify"
+    );
     let late = browser
         .post(
             "/profile/two-factor/verify",

@@ -175,6 +175,13 @@ pub(crate) async fn verify_form(
     session: Session,
 ) -> Result<Response, WebError> {
     let account = signed_in(&app, &session).await?;
+    if account.two_factor_enabled() {
+        return Ok(see_other("/profile"));
+    }
+    if !account.enrollment_pending(app.now()) {
+        // Nothing to verify (never started, cancelled, or expired): start again.
+        return Ok(see_other("/profile/two-factor/enable"));
+    }
     Ok(pages::ok(&VerifyPage {
         layout: layout(&app, &session, Some(&account)),
     }))
