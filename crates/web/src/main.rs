@@ -9,6 +9,8 @@ async fn main() -> anyhow::Result<()> {
     // Logs to stderr; stdout carries only the URL and the demo logins.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        // Colors for a terminal, plain text for a log file.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
