@@ -39,6 +39,8 @@ const ABSOLUTE: Duration = Duration::from_secs(12 * 60 * 60);
 /// Sessions kept at most; past it, expired ones are dropped, then the least
 /// recently used.
 const MAX_SESSIONS: usize = 50_000;
+/// Anonymous sessions dropped at once when the map is full.
+const EVICT_BATCH: usize = 1_000;
 /// The largest form body read for the CSRF check (the body limit is the same).
 pub(crate) const MAX_BODY: usize = 16 * 1024;
 
@@ -108,7 +110,15 @@ impl Sessions {
         let id = random_hex();
         let mut map = self.lock();
         if map.len() >= MAX_SESSIONS {
-            map.retain(|_, e| e.live(now));
+            // One pass drops the expired and a batch of anonymous sessions, so a
+            // flood of new visitors costs one scan per batch and signs nobody out.
+            let mut dropped = 0;
+            map.retain(|_, e| {
+                let anonymous = e.data.contact.is_none() && e.data.login.is_none();
+                let drop = !e.live(now) || (anonymous && dropped < EVICT_BATCH);
+                dropped += usize::from(drop);
+                !drop
+            });
         }
         if map.len() >= MAX_SESSIONS {
             let oldest = map
@@ -129,9 +139,7 @@ impl Sessions {
         );
         id
     }
-}
 
-impl Sessions {
     /// Ends every session of `contact_id` but the one `keep` names: after a
     /// password change or reset, a session opened with the old password ends.
     pub(crate) fn end_others(&self, contact_id: u64, keep: Option<&Session>) {
@@ -367,6 +375,20 @@ mod tests {
             dev,
             "countersign_device=x; Path=/; HttpOnly; SameSite=Strict; Max-Age=60"
         );
+    }
+
+    #[test]
+    fn a_flood_of_visitors_signs_nobody_out() {
+        let sessions = Sessions::default();
+        let now = Instant::now();
+        let mut joe = fresh_data();
+        joe.contact = Some(3522);
+        let signed_in = sessions.insert(joe, now);
+        for _ in 0..MAX_SESSIONS + 10 {
+            sessions.insert(fresh_data(), now);
+        }
+        assert!(sessions.find(&signed_in, now));
+        assert!(sessions.lock().len() <= MAX_SESSIONS);
     }
 
     #[test]
