@@ -220,7 +220,7 @@ pub(crate) struct RowView {
 #[template(path = "contact.html")]
 pub(crate) struct ContactPage {
     pub(crate) layout: Layout,
-    /// "details", "permissions" or "unlock".
+    /// "details", "login", "permissions" or "unlock".
     pub(crate) tab: &'static str,
     pub(crate) id: u64,
     pub(crate) client_id: u64,
@@ -229,6 +229,8 @@ pub(crate) struct ContactPage {
     pub(crate) phone: String,
     pub(crate) username: String,
     pub(crate) two_factor: bool,
+    /// Remembered devices.
+    pub(crate) devices: usize,
     pub(crate) filter: String,
     pub(crate) rows: Vec<RowView>,
     /// The factors with failures or a lock.

@@ -795,7 +795,7 @@ async fn only_the_primary_contact_manages_contacts() {
             &[("client-profile.view", "allow")],
         )
         .await;
-    assert_eq!(grant.status, StatusCode::FORBIDDEN);
+    grant.assert(StatusCode::FORBIDDEN, "primary contact manages contacts");
     // Still no "Client Profile: View": enabling stays refused.
     browser.get("/profile/two-factor/enable").await;
     let page = browser
@@ -1114,5 +1114,45 @@ async fn the_cell_phone_is_validated_and_stored_in_e164() {
         server.account(3523).profile().cell_phone,
         None,
         "an empty field removes it"
+    );
+}
+
+#[tokio::test]
+async fn the_login_and_password_tab_emails_a_reset_code() {
+    let server = Server::new();
+    let mut joe = server.browser();
+    joe.sign_in("joe.example", JOE_PASSWORD).await;
+    let tab = joe.get("/contacts/3523?tab=login").await;
+    tab.assert(StatusCode::OK, "Login &amp; Password");
+    assert!(tab.body.contains("contact.example"));
+    let sent = joe.post("/contacts/3523/reset", &[]).await;
+    assert_eq!(sent.location(), "/contacts/3523?tab=login");
+    joe.get("/contacts/3523?tab=login").await.assert(
+        StatusCode::OK,
+        "A reset code was emailed to marketing@viviotech.net.",
+    );
+    let code = digits(&server.last_message_to("marketing@viviotech.net"), 8);
+
+    // A request from Reset Password replaces it.
+    let mut contact = server.browser();
+    contact.get("/reset").await;
+    contact
+        .post("/reset", &[("login", "contact.example")])
+        .await;
+    let fresh = digits(&server.last_message_to("marketing@viviotech.net"), 8);
+    assert_ne!(code, fresh, "a new request replaces the code");
+
+    joe.get("/contacts/3526?tab=login").await;
+    let none = joe.post("/contacts/3526/reset", &[]).await;
+    none.assert(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "No email is on file for this contact.",
+    );
+
+    let mut other = server.browser();
+    other.sign_in("contact.example", CONTACT_PASSWORD).await;
+    assert_eq!(
+        other.post("/contacts/3522/reset", &[]).await.status,
+        StatusCode::FORBIDDEN
     );
 }

@@ -209,18 +209,7 @@ pub(crate) async fn reset(
             let delivery = app.store.update(id, |a| {
                 Ok(app.portal.request_password_reset(a, now, &mut rand::rng()))
             })?;
-            if !delivery.destination.is_empty() {
-                let minutes = delivery.expires_at.saturating_sub(now) / 60;
-                app.sender.send(&Message {
-                    channel: Channel::Email,
-                    to: delivery.destination.clone(),
-                    body: format!(
-                        "Your Client Portal password reset code is {}. This code will quickly \
-                         expire (in {minutes} minutes), so proceed with the process right away.",
-                        delivery.code.as_str()
-                    ),
-                });
-            }
+            send_reset_code(app, &delivery, now);
             Ok::<_, countersign_store::Error>(Some(id))
         })
         .await??;
@@ -282,4 +271,21 @@ pub(crate) async fn reset_code(
             Ok(page(status, message, violations(&error)))
         }
     }
+}
+
+/// Emails a reset code to the address on file (none is on file: nothing to send).
+pub(crate) fn send_reset_code(app: &App, delivery: &countersign::one_time::Delivery, now: u64) {
+    if delivery.destination.is_empty() {
+        return;
+    }
+    let minutes = delivery.expires_at.saturating_sub(now) / 60;
+    app.sender.send(&Message {
+        channel: Channel::Email,
+        to: delivery.destination.clone(),
+        body: format!(
+            "Your Client Portal password reset code is {}. This code will quickly \
+             expire (in {minutes} minutes), so proceed with the process right away.",
+            delivery.code.as_str()
+        ),
+    });
 }

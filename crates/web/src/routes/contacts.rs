@@ -106,6 +106,7 @@ fn contact_page(
     let tab = match query.tab.as_deref() {
         Some("permissions") => "permissions",
         Some("unlock") => "unlock",
+        Some("login") => "login",
         _ => "details",
     };
     let filter = query.filter.clone().unwrap_or_default();
@@ -142,6 +143,7 @@ fn contact_page(
         phone: p.cell_phone.clone().unwrap_or_default(),
         username: p.username.clone(),
         two_factor: contact.two_factor_enabled(),
+        devices: contact.devices().devices().len(),
         filter,
         rows,
         locked,
@@ -254,4 +256,45 @@ pub(crate) async fn unlock(
     tracing::info!(contact = id, by = owner.profile().contact_id, "unlocked");
     session.update(|d| d.flash = Some(notice::CONTACT_UPDATED.to_owned()));
     Ok(see_other(&format!("/contacts/{id}?tab=unlock")))
+}
+
+/// POST /contacts/{id}/reset: the Login & Password tab's "Email a Reset Code",
+/// to the address on file (the contact then sets a password on Reset Password).
+pub(crate) async fn email_reset_code(
+    State(app): State<Arc<App>>,
+    session: Session,
+    Path(id): Path<u64>,
+) -> Result<Response, WebError> {
+    let owner = owner(&app, &session).await?;
+    let contact = contact_of(&app, &owner, id).await?;
+    if contact.profile().email.is_empty() {
+        let query = TabQuery {
+            tab: Some("login".to_owned()),
+            filter: None,
+        };
+        let message = "No email is on file for this contact.".to_owned();
+        let page = contact_page(&app, &session, &owner, &contact, &query, Some(message))?;
+        return Ok(pages::render(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    }
+    let now = app.now();
+    app.blocking(move |app| {
+        let delivery = app.store.update(id, |a| {
+            Ok(app.portal.request_password_reset(a, now, &mut rand::rng()))
+        })?;
+        crate::routes::account::send_reset_code(app, &delivery, now);
+        Ok::<_, countersign_store::Error>(())
+    })
+    .await??;
+    tracing::info!(
+        contact = id,
+        by = owner.profile().contact_id,
+        "reset code emailed"
+    );
+    session.update(|d| {
+        d.flash = Some(format!(
+            "A reset code was emailed to {}.",
+            contact.profile().email
+        ));
+    });
+    Ok(see_other(&format!("/contacts/{id}?tab=login")))
 }

@@ -241,7 +241,7 @@ impl Browser {
         page
     }
 
-    /// Logs in without two-factor; panics if not signed in.
+    /// Logs in without two-factor and opens the profile; panics if not signed in.
     pub async fn sign_in(&mut self, login: &str, password: &str) {
         let page = self.login(login, password).await;
         assert_eq!(
@@ -250,6 +250,8 @@ impl Browser {
             "{}",
             page.body
         );
+        // Follow the redirect, as a browser would: its forms carry the new token.
+        self.get("/profile").await;
     }
 
     /// Enables two-factor through the three pop-ups; returns the app and the backup codes.
