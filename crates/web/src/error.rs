@@ -1,0 +1,132 @@
+//! Failures a handler cannot answer with its own page, and what the flows'
+//! refusals say on screen.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use countersign::Error as Flow;
+use countersign::totp::Error as TotpError;
+
+use crate::pages::{self, ErrorPage};
+
+/// Said for every code that does not sign in or confirm: wrong, replayed, used,
+/// expired or malformed. One message, so an attacker who watched a code being
+/// typed cannot tell from the answer whether it was right a moment ago.
+pub(crate) const CODE_REFUSED: &str =
+    "That code is not valid. Check the code and try again, or request a new one.";
+
+/// Said for an unknown login and a wrong password alike.
+pub(crate) const LOGIN_REFUSED: &str = "The login name or password is incorrect.";
+
+/// A request the application could not serve.
+#[derive(Debug)]
+pub(crate) enum WebError {
+    /// The database could not be reached, or stayed busy.
+    Unavailable,
+    /// Not signed in: go to the login page.
+    SignIn,
+    /// The contact lacks a permission (403), with the facade's message.
+    Forbidden(String),
+    /// No such page or record.
+    NotFound,
+    /// A form no page of ours sends.
+    BadRequest,
+    /// A bug or a corrupt record: logged, and a plain 500 shown.
+    Internal,
+}
+
+impl From<countersign_store::Error> for WebError {
+    fn from(error: countersign_store::Error) -> Self {
+        use countersign_store::Error as E;
+        match error {
+            E::Unavailable { .. } | E::Busy { .. } => {
+                tracing::warn!(%error, "store unavailable");
+                Self::Unavailable
+            }
+            E::NotFound { .. } => Self::NotFound,
+            E::Flow(Flow::PermissionDenied { gate }) => {
+                Self::Forbidden(Flow::PermissionDenied { gate }.to_string())
+            }
+            // Store errors carry no secret (countersign-store promises it).
+            error => {
+                tracing::error!(%error, "store error");
+                Self::Internal
+            }
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, message) = match self {
+            Self::SignIn => return axum::response::Redirect::to("/login").into_response(),
+            Self::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The portal is busy. Try again in a moment.".to_owned(),
+            ),
+            Self::Forbidden(message) => (StatusCode::FORBIDDEN, message),
+            Self::NotFound => (StatusCode::NOT_FOUND, "There is nothing here.".to_owned()),
+            Self::BadRequest => (
+                StatusCode::BAD_REQUEST,
+                "That form is not one of ours.".to_owned(),
+            ),
+            Self::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side. Try again.".to_owned(),
+            ),
+        };
+        pages::render(status, &ErrorPage::new(message))
+    }
+}
+
+/// What the screen says when a flow refuses, and with which status.
+pub(crate) fn refusal(error: &Flow, now: u64) -> (StatusCode, String) {
+    let unauthorized = StatusCode::UNAUTHORIZED;
+    match error {
+        Flow::Password(countersign::password::Error::WrongPassword) => {
+            (unauthorized, "The password is incorrect.".to_owned())
+        }
+        Flow::Totp(
+            TotpError::WrongCode
+            | TotpError::Replayed { .. }
+            | TotpError::BackupCodeWrong { .. }
+            | TotpError::BackupCodeUsed { .. },
+        )
+        | Flow::Totp(_)
+        | Flow::WrongOneTimeCode { .. }
+        | Flow::OneTimeCodeUsed
+        | Flow::OneTimeCodeExpired { .. }
+        | Flow::OneTimeCodeExhausted
+        | Flow::MalformedOneTimeCode { .. }
+        | Flow::NoPendingCode { .. }
+        | Flow::WrongPurpose { .. } => (unauthorized, CODE_REFUSED.to_owned()),
+        Flow::Throttled(throttled) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            match throttled.seconds_to_wait(now) {
+                _ if throttled.is_locked() => "Too many wrong attempts: this is locked until \
+                     an administrator unlocks it (Edit Contact, Unlock)."
+                    .to_owned(),
+                Some(seconds) => {
+                    format!("Too many wrong attempts. Try again in {seconds} seconds.")
+                }
+                None => "Too many wrong attempts. Try again shortly.".to_owned(),
+            },
+        ),
+        Flow::PermissionDenied { .. } => (StatusCode::FORBIDDEN, error.to_string()),
+        Flow::EnrollmentExpired { .. } | Flow::NoPendingEnrollment => (
+            StatusCode::GONE,
+            "The enrollment expired and two-factor is still off: select \"Click to enable\" \
+             to start again."
+                .to_owned(),
+        ),
+        Flow::SecurityCode(countersign::security_code::Error::Refused { .. }) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "That security code was refused:".to_owned(),
+        ),
+        Flow::WrongSecurityCode | Flow::NoSecurityCode => (unauthorized, error.to_string()),
+        Flow::PasswordRejected { summary, .. } => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("The password does not meet the rules: {summary}."),
+        ),
+        _ => (StatusCode::BAD_REQUEST, error.to_string()),
+    }
+}

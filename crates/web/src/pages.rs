@@ -1,0 +1,275 @@
+//! The screens: one askama template per page (escaping on, checked at compile
+//! time), with the seeds' wording.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+/// What every page's frame shows: the banner, the error, the menu, the CSRF
+/// token for its forms.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Layout {
+    pub(crate) csrf: String,
+    /// "Success: ..." at the top of the screen.
+    pub(crate) flash: Option<String>,
+    /// What went wrong with the last form.
+    pub(crate) error: Option<String>,
+    /// The signed-in contact's name: the menu shows.
+    pub(crate) user: Option<String>,
+    /// Development mode: the outbox link shows.
+    pub(crate) dev: bool,
+}
+
+/// Renders `page` with `status`; a template that fails to render is a 500.
+pub(crate) fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "template failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+/// Renders `page` with 200 OK.
+pub(crate) fn ok(page: &impl Template) -> Response {
+    render(StatusCode::OK, page)
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub(crate) struct ErrorPage {
+    pub(crate) layout: Layout,
+    pub(crate) message: String,
+}
+
+impl ErrorPage {
+    pub(crate) fn new(message: String) -> Self {
+        Self {
+            layout: Layout::default(),
+            message,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub(crate) struct LoginPage {
+    pub(crate) layout: Layout,
+    pub(crate) login: String,
+}
+
+#[derive(Template)]
+#[template(path = "code.html")]
+pub(crate) struct CodePage {
+    pub(crate) layout: Layout,
+    /// Which code the field takes: "app", "backup" or "sms".
+    pub(crate) mode: &'static str,
+    /// "Send SMS Code" shows.
+    pub(crate) has_cell_phone: bool,
+}
+
+#[derive(Template)]
+#[template(path = "create.html")]
+pub(crate) struct CreatePage {
+    pub(crate) layout: Layout,
+    pub(crate) name: String,
+    pub(crate) email: String,
+    pub(crate) username: String,
+    pub(crate) violations: Vec<String>,
+    pub(crate) suggestions: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "created.html")]
+pub(crate) struct CreatedPage {
+    pub(crate) layout: Layout,
+    pub(crate) username: String,
+    pub(crate) client_id: u64,
+}
+
+#[derive(Template)]
+#[template(path = "reset.html")]
+pub(crate) struct ResetPage {
+    pub(crate) layout: Layout,
+}
+
+#[derive(Template)]
+#[template(path = "reset_code.html")]
+pub(crate) struct ResetCodePage {
+    pub(crate) layout: Layout,
+    pub(crate) violations: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+pub(crate) struct ProfilePage {
+    pub(crate) layout: Layout,
+    pub(crate) name: String,
+    pub(crate) client_id: u64,
+    pub(crate) contact_id: u64,
+    pub(crate) username: String,
+    pub(crate) email: String,
+    pub(crate) cell_phone: String,
+    pub(crate) two_factor: bool,
+    pub(crate) backup_codes_left: Option<usize>,
+    /// CUSTOM FIELDS: the account-wide security code, as this contact may see it.
+    pub(crate) custom: crate::routes::codes::CustomFields,
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+pub(crate) struct PasswordPage {
+    pub(crate) layout: Layout,
+    pub(crate) violations: Vec<String>,
+}
+
+/// Step 4 of seed 000: re-enter the password.
+#[derive(Template)]
+#[template(path = "enable.html")]
+pub(crate) struct EnablePage {
+    pub(crate) layout: Layout,
+}
+
+/// Step 5: the key and its QR code.
+#[derive(Template)]
+#[template(path = "enable_key.html")]
+pub(crate) struct KeyPage {
+    pub(crate) layout: Layout,
+    /// The key in groups of four, for typing.
+    pub(crate) key: String,
+    /// The QR code of the otpauth URI, as SVG made by the QR encoder (not user input).
+    pub(crate) qr_svg: String,
+    pub(crate) minutes: u64,
+}
+
+/// Step 6: "Please verify your token."
+#[derive(Template)]
+#[template(path = "enable_verify.html")]
+pub(crate) struct VerifyPage {
+    pub(crate) layout: Layout,
+}
+
+/// Step 7, and the backup codes shown once.
+#[derive(Template)]
+#[template(path = "enable_done.html")]
+pub(crate) struct DonePage {
+    pub(crate) layout: Layout,
+    pub(crate) codes: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "disable.html")]
+pub(crate) struct DisablePage {
+    pub(crate) layout: Layout,
+}
+
+/// A message as the outbox page lists it.
+pub(crate) struct OutboxLine {
+    pub(crate) channel: &'static str,
+    pub(crate) to: String,
+    pub(crate) body: String,
+}
+
+#[derive(Template)]
+#[template(path = "outbox.html")]
+pub(crate) struct OutboxPage {
+    pub(crate) layout: Layout,
+    pub(crate) messages: Vec<OutboxLine>,
+}
+
+/// A line of the contact list.
+pub(crate) struct ContactLine {
+    pub(crate) id: u64,
+    pub(crate) name: String,
+    pub(crate) title: &'static str,
+    pub(crate) phone: String,
+    pub(crate) email: String,
+    pub(crate) has_security_code: bool,
+}
+
+#[derive(Template)]
+#[template(path = "contacts.html")]
+pub(crate) struct ContactsPage {
+    pub(crate) layout: Layout,
+    pub(crate) contacts: Vec<ContactLine>,
+    pub(crate) count: usize,
+}
+
+/// One drop-down of the grid.
+pub(crate) struct CellView {
+    /// The form field: `resource.action`.
+    pub(crate) field: String,
+    /// False for the grid's "-".
+    pub(crate) applies: bool,
+    /// "inherit", "allow" or "deny".
+    pub(crate) selected: &'static str,
+    /// What Inherit shows: the inherited value, "(Allow)" or "(None)".
+    pub(crate) inherit_label: &'static str,
+}
+
+/// One resource row of the grid.
+pub(crate) struct RowView {
+    pub(crate) name: String,
+    pub(crate) depth: u32,
+    pub(crate) has_children: bool,
+    pub(crate) cells: Vec<CellView>,
+}
+
+#[derive(Template)]
+#[template(path = "contact.html")]
+pub(crate) struct ContactPage {
+    pub(crate) layout: Layout,
+    /// "details", "login", "permissions" or "unlock".
+    pub(crate) tab: &'static str,
+    pub(crate) id: u64,
+    pub(crate) client_id: u64,
+    pub(crate) name: String,
+    pub(crate) email: String,
+    pub(crate) phone: String,
+    pub(crate) username: String,
+    pub(crate) two_factor: bool,
+    /// Remembered devices.
+    pub(crate) devices: usize,
+    pub(crate) filter: String,
+    pub(crate) rows: Vec<RowView>,
+    /// The factors with failures or a lock.
+    pub(crate) locked: Vec<String>,
+}
+
+/// "Edit Custom Fields": the account-wide security code.
+#[derive(Template)]
+#[template(path = "account_code.html")]
+pub(crate) struct AccountCodePage {
+    pub(crate) layout: Layout,
+    pub(crate) reasons: Vec<String>,
+}
+
+/// Edit Contact's Custom Fields tab: the contact's own security code.
+#[derive(Template)]
+#[template(path = "contact_code.html")]
+pub(crate) struct ContactCodePage {
+    pub(crate) layout: Layout,
+    pub(crate) id: u64,
+    pub(crate) name: String,
+    pub(crate) code: String,
+    pub(crate) reasons: Vec<String>,
+}
+
+/// The support agent's page.
+#[derive(Template)]
+#[template(path = "support.html")]
+pub(crate) struct SupportPage {
+    pub(crate) layout: Layout,
+    pub(crate) verified: Option<String>,
+}
+
+/// The cell phone form: the Country Code drop-down and the Cell Phone field.
+#[derive(Template)]
+#[template(path = "phone.html")]
+pub(crate) struct PhonePage {
+    pub(crate) layout: Layout,
+    /// Code, name, selected.
+    pub(crate) countries: Vec<(&'static str, &'static str, bool)>,
+    pub(crate) number: String,
+}

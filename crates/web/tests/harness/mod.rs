@@ -1,0 +1,305 @@
+//! An in-process portal over a temporary SQLite file, and a browser that keeps
+//! cookies and CSRF tokens, driving the router with tower's `oneshot`.
+#![allow(dead_code, unreachable_pub)]
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use countersign::password::{HashParams, Policy};
+use countersign::throttle::ThrottlePolicy;
+use countersign::totp::{BackupSettings, KdfParams, Params, Secret, Totp};
+use countersign::{Portal, ServerKey, Settings};
+use countersign_store::SqliteStore;
+use countersign_web::{App, Clock, Options, Outbox};
+use tower::ServiceExt;
+
+pub const NOW: u64 = 1_763_900_000;
+pub use countersign_web::demo::{CONTACT_PASSWORD, JOE_PASSWORD};
+
+/// Cheap Argon2id, and a throttle that locks after 4 failures (2 free, then 1 s).
+pub fn settings() -> Settings {
+    let cheap = HashParams {
+        memory_kib: 64,
+        iterations: 1,
+        ..HashParams::OWASP
+    };
+    Settings {
+        password: Policy::portal().with_hashing(cheap).unwrap(),
+        backup_codes: BackupSettings {
+            params: KdfParams::new(8, 1, 1).unwrap(),
+            ..BackupSettings::default()
+        },
+        throttle: ThrottlePolicy::new(2, 1, 1, 4).unwrap(),
+        ..Settings::default()
+    }
+}
+
+pub struct Server {
+    pub app: Arc<App>,
+    pub router: Router,
+    pub clock: Clock,
+    pub outbox: Arc<Outbox>,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    /// Production mode (Secure cookies, no outbox page) with the demo client.
+    pub fn new() -> Self {
+        Self::with(&Options::default())
+    }
+
+    pub fn dev() -> Self {
+        Self::with(&Options {
+            dev: true,
+            ..Options::default()
+        })
+    }
+
+    pub fn with(options: &Options) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("countersign.db")).unwrap();
+        let portal = Portal::new(ServerKey::from_bytes([0x42; 32]), settings()).unwrap();
+        let clock = Clock::manual(NOW);
+        let outbox = Arc::new(Outbox::default());
+        let default_burst = Options::default().burst;
+        let options = Options {
+            clock: clock.clone(),
+            // Tests log in often from one address; the rate-limit test sets its own.
+            burst: if options.burst == default_burst {
+                1_000
+            } else {
+                options.burst
+            },
+            dev: options.dev,
+            refill_seconds: options.refill_seconds,
+        };
+        let app = App::new(Box::new(store), portal, outbox.clone(), options).unwrap();
+        assert!(countersign_web::demo::seed(app.store(), app.portal()).unwrap());
+        let router = countersign_web::router(Arc::clone(&app));
+        Self {
+            app,
+            router,
+            clock,
+            outbox,
+            _dir: dir,
+        }
+    }
+
+    pub fn browser(&self) -> Browser {
+        self.browser_from([127, 0, 0, 1])
+    }
+
+    pub fn browser_from(&self, ip: [u8; 4]) -> Browser {
+        Browser {
+            router: self.router.clone(),
+            cookies: HashMap::new(),
+            csrf: String::new(),
+            ip: SocketAddr::from((ip, 40_000)),
+        }
+    }
+
+    pub fn account(&self, contact_id: u64) -> countersign::Account {
+        self.app.store().load(contact_id).unwrap()
+    }
+
+    /// The last message sent to `to`.
+    pub fn last_message_to(&self, to: &str) -> String {
+        self.outbox
+            .messages()
+            .into_iter()
+            .find(|m| m.to == to)
+            .map(|m| m.body)
+            .expect("a message was sent")
+    }
+}
+
+/// The digits of the first run of `len` digits in `text`.
+pub fn digits(text: &str, len: usize) -> String {
+    text.split(|c: char| !c.is_ascii_digit())
+        .find(|run| run.len() == len)
+        .expect("a code in the message")
+        .to_owned()
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// The text between `start` and the next `end`.
+    pub fn between(&self, start: &str, end: &str) -> String {
+        let from = self
+            .body
+            .find(start)
+            .unwrap_or_else(|| panic!("{start:?} in\n{}", self.body))
+            + start.len();
+        let to = self.body[from..].find(end).unwrap() + from;
+        self.body[from..to].to_owned()
+    }
+
+    #[track_caller]
+    pub fn assert(&self, status: StatusCode, text: &str) {
+        assert_eq!(self.status, status, "{}", self.body);
+        assert!(self.body.contains(text), "{text:?} not in\n{}", self.body);
+    }
+}
+
+pub struct Browser {
+    router: Router,
+    pub cookies: HashMap<String, String>,
+    pub csrf: String,
+    ip: SocketAddr,
+}
+
+impl Browser {
+    async fn send(&mut self, method: Method, path: &str, body: String) -> Page {
+        let cookie = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if !cookie.is_empty() {
+            request = request.header(header::COOKIE, cookie);
+        }
+        let mut request = request.body(Body::from(body)).unwrap();
+        request.extensions_mut().insert(ConnectInfo(self.ip));
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let (parts, body) = response.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+        let page = Page {
+            status: parts.status,
+            headers: parts.headers,
+            body: String::from_utf8(bytes.to_vec()).unwrap(),
+        };
+        for cookie in page.set_cookies() {
+            let pair = cookie.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            self.cookies.insert(name.to_owned(), value.to_owned());
+        }
+        if let Some(at) = page.body.find("name=\"csrf\" value=\"") {
+            let from = at + "name=\"csrf\" value=\"".len();
+            self.csrf = page.body[from..from + 64].to_owned();
+        }
+        page
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        self.send(Method::GET, path, String::new()).await
+    }
+
+    /// Posts `fields` with the CSRF token of the last page seen.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut fields = fields.to_vec();
+        let csrf = self.csrf.clone();
+        fields.push(("csrf", &csrf));
+        let body = serde_urlencoded::to_string(&fields).unwrap();
+        self.send(Method::POST, path, body).await
+    }
+
+    /// Posts `fields` as they are: no CSRF token unless among them.
+    pub async fn post_raw(&mut self, path: &str, body: String) -> Page {
+        self.send(Method::POST, path, body).await
+    }
+
+    /// Logs in with the password; returns the answer to the password step,
+    /// having followed a redirect to the second step (as a browser would).
+    pub async fn login(&mut self, login: &str, password: &str) -> Page {
+        self.get("/login").await;
+        let page = self
+            .post("/login", &[("login", login), ("password", password)])
+            .await;
+        if page.location() == "/login/code" {
+            self.get("/login/code").await;
+        }
+        page
+    }
+
+    /// Logs in without two-factor and opens the profile; panics if not signed in.
+    pub async fn sign_in(&mut self, login: &str, password: &str) {
+        let page = self.login(login, password).await;
+        assert_eq!(
+            (page.status, page.location()),
+            (StatusCode::SEE_OTHER, "/profile"),
+            "{}",
+            page.body
+        );
+        // Follow the redirect, as a browser would: its forms carry the new token.
+        self.get("/profile").await;
+    }
+
+    /// Enables two-factor through the three pop-ups; returns the app and the backup codes.
+    pub async fn enable_two_factor(
+        &mut self,
+        password: &str,
+        clock: &Clock,
+    ) -> (Totp, Vec<String>) {
+        self.get("/profile/two-factor/enable").await;
+        let key = self
+            .post("/profile/two-factor/enable", &[("password", password)])
+            .await;
+        key.assert(StatusCode::OK, "Your secret key is shown below");
+        let app = app_for(&key.between("id=\"key\">", "<"));
+        self.get("/profile/two-factor/verify").await;
+        let code = code(&app, clock.now());
+        let done = self
+            .post("/profile/two-factor/verify", &[("code", &code)])
+            .await;
+        done.assert(StatusCode::OK, "Success: Two-Factor Enrollment Complete.");
+        let codes = done
+            .body
+            .split("<li><code>")
+            .skip(1)
+            .map(|s| s.split('<').next().unwrap().to_owned())
+            .collect();
+        (app, codes)
+    }
+
+    pub async fn logout(&mut self) {
+        self.get("/profile").await;
+        let page = self.post("/logout", &[]).await;
+        assert_eq!(page.location(), "/login");
+    }
+}
+
+pub fn app_for(typed_key: &str) -> Totp {
+    Totp::new(&Secret::from_base32(typed_key).unwrap(), Params::default()).unwrap()
+}
+
+pub fn code(app: &Totp, at: u64) -> String {
+    app.code_at(at).unwrap().to_string()
+}
+
+/// A well-formed code that is not `right`.
+pub fn wrong(right: &str) -> String {
+    right
+        .bytes()
+        .map(|b| char::from(b'0' + (b - b'0' + 1) % 10))
+        .collect()
+}
