@@ -117,12 +117,10 @@ async fn an_unknown_login_and_a_wrong_password_say_the_same() {
 async fn a_locked_account_refuses_even_the_right_password() {
     let server = Server::new();
     let mut browser = server.browser();
-    for _ in 0..4 {
-        browser
-            .login("contact.example", "not the password at all")
-            .await;
-        server.clock.advance(2); // past each back-off delay
-    }
+    browser
+        .login("contact.example", "not the password at all")
+        .await;
+    server.lock_out("contact.example");
     let page = browser.login("contact.example", CONTACT_PASSWORD).await;
     page.assert(
         StatusCode::TOO_MANY_REQUESTS,
@@ -895,12 +893,7 @@ async fn the_permissions_grid_lets_a_contact_enable_two_factor() {
 async fn unlock_lifts_a_lockout() {
     let server = Server::new();
     let mut contact = server.browser();
-    for _ in 0..4 {
-        contact
-            .login("contact.example", "not the password at all")
-            .await;
-        server.clock.advance(2);
-    }
+    server.lock_out("contact.example");
     contact
         .login("contact.example", CONTACT_PASSWORD)
         .await

@@ -206,10 +206,16 @@ pub(crate) async fn reset(
             let Some(id) = app.store.find_login(&form.login)? else {
                 return Ok(None);
             };
-            let delivery = app.store.update(id, |a| {
-                Ok(app.portal.request_password_reset(a, now, &mut rand::rng()))
-            })?;
-            send_reset_code(app, &delivery, now);
+            match app.store.update(id, |a| {
+                app.portal.request_password_reset(a, now, &mut rand::rng())
+            }) {
+                Ok(delivery) => send_reset_code(app, &delivery, now),
+                // The hourly limit on reset emails: the same answer, no email.
+                Err(e) if e.flow().is_some() => {
+                    tracing::info!(contact = id, "reset email refused: {e}");
+                }
+                Err(e) => return Err(e),
+            }
             Ok::<_, countersign_store::Error>(Some(id))
         })
         .await??;

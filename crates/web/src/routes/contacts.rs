@@ -120,7 +120,8 @@ fn contact_page(
         Factor::Password,
         Factor::Totp,
         Factor::BackupCode,
-        Factor::OneTimeCode,
+        Factor::SmsCode,
+        Factor::ResetCode,
     ]
     .into_iter()
     .filter(|f| {
@@ -279,7 +280,7 @@ pub(crate) async fn email_reset_code(
     let now = app.now();
     app.blocking(move |app| {
         let delivery = app.store.update(id, |a| {
-            Ok(app.portal.request_password_reset(a, now, &mut rand::rng()))
+            app.portal.request_password_reset(a, now, &mut rand::rng())
         })?;
         crate::routes::account::send_reset_code(app, &delivery, now);
         Ok::<_, countersign_store::Error>(())

@@ -34,7 +34,11 @@ pub fn settings() -> Settings {
             params: KdfParams::new(8, 1, 1).unwrap(),
             ..BackupSettings::default()
         },
-        throttle: ThrottlePolicy::new(2, 1, 1, 4).unwrap(),
+        // A back-off of 1 s after 2 free failures, and the hard lock a deployment
+        // may opt into, at 100 (NIST SP 800-63B §5.2.2's ceiling; never lower).
+        throttle: ThrottlePolicy::new(2, 1, 1)
+            .and_then(|p| p.with_hard_lock(100))
+            .unwrap(),
         ..Settings::default()
     }
 }
@@ -48,6 +52,22 @@ pub struct Server {
 }
 
 impl Server {
+    /// Wrong passwords until the hard lock, through the store: the per-IP rate
+    /// limit would stop one browser long before 100 of them.
+    pub fn lock_out(&self, login: &str) {
+        use countersign_store::StoreExt;
+        let id = self.app.store().find_login(login).unwrap().unwrap();
+        for _ in 0..100 {
+            let now = self.clock.now();
+            let _ = self.app.store().update(id, |a| {
+                self.app
+                    .portal()
+                    .sign_in(a, "not the password at all", now, &mut rand::rng())
+            });
+            self.clock.advance(2); // past each back-off delay
+        }
+    }
+
     /// Production mode (Secure cookies, no outbox page) with the demo client.
     pub fn new() -> Self {
         Self::with(&Options::default())
