@@ -6,20 +6,8 @@ mod fixtures;
 use countersign::password::Error as PasswordError;
 use countersign::throttle::Factor;
 use countersign::totp::Error as TotpError;
-use countersign::{Access, Error, PasswordStep, SecondFactor};
+use countersign::{Access, Error, SecondFactor};
 use fixtures::*;
-
-fn ticket(
-    portal: &countersign::Portal,
-    account: &mut countersign::Account,
-    password: &str,
-    at: u64,
-) -> countersign::LoginTicket {
-    match portal.sign_in(account, password, at, &mut rng()).unwrap() {
-        PasswordStep::SecondFactorRequired(ticket) => ticket,
-        PasswordStep::SignedIn(_) => panic!("two-factor is on"),
-    }
-}
 
 /// A deployment that opted into the hard lock, at NIST's 100 failures.
 fn locking_portal() -> countersign::Portal {

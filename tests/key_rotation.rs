@@ -7,9 +7,7 @@ mod fixtures;
 use std::collections::BTreeSet;
 
 use countersign::security_codes::{Client, Whose};
-use countersign::{
-    Account, Error, KeyId, KeyRing, PasswordStep, Portal, SecondFactor, ServerKey, Via,
-};
+use countersign::{Account, Error, KeyId, KeyRing, Portal, SecondFactor, ServerKey, Via};
 use fixtures::*;
 
 fn old_key() -> ServerKey {
@@ -28,16 +26,6 @@ fn ids(list: &[&str]) -> BTreeSet<KeyId> {
     list.iter().map(|text| id(text)).collect()
 }
 
-fn ticket(portal: &Portal, account: &mut Account, at: u64) -> countersign::LoginTicket {
-    match portal
-        .sign_in(account, JOE_PASSWORD, at, &mut rng())
-        .unwrap()
-    {
-        PasswordStep::SecondFactorRequired(ticket) => ticket,
-        PasswordStep::SignedIn(_) => panic!("two-factor is on"),
-    }
-}
-
 /// Joe with every kind of record: a sealed TOTP secret, a remembered device,
 /// his own security code, a live SMS code; and the client's account-wide code.
 struct Joe {
@@ -53,7 +41,7 @@ fn joe_under(portal: &Portal) -> Joe {
     let access = countersign::Access::new(&permissions).unwrap();
     let mut account = account(portal, joe(), JOE_PASSWORD);
     let (app, _) = enroll(portal, &mut account, JOE_PASSWORD);
-    let t = ticket(portal, &mut account, NOW + 60);
+    let t = ticket(portal, &mut account, JOE_PASSWORD, NOW + 60);
     let cookie = portal
         .complete_sign_in(
             &mut account,
@@ -75,7 +63,7 @@ fn joe_under(portal: &Portal) -> Joe {
     portal
         .set_account_code(&mut client, &joe(), &access, "Harbor-Seventeen-Kite", NOW)
         .unwrap();
-    let t = ticket(portal, &mut account, NOW + 90);
+    let t = ticket(portal, &mut account, JOE_PASSWORD, NOW + 90);
     let sms = portal
         .send_sms_code(&mut account, &t, NOW + 90, &mut rng())
         .unwrap();
@@ -102,7 +90,7 @@ fn rotate_sign_in_every_record_resealed_old_key_retired_everything_still_works()
     let rotated = Portal::new(ring, settings()).unwrap();
     // Sign in with the SMS code sent before the rotation: read under the retired key.
     let at = NOW + 120;
-    let t = ticket(&rotated, &mut j.account, at);
+    let t = ticket(&rotated, &mut j.account, JOE_PASSWORD, at);
     let signed_in = rotated
         .complete_sign_in(
             &mut j.account,
@@ -146,7 +134,7 @@ fn rotate_sign_in_every_record_resealed_old_key_retired_everything_still_works()
     let ring = KeyRing::new(id("2027-01"), new_key());
     let after = Portal::new(ring, settings()).unwrap();
     let at = at + 3_600;
-    let t = ticket(&after, &mut j.account, at);
+    let t = ticket(&after, &mut j.account, JOE_PASSWORD, at);
     assert!(
         after
             .complete_sign_in(
@@ -188,7 +176,7 @@ fn rotate_sign_in_every_record_resealed_old_key_retired_everything_still_works()
         .verify_caller(&mut j.client, &[&j.account], "harbor seventeen kite", at)
         .unwrap();
     assert_eq!(whose, Whose::AccountWide);
-    let t = ticket(&after, &mut j.account, at + 60);
+    let t = ticket(&after, &mut j.account, JOE_PASSWORD, at + 60);
     let sms = after
         .send_sms_code(&mut j.account, &t, at + 60, &mut rng())
         .unwrap();
@@ -234,7 +222,7 @@ fn a_record_sealed_under_a_removed_key_is_refused_by_name() {
     };
     assert!(by_name(second.prepare_totp(&j.account).map(|_| ())));
     let at = NOW + 120;
-    let t = ticket(&second, &mut j.account, at);
+    let t = ticket(&second, &mut j.account, JOE_PASSWORD, at);
     assert!(by_name(
         second
             .complete_sign_in(
@@ -309,7 +297,7 @@ fn a_lone_server_key_and_a_ring_of_it_read_the_same_records() {
     let mut j = joe_under(&lone);
     let ring = Portal::new(KeyRing::from(old_key()), settings()).unwrap();
     assert_eq!(ring.key_ring().current_id(), &KeyId::DEFAULT);
-    let t = ticket(&ring, &mut j.account, NOW + 120);
+    let t = ticket(&ring, &mut j.account, JOE_PASSWORD, NOW + 120);
     assert!(
         ring.complete_sign_in(
             &mut j.account,

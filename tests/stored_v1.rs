@@ -6,7 +6,7 @@ mod fixtures;
 
 use countersign::security_codes::{Client, Whose};
 use countersign::throttle::Factor;
-use countersign::{Account, PasswordStep, SecondFactor, Via};
+use countersign::{Account, SecondFactor, Via};
 use fixtures::*;
 
 const ACCOUNT: &str = include_str!("data/v1/account.json");
@@ -20,20 +20,6 @@ fn secret(name: &str) -> String {
 
 /// When the fixture was written, and a little after.
 const WRITTEN: u64 = 1_763_900_130;
-
-fn ticket(
-    portal: &countersign::Portal,
-    account: &mut Account,
-    at: u64,
-) -> countersign::LoginTicket {
-    match portal
-        .sign_in(account, &secret("password"), at, &mut rng())
-        .unwrap()
-    {
-        PasswordStep::SecondFactorRequired(ticket) => ticket,
-        PasswordStep::SignedIn(_) => panic!("two-factor is on"),
-    }
-}
 
 #[test]
 fn a_version_1_account_reads_with_its_lanes_split() {
@@ -59,7 +45,7 @@ fn a_version_1_account_still_signs_in_with_every_factor() {
     let app = app_for(&secret("totp_base32"));
     let at = WRITTEN + 60;
     // The pending SMS code, sent before the upgrade.
-    let t = ticket(&portal, &mut account, at);
+    let t = ticket(&portal, &mut account, &secret("password"), at);
     let signed_in = portal
         .complete_sign_in(
             &mut account,
@@ -72,7 +58,7 @@ fn a_version_1_account_still_signs_in_with_every_factor() {
         .unwrap();
     assert_eq!(signed_in.via, Via::SmsCode);
     // The remembered device.
-    let t = ticket(&portal, &mut account, at + 1);
+    let t = ticket(&portal, &mut account, &secret("password"), at + 1);
     let signed_in = portal
         .complete_sign_in(
             &mut account,
@@ -85,7 +71,7 @@ fn a_version_1_account_still_signs_in_with_every_factor() {
         .unwrap();
     assert_eq!(signed_in.via, Via::RememberedDevice);
     // The sealed TOTP secret.
-    let t = ticket(&portal, &mut account, at + 60);
+    let t = ticket(&portal, &mut account, &secret("password"), at + 60);
     let signed_in = portal
         .complete_sign_in(
             &mut account,
@@ -100,7 +86,7 @@ fn a_version_1_account_still_signs_in_with_every_factor() {
     // A backup code.
     let backup: serde_json::Value = serde_json::from_str(SECRETS).unwrap();
     let first = backup["backup_codes"][0].as_str().unwrap();
-    let t = ticket(&portal, &mut account, at + 90);
+    let t = ticket(&portal, &mut account, &secret("password"), at + 90);
     assert!(
         portal
             .complete_sign_in(
@@ -191,7 +177,7 @@ fn a_version_1_account_is_resealed_under_a_new_key_and_its_codes_bound() {
         .unwrap();
     assert_eq!(own.expose(), secret("contact_security_code"));
     // Once used, the device and codes move to the new key too.
-    let t = ticket(&portal, &mut account, WRITTEN + 60);
+    let t = ticket(&portal, &mut account, &secret("password"), WRITTEN + 60);
     let signed_in = portal
         .complete_sign_in(
             &mut account,

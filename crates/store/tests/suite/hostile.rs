@@ -41,7 +41,7 @@ fn a_corrupted_state_is_a_typed_error_and_logs_no_one_in(db: &Db) -> Result<(), 
     let store = db.open();
     let portal = strict_portal();
     let (app, _) = stored_joe(&*store, &portal);
-    let ticket = ticket(&*store, &portal, NOW + 30);
+    let ticket = stored_ticket(&*store, &portal, JOE_PASSWORD, NOW + 30);
     for state in [
         "{not json",
         "{}",

@@ -152,7 +152,7 @@ fn race_one_backup_code_is_accepted_once(db: &Db) -> Result<(), Failed> {
     let stores = stores(db);
     for (round, typed) in backup.iter().enumerate() {
         let now = NOW + 60 * round as u64;
-        let ticket = ticket(&*store, &portal, now);
+        let ticket = stored_ticket(&*store, &portal, JOE_PASSWORD, now);
         let left = store.load(3522)?.backup_codes_left().unwrap();
         let answers = race(&stores, |_, a| {
             portal.complete_sign_in(
@@ -191,7 +191,7 @@ fn race_one_backup_code_is_accepted_once(db: &Db) -> Result<(), Failed> {
 }
 
 fn sms_ticket(store: &dyn Store, portal: &Portal, now: u64) -> (LoginTicket, String) {
-    let ticket = ticket(store, portal, now);
+    let ticket = stored_ticket(store, portal, JOE_PASSWORD, now);
     let delivery = store
         .update(3522, |a| portal.send_sms_code(a, &ticket, now, &mut rng()))
         .unwrap();
@@ -382,7 +382,7 @@ fn race_password_change(db: &Db) -> Result<(), Failed> {
     for round in 0..10u64 {
         let now = NOW + 600 * round;
         // A device remembered before the race: the change must revoke it.
-        let ticket_before = ticket_for(&*store, &portal, &password, now);
+        let ticket_before = stored_ticket(&*store, &portal, &password, now);
         let cookie = store
             .update(3522, |a| {
                 // The OS RNG for device ids: the fixtures' seeded one draws the same id every time.
@@ -440,7 +440,7 @@ fn race_password_change(db: &Db) -> Result<(), Failed> {
             matches!(old_sign_in, Err(Error::Flow(FlowError::Password(_)))),
             "round {round}: the old password still signs in ({shown:?})"
         );
-        let ticket = ticket_for(&*store, &portal, &new_password, after);
+        let ticket = stored_ticket(&*store, &portal, &new_password, after);
         let devices: Vec<String> = answers
             .iter()
             .filter_map(|a| a.as_ref().ok().cloned().flatten())
@@ -470,16 +470,6 @@ fn race_password_change(db: &Db) -> Result<(), Failed> {
         password = new_password;
     }
     Ok(())
-}
-
-fn ticket_for(store: &dyn Store, portal: &Portal, password: &str, now: u64) -> LoginTicket {
-    match store
-        .update(3522, |a| portal.sign_in(a, password, now, &mut rng()))
-        .unwrap()
-    {
-        PasswordStep::SecondFactorRequired(t) => t,
-        PasswordStep::SignedIn(_) => panic!("two-factor is on"),
-    }
 }
 
 /// A right password on a clean throttle changes nothing, so it writes nothing:

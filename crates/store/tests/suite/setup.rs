@@ -34,10 +34,10 @@ pub fn stored_joe(store: &dyn Store, portal: &Portal) -> (Totp, Vec<String>) {
     enrolled
 }
 
-/// The password step, through the store: the ticket for the second factor.
-pub fn ticket(store: &dyn Store, portal: &Portal, now: u64) -> LoginTicket {
+/// The password step through the store: the ticket for the second factor.
+pub fn stored_ticket(store: &dyn Store, portal: &Portal, password: &str, now: u64) -> LoginTicket {
     match store
-        .update(3522, |a| portal.sign_in(a, JOE_PASSWORD, now, &mut rng()))
+        .update(3522, |a| portal.sign_in(a, password, now, &mut rng()))
         .unwrap()
     {
         PasswordStep::SecondFactorRequired(ticket) => ticket,
