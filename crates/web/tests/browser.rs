@@ -22,6 +22,7 @@ use countersign_store::SqliteStore;
 use countersign_web::{App, Clock, NoSender, Options};
 use fantoccini::{Client, ClientBuilder, Locator};
 use harness::{CONTACT_PASSWORD, JOE_PASSWORD, NOW, app_for, code};
+use hyper_util::client::legacy::connect::HttpConnector;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const SKIPPED: &str = "skipped: the browser test (no chromium/chromedriver: install Debian's chromium and chromium-driver)";
@@ -274,7 +275,8 @@ async fn the_seeds_in_a_real_browser() {
     let profile = dir.path().join("chromium-profile");
     let client = tokio::time::timeout(
         WAIT * 3,
-        ClientBuilder::native()
+        // chromedriver is plain HTTP on loopback: a bare connector, no TLS.
+        ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities(&profile))
             .connect(&chromedriver.url),
     )
