@@ -270,7 +270,9 @@ async fn the_seeds_in_a_real_browser() {
     let _ = std::fs::remove_dir_all(&shots);
     std::fs::create_dir_all(&shots).unwrap();
     let (address, clock) = serve(&dir.path().join("countersign.db")).await;
-    let chromedriver = Chromedriver::start(&driver, &shots.join("chromedriver.log"));
+    // The driver's log holds what was typed (the demo passwords, the TOTP key):
+    // it stays in the test's temporary folder, removed with it.
+    let chromedriver = Chromedriver::start(&driver, &dir.path().join("chromedriver.log"));
 
     let profile = dir.path().join("chromium-profile");
     let client = tokio::time::timeout(
