@@ -578,19 +578,7 @@ fn remembered_device_after_reset_is_refused() {
     let portal = portal();
     let mut joe = account(&portal, joe(), JOE_PASSWORD);
     let (app, _) = enroll(&portal, &mut joe, JOE_PASSWORD);
-    let ticket = ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 60);
-    let cookie = portal
-        .complete_sign_in(
-            &mut joe,
-            &ticket,
-            SecondFactor::Totp(&code(&app, NOW + 60)),
-            true,
-            NOW + 60,
-            &mut rng(),
-        )
-        .unwrap()
-        .device_token
-        .unwrap();
+    let cookie = remember_device(&portal, &mut joe, &app, NOW + 60);
     let email = portal
         .request_password_reset(&mut joe, NOW + 100, &mut rng())
         .unwrap();

@@ -157,19 +157,7 @@ fn a_remembered_device_signs_in_while_an_attacker_backs_off_the_password() {
     let portal = portal();
     let mut joe = account(&portal, joe(), JOE_PASSWORD);
     let (app, _) = enroll(&portal, &mut joe, JOE_PASSWORD);
-    let ticket = ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 60);
-    let cookie = portal
-        .complete_sign_in(
-            &mut joe,
-            &ticket,
-            SecondFactor::Totp(&code(&app, NOW + 60)),
-            true,
-            NOW + 60,
-            &mut rng(),
-        )
-        .unwrap()
-        .device_token
-        .unwrap();
+    let cookie = remember_device(&portal, &mut joe, &app, NOW + 60);
     let at = attacker_backs_off_the_password(&portal, &mut joe, NOW + 100);
     let signed_in = portal
         .sign_in_on_device(&mut joe, cookie.as_str(), JOE_PASSWORD, at, &mut rng())

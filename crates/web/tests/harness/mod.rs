@@ -12,7 +12,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use countersign::password::{HashParams, Policy};
 use countersign::throttle::ThrottlePolicy;
-use countersign::totp::{BackupSettings, KdfParams, Params, Secret, Totp};
+use countersign::totp::{BackupSettings, KdfParams, Totp};
 use countersign::{Portal, ServerKey, Settings};
 use countersign_store::SqliteStore;
 use countersign_web::{App, Clock, Options, Outbox};
@@ -308,18 +308,8 @@ impl Browser {
     }
 }
 
-pub fn app_for(typed_key: &str) -> Totp {
-    Totp::new(&Secret::from_base32(typed_key).unwrap(), Params::default()).unwrap()
-}
-
-pub fn code(app: &Totp, at: u64) -> String {
-    app.code_at(at).unwrap().to_string()
-}
-
-/// A well-formed code that is not `right`.
-pub fn wrong(right: &str) -> String {
-    right
-        .bytes()
-        .map(|b| char::from(b'0' + (b - b'0' + 1) % 10))
-        .collect()
-}
+// The authenticator app of the workspace's own tests: one model, not two.
+#[path = "../../../../tests/fixtures/mod.rs"]
+mod fixtures;
+#[allow(unused_imports)] // not every test binary uses each
+pub use fixtures::{app_for, code, wrong};
