@@ -10,9 +10,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
-use countersign::password::{HashParams, Policy};
 use countersign::throttle::ThrottlePolicy;
-use countersign::totp::{BackupSettings, KdfParams, Totp};
+use countersign::totp::Totp;
 use countersign::{Portal, ServerKey, Settings};
 use countersign_store::SqliteStore;
 use countersign_web::{App, Clock, Options, Outbox};
@@ -21,25 +20,16 @@ use tower::ServiceExt;
 pub const NOW: u64 = 1_763_900_000;
 pub use countersign_web::demo::{CONTACT_PASSWORD, JOE_PASSWORD};
 
-/// Cheap Argon2id, and a throttle that locks after 4 failures (2 free, then 1 s).
+/// The workspace fixtures' cheap Argon2id, and a throttle of 2 free failures,
+/// then 1 s, with the opt-in hard lock at 100.
 pub fn settings() -> Settings {
-    let cheap = HashParams {
-        memory_kib: 64,
-        iterations: 1,
-        ..HashParams::OWASP
-    };
     Settings {
-        password: Policy::portal().with_hashing(cheap).unwrap(),
-        backup_codes: BackupSettings {
-            params: KdfParams::new(8, 1, 1).unwrap(),
-            ..BackupSettings::default()
-        },
         // A back-off of 1 s after 2 free failures, and the hard lock a deployment
         // may opt into, at 100 (NIST SP 800-63B §5.2.2's ceiling; never lower).
         throttle: ThrottlePolicy::new(2, 1, 1)
             .and_then(|p| p.with_hard_lock(100))
             .unwrap(),
-        ..Settings::default()
+        ..fixtures::settings()
     }
 }
 
