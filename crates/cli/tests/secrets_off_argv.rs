@@ -71,17 +71,17 @@ fn secrets_and_codes_come_from_stdin_or_a_file_without_a_warning() {
     assert_quiet_success(
         &[&verify[..], &["--secret", &key_file, "--code", &code_file]].concat(),
         "",
-        "step 1 (drift 0)",
+        "step 1 (drift 0 steps, 0 s)",
     );
     assert_quiet_success(
         &[&verify[..], &["--secret", "-", "--code", "-"]].concat(),
         &format!("{RFC_KEY}\n287 082\n"),
-        "step 1 (drift 0)",
+        "step 1 (drift 0 steps, 0 s)",
     );
     assert_quiet_success(
         &[&verify[..], &["--secret", &key_file, "--code", "-"]].concat(),
         "287082\n",
-        "step 1 (drift 0)",
+        "step 1 (drift 0 steps, 0 s)",
     );
 
     // The URI holds the key: the same ways.
