@@ -105,9 +105,15 @@ fn parse() -> Result<Cli, ExitCode> {
                 clap::error::ErrorKind::ValueValidation | clap::error::ErrorKind::InvalidValue
             ) =>
         {
+            // clap's first paragraph (the value, the flag, the possible values), on one line.
             let text = error.to_string();
-            let line = text.lines().next().unwrap_or_default();
-            output::complain(line.strip_prefix("error: ").unwrap_or(line));
+            let text = text.strip_prefix("error: ").unwrap_or(&text);
+            let paragraph: Vec<&str> = text
+                .lines()
+                .take_while(|line| !line.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            output::complain(&paragraph.join(" "));
             Err(ExitCode::from(2))
         }
         Err(error) => error.exit(),
