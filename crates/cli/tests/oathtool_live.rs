@@ -23,6 +23,15 @@ impl Draws {
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
+
+    fn byte(&mut self) -> u8 {
+        self.next().to_le_bytes()[0]
+    }
+
+    fn pick<T: Copy>(&mut self, options: &[T]) -> T {
+        let n = options.len() as u64;
+        options[usize::try_from(self.below(n)).expect("an index of a short list")]
+    }
 }
 
 /// RFC 4648 base32 without padding, as authenticator apps show keys.
@@ -92,17 +101,18 @@ fn windows_and_hotp_verification_agree_with_oathtool() {
     }
     let mut draws = Draws(0x0c01_47e2_5167_0014);
     for round in 0..24 {
-        let key: Vec<u8> = (0..16 + draws.below(49))
-            .map(|_| draws.next() as u8)
-            .collect();
+        let key: Vec<u8> = (0..16 + draws.below(49)).map(|_| draws.byte()).collect();
         let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
         let b32 = format!("{}\n", base32(&key));
         let digits = 6 + draws.below(3);
-        let window = [0, 1, 3, draws.below(40)][draws.below(4) as usize];
-        let counter = [0, draws.below(1_000), draws.below(1 << 40)][draws.below(3) as usize];
+        let options = [0, 1, 3, draws.below(40)];
+        let window = draws.pick(&options);
+        let options = [0, draws.below(1_000), draws.below(1 << 40)];
+        let counter = draws.pick(&options);
         let (algorithm, mode) =
-            [("sha1", "SHA1"), ("sha256", "SHA256"), ("sha512", "SHA512")][draws.below(3) as usize];
-        let period = [30, 60, 1 + draws.below(300)][draws.below(3) as usize];
+            draws.pick(&[("sha1", "SHA1"), ("sha256", "SHA256"), ("sha512", "SHA512")]);
+        let options = [30, 60, 1 + draws.below(300)];
+        let period = draws.pick(&options);
         let time = draws.below(1 << 33);
         let case = format!(
             "round {round}: key={hex} digits={digits} window={window} counter={counter} \
