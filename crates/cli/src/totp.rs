@@ -30,7 +30,12 @@ pub(crate) enum TotpCommand {
         totp: TotpArgs,
         /// Also print the N codes after it, one "STEP<TAB>CODE" line each, steps
         /// T..=T+N, like `oathtool --totp -w N` (which prints the codes alone).
-        #[arg(long, value_name = "N", value_parser = parse_window, allow_negative_numbers = true)]
+        #[arg(
+            long,
+            value_name = "N",
+            value_parser = parse_window,
+            allow_negative_numbers = true
+        )]
         window: Option<u64>,
     },
     /// Verify a code: print the matched step and its drift from now (in steps and
@@ -64,7 +69,12 @@ pub(crate) enum HotpCommand {
         hotp: HotpArgs,
         /// Also print the N codes after it, one "COUNTER<TAB>CODE" line each, counters
         /// C..=C+N, like `oathtool --hotp -w N` (which prints the codes alone).
-        #[arg(long, value_name = "N", value_parser = parse_window, allow_negative_numbers = true)]
+        #[arg(
+            long,
+            value_name = "N",
+            value_parser = parse_window,
+            allow_negative_numbers = true
+        )]
         window: Option<u64>,
     },
     /// Verify a code against counters C..=C+N (RFC 4226 §7.4 look-ahead): print the
@@ -80,7 +90,13 @@ pub(crate) enum HotpCommand {
         #[arg(long, value_name = "CODE|-|@FILE")]
         code: String,
         /// Counters after --counter also accepted (the look-ahead), as oathtool's -w.
-        #[arg(long, value_name = "N", default_value_t = 0, value_parser = parse_window, allow_negative_numbers = true)]
+        #[arg(
+            long,
+            value_name = "N",
+            default_value_t = 0,
+            value_parser = parse_window,
+            allow_negative_numbers = true
+        )]
         window: u64,
     },
 }
@@ -181,7 +197,13 @@ pub(crate) struct TotpArgs {
     period: u64,
     /// The time to use instead of now: Unix seconds, @UNIX (as oathtool -N takes it)
     /// or RFC 3339 (2023-11-14T22:13:20Z, any offset).
-    #[arg(long, value_name = "SECONDS|@UNIX|RFC3339", value_parser = clock::parse_time, allow_negative_numbers = true)]
+    // Negative numbers reach the parser, to be refused in its one line, not clap's usage.
+    #[arg(
+        long,
+        value_name = "SECONDS|@UNIX|RFC3339",
+        value_parser = clock::parse_time,
+        allow_negative_numbers = true
+    )]
     time: Option<u64>,
 }
 
