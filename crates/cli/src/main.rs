@@ -6,10 +6,12 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 mod account;
 mod backup;
+mod clock;
+mod generated;
 mod input;
 mod key;
 mod output;
@@ -64,10 +66,65 @@ enum Command {
     /// Server keys for the facade's key ring: generate one.
     #[command(subcommand)]
     Key(key::KeyCommand),
+    /// Print a shell completion script, generated from these definitions.
+    Completions(generated::CompletionsArgs),
+    /// Print the man page (or write one page per command into a folder).
+    Man(generated::ManArgs),
+}
+
+/// The exit status, at the end of every command's `--help`.
+const EXIT_STATUS: &str = "\
+Exit status:
+  0  yes: the code verified, the check passed, the command did what it says
+  1  no: a wrong, replayed or malformed code, a failed check (the reason on stderr)
+  2  bad input or usage: one line on stderr";
+
+/// The command line as clap sees it, `EXIT_STATUS` after every command's help: what
+/// parses the arguments and what the completions and man pages are made from.
+pub(crate) fn command() -> clap::Command {
+    fn with_exit_status(command: clap::Command) -> clap::Command {
+        command
+            .after_help(EXIT_STATUS)
+            .mut_subcommands(with_exit_status)
+    }
+    with_exit_status(Cli::command())
+}
+
+/// Parses the arguments. A bad value (`--time yesterday`, `--window 100000`) is bad
+/// input like any other: one line on stderr and exit 2, not clap's usage block; help,
+/// version and other usage errors are clap's own.
+fn parse() -> Result<Cli, ExitCode> {
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    match parsed {
+        Ok(cli) => Ok(cli),
+        Err(error)
+            if matches!(
+                error.kind(),
+                clap::error::ErrorKind::ValueValidation | clap::error::ErrorKind::InvalidValue
+            ) =>
+        {
+            // clap's first paragraph (the value, the flag, the possible values), on one line.
+            let text = error.to_string();
+            let text = text.strip_prefix("error: ").unwrap_or(&text);
+            let paragraph: Vec<&str> = text
+                .lines()
+                .take_while(|line| !line.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            output::complain(&paragraph.join(" "));
+            Err(ExitCode::from(2))
+        }
+        Err(error) => error.exit(),
+    }
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     let outcome: anyhow::Result<ExitCode> = match cli.command {
         Command::Version => output::say(&format!("countersign {}", env!("CARGO_PKG_VERSION")))
             .map(|()| ExitCode::SUCCESS),
@@ -80,6 +137,8 @@ fn main() -> ExitCode {
         Command::SecurityCode(command) => security_code::run(command),
         Command::Account(args) => account::run(args),
         Command::Key(command) => key::run(command),
+        Command::Completions(args) => generated::completions(&args),
+        Command::Man(args) => generated::man(&args),
     };
     match outcome {
         Ok(code) => {

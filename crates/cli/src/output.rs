@@ -92,6 +92,13 @@ pub(crate) fn say_json(text: &str) -> anyhow::Result<()> {
     write_out(&json(text))
 }
 
+/// Prints `text` and a line break on stdout as it is: only for text the command made
+/// entirely itself from numbers and its own definitions (a table of codes with tabs,
+/// a completion script, a man page), never for anything it was handed.
+pub(crate) fn say_own(text: &str) -> anyhow::Result<()> {
+    write_out(text)
+}
+
 fn write_out(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match writeln!(out, "{text}").and_then(|()| out.flush()) {

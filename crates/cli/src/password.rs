@@ -11,6 +11,7 @@ use anyhow::{Context as _, bail};
 use clap::{Args as ClapArgs, Subcommand};
 use countersign::password::{Context, Error, Hasher, Password, Pepper, Policy};
 
+use crate::input::Stdin;
 use crate::{input, output};
 
 /// Arguments of `countersign password`.
@@ -50,8 +51,11 @@ enum PasswordCommand {
     /// Verify the password on stdin against a stored PHC string: exit 0 if it matches
     /// (saying whether it needs a rehash), 1 if it does not.
     Verify {
-        /// The stored PHC string (`$argon2id$v=19$...`).
-        #[arg(long = "hash", value_name = "PHC")]
+        /// The stored PHC string (`$argon2id$v=19$...`): "-" reads it from the first
+        /// line of stdin (the password is then the rest), "@FILE" from a file. On the
+        /// command line it works with a warning: every user of the machine can read it
+        /// there, and a hash is what an offline guessing attack starts from.
+        #[arg(long = "hash", value_name = "PHC|-|@FILE")]
         phc: String,
         #[command(flatten)]
         policy: PolicyArgs,
@@ -199,8 +203,9 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
         } => {
             let policy = policy.load()?;
             let hasher = pepper.apply(Hasher::new(&policy)?)?;
+            let phc = Stdin::default().secret("--hash", &phc)?;
             let password = read_password()?;
-            let outcome = hasher.verify(password.expose_secret(), phc.trim());
+            let outcome = hasher.verify(password.expose_secret(), &phc);
             let (verified, needs_rehash) = match outcome {
                 Ok(verified) => (true, verified.needs_rehash),
                 Err(Error::WrongPassword) => (false, false),

@@ -1,14 +1,14 @@
 //! `countersign security-code ...`: check a security code against the policy.
 
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
 use countersign::security_code::{Context, Date, Policy};
 use zeroize::Zeroizing;
 
-use crate::{input, output};
+use crate::input::Stdin;
+use crate::{clock, input, output};
 
 /// Security-code subcommands.
 #[derive(Subcommand)]
@@ -35,11 +35,15 @@ pub(crate) struct CheckArgs {
     /// The client ID.
     #[arg(long = "client-id")]
     client_id: Option<String>,
-    /// The contact's date of birth, YYYY-MM-DD.
-    #[arg(long)]
+    /// The contact's date of birth, YYYY-MM-DD: "-" reads it from the first line of
+    /// stdin, "@FILE" from a file (on the command line it is visible to every user of
+    /// the machine, with a warning).
+    #[arg(long, value_name = "YYYY-MM-DD|-|@FILE")]
     dob: Option<String>,
-    /// The contact's Social Security number.
-    #[arg(long)]
+    /// The contact's Social Security number: "-" reads it from a line of stdin (after
+    /// the date of birth's, if that is "-" too), "@FILE" from a file. The security code
+    /// is the rest of stdin.
+    #[arg(long, value_name = "SSN|-|@FILE")]
     ssn: Option<String>,
     /// The date taken as today, YYYY-MM-DD (default: the system clock, UTC).
     #[arg(long)]
@@ -60,6 +64,16 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         Some(t) => t.parse::<Date>().context("--today")?,
         None => today_utc()?,
     };
+    // The profile's secrets first, a line each, in this order; the code is what follows.
+    let mut stdin = Stdin::default();
+    let dob = match &args.dob {
+        Some(value) => Some(stdin.secret("--dob", value)?),
+        None => None,
+    };
+    let ssn = match &args.ssn {
+        Some(value) => Some(stdin.secret("--ssn", value)?),
+        None => None,
+    };
     let mut ctx = Context::new(today);
     if let Some(v) = args.name {
         ctx = ctx.name(v);
@@ -76,11 +90,11 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     if let Some(v) = args.client_id {
         ctx = ctx.client_id(v);
     }
-    if let Some(v) = args.dob {
+    if let Some(v) = dob {
         ctx = ctx.date_of_birth(v.parse::<Date>().context("--dob")?);
     }
-    if let Some(v) = args.ssn {
-        ctx = ctx.ssn(v);
+    if let Some(v) = ssn {
+        ctx = ctx.ssn(v.as_str());
     }
     let bytes = input::stdin("the security code", input::SECRET_LIMIT)?;
     let Ok(code) = std::str::from_utf8(&bytes) else {
@@ -110,26 +124,12 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Today's UTC civil date from the system clock (days-from-civil inverse,
-/// H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
+/// Today's UTC civil date from the system clock.
 fn today_utc() -> anyhow::Result<Date> {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .context("the system clock is before 1970")?
-        .as_secs();
-    let days = i64::try_from(secs / 86_400)?;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let today = clock::today_utc();
     Ok(Date::new(
-        u16::try_from(year)?,
-        u8::try_from(month)?,
-        u8::try_from(day)?,
+        u16::try_from(today.year()).context("the system clock's year")?,
+        u8::from(today.month()),
+        today.day(),
     )?)
 }

@@ -3,17 +3,21 @@
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::{Context as _, Result};
+use anyhow::{Context as _, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use countersign::totp::{
-    Algorithm, Config, Error, Hotp, KeyUri, Kind, Params, Secret, Totp, Verifier, Window,
+    Algorithm, Code, Config, Error, Hotp, KeyUri, Kind, Params, Secret, Totp, Verifier, Window,
 };
 use serde::Serialize;
 
 use crate::input::Stdin;
-use crate::output;
+use crate::{clock, output};
+
+/// The most codes `--window` lists, and the widest HOTP look-ahead `hotp verify`
+/// takes: oathtool sets no bound, but a window past this is a typo, not a resync
+/// (and a look-ahead this wide already accepts one guess in a thousand).
+pub(crate) const MAX_WINDOW: u64 = 1000;
 
 /// `countersign totp ...`
 #[derive(Subcommand)]
@@ -24,8 +28,18 @@ pub(crate) enum TotpCommand {
         key: KeyArgs,
         #[command(flatten)]
         totp: TotpArgs,
+        /// Also print the N codes after it, one "STEP<TAB>CODE" line each, steps
+        /// T..=T+N, like `oathtool --totp -w N` (which prints the codes alone).
+        #[arg(
+            long,
+            value_name = "N",
+            value_parser = parse_window,
+            allow_negative_numbers = true
+        )]
+        window: Option<u64>,
     },
-    /// Verify a code: print the matched step and exit 0, or exit 1 with the reason.
+    /// Verify a code: print the matched step and its drift from now (in steps and
+    /// seconds) and exit 0, or exit 1 with the reason.
     Verify {
         #[command(flatten)]
         key: KeyArgs,
@@ -51,16 +65,62 @@ pub(crate) enum HotpCommand {
     Code {
         #[command(flatten)]
         key: KeyArgs,
-        /// The counter.
-        #[arg(long)]
-        counter: u64,
-        /// The hash function.
-        #[arg(long, value_enum, ignore_case = true, default_value_t = AlgorithmArg::Sha1)]
-        algorithm: AlgorithmArg,
-        /// Digits per code: 6, 7 or 8.
-        #[arg(long, default_value_t = 6)]
-        digits: u8,
+        #[command(flatten)]
+        hotp: HotpArgs,
+        /// Also print the N codes after it, one "COUNTER<TAB>CODE" line each, counters
+        /// C..=C+N, like `oathtool --hotp -w N` (which prints the codes alone).
+        #[arg(
+            long,
+            value_name = "N",
+            value_parser = parse_window,
+            allow_negative_numbers = true
+        )]
+        window: Option<u64>,
     },
+    /// Verify a code against counters C..=C+N (RFC 4226 §7.4 look-ahead): print the
+    /// matched counter and the next one to store and exit 0, or exit 1 with the
+    /// reason, like `oathtool --hotp -w N KEY OTP`.
+    Verify {
+        #[command(flatten)]
+        key: KeyArgs,
+        #[command(flatten)]
+        hotp: HotpArgs,
+        /// The code as typed, spaces are fine ("123 456"): "-" reads it from a line of
+        /// stdin (after the secret's, if that is "-" too), "@FILE" from a file.
+        #[arg(long, value_name = "CODE|-|@FILE")]
+        code: String,
+        /// Counters after --counter also accepted (the look-ahead), as oathtool's -w.
+        #[arg(
+            long,
+            value_name = "N",
+            default_value_t = 0,
+            value_parser = parse_window,
+            allow_negative_numbers = true
+        )]
+        window: u64,
+    },
+}
+
+/// HOTP parameters.
+#[derive(Args)]
+pub(crate) struct HotpArgs {
+    /// The counter (for verify: the next counter the server expects).
+    #[arg(long)]
+    counter: u64,
+    /// The hash function.
+    #[arg(long, value_enum, ignore_case = true, default_value_t = AlgorithmArg::Sha1)]
+    algorithm: AlgorithmArg,
+    /// Digits per code: 6, 7 or 8.
+    #[arg(long, default_value_t = 6)]
+    digits: u8,
+}
+
+/// The clap value parser of every `--window` that lists or looks ahead.
+fn parse_window(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(window) if window <= MAX_WINDOW => Ok(window),
+        _ => Err(format!("expected a whole number from 0 to {MAX_WINDOW}")),
+    }
 }
 
 /// `countersign uri ...`
@@ -135,8 +195,15 @@ pub(crate) struct TotpArgs {
     /// Seconds per step.
     #[arg(long, default_value_t = 30)]
     period: u64,
-    /// The Unix time (seconds) to use instead of now.
-    #[arg(long)]
+    /// The time to use instead of now: Unix seconds, @UNIX (as oathtool -N takes it)
+    /// or RFC 3339 (2023-11-14T22:13:20Z, any offset).
+    // Negative numbers reach the parser, to be refused in its one line, not clap's usage.
+    #[arg(
+        long,
+        value_name = "SECONDS|@UNIX|RFC3339",
+        value_parser = clock::parse_time,
+        allow_negative_numbers = true
+    )]
     time: Option<u64>,
 }
 
@@ -184,12 +251,52 @@ impl TotpArgs {
     fn now(&self) -> Result<u64> {
         match self.time {
             Some(time) => Ok(time),
-            None => Ok(SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .context("the system clock is before 1970")?
-                .as_secs()),
+            None => clock::now(),
         }
     }
+}
+
+impl HotpArgs {
+    fn generator(&self, secret: &Secret) -> Result<Hotp> {
+        Ok(Hotp::new(secret, self.algorithm.into(), self.digits)?)
+    }
+}
+
+/// Prints the code of `first` alone, or with `window`, the codes of `first..=first +
+/// window` as "STEP<TAB>CODE" lines (fewer if the counter runs out at `u64::MAX`).
+fn print_codes(first: u64, window: Option<u64>, code: impl Fn(u64) -> Code) -> Result<()> {
+    let Some(window) = window else {
+        return output::say(&code(first).to_string());
+    };
+    let last = first.saturating_add(window);
+    let mut lines = String::new();
+    for step in first..=last {
+        writeln!(lines, "{step}\t{}", code(step))?;
+    }
+    output::say_own(lines.trim_end())
+}
+
+/// Whether `error` is a "no" (exit 1) from a verifier rather than bad input.
+fn is_no(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::WrongCode
+            | Error::Replayed { .. }
+            | Error::CodeLength { .. }
+            | Error::CodeNotDigit { .. }
+            | Error::CounterOverflow
+    )
+}
+
+/// "-1 step, -30 s": the drift of a matched TOTP step from now.
+fn drift(steps: i64, period: u64) -> String {
+    let unit = if steps.unsigned_abs() == 1 {
+        "step"
+    } else {
+        "steps"
+    };
+    let seconds = i128::from(steps) * i128::from(period);
+    format!("drift {steps} {unit}, {seconds} s")
 }
 
 fn read_secret(stdin: &mut Stdin, value: &str) -> Result<Secret> {
@@ -201,9 +308,10 @@ fn read_secret(stdin: &mut Stdin, value: &str) -> Result<Secret> {
 pub(crate) fn run_totp(command: &TotpCommand) -> Result<ExitCode> {
     let mut stdin = Stdin::default();
     match command {
-        TotpCommand::Code { key, totp } => {
+        TotpCommand::Code { key, totp, window } => {
             let generator = Totp::new(&key.secret(&mut stdin)?, totp.params())?;
-            output::say(&generator.code_at(totp.now()?)?.to_string())?;
+            let step = generator.step_at(totp.now()?)?;
+            print_codes(step, *window, |step| generator.code_for_step(step))?;
             Ok(ExitCode::SUCCESS)
         }
         TotpCommand::Verify {
@@ -221,16 +329,12 @@ pub(crate) fn run_totp(command: &TotpCommand) -> Result<ExitCode> {
             let code = stdin.secret("--code", code)?;
             match verifier.verify(&code, totp.now()?, *last_step) {
                 Ok(matched) => {
-                    output::say(&format!("step {} (drift {})", matched.step, matched.drift))?;
+                    let drift = drift(matched.drift, totp.period);
+                    output::say(&format!("step {} ({drift})", matched.step))?;
                     Ok(ExitCode::SUCCESS)
                 }
                 // A "no": the code is wrong, malformed or replayed.
-                Err(
-                    error @ (Error::WrongCode
-                    | Error::Replayed { .. }
-                    | Error::CodeLength { .. }
-                    | Error::CodeNotDigit { .. }),
-                ) => {
+                Err(error) if is_no(&error) => {
                     output::complain(&error.to_string());
                     Ok(ExitCode::from(1))
                 }
@@ -244,15 +348,43 @@ pub(crate) fn run_totp(command: &TotpCommand) -> Result<ExitCode> {
 pub(crate) fn run_hotp(command: &HotpCommand) -> Result<ExitCode> {
     let mut stdin = Stdin::default();
     match command {
-        HotpCommand::Code {
-            key,
-            counter,
-            algorithm,
-            digits,
-        } => {
-            let generator = Hotp::new(&key.secret(&mut stdin)?, (*algorithm).into(), *digits)?;
-            output::say(&generator.code(*counter).to_string())?;
+        HotpCommand::Code { key, hotp, window } => {
+            let generator = hotp.generator(&key.secret(&mut stdin)?)?;
+            print_codes(hotp.counter, *window, |counter| generator.code(counter))?;
             Ok(ExitCode::SUCCESS)
+        }
+        HotpCommand::Verify {
+            key,
+            hotp,
+            code,
+            window,
+        } => {
+            let generator = hotp.generator(&key.secret(&mut stdin)?)?;
+            let code = stdin.secret("--code", code)?;
+            let Ok(look_ahead) = u32::try_from(*window) else {
+                bail!("--window {window} is over {MAX_WINDOW}");
+            };
+            match generator.verify(&code, hotp.counter, look_ahead) {
+                Ok(next) => {
+                    let matched = next - 1; // `verify` returns one past the match
+                    output::say(&format!("counter {matched} (next {next})"))?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                // The TOTP message speaks of clocks; an HOTP "no" names the counters tried.
+                Err(Error::WrongCode) => {
+                    let last = hotp.counter.saturating_add(*window);
+                    output::complain(&format!(
+                        "the code matches no counter from {} to {last}",
+                        hotp.counter
+                    ));
+                    Ok(ExitCode::from(1))
+                }
+                Err(error) if is_no(&error) => {
+                    output::complain(&error.to_string());
+                    Ok(ExitCode::from(1))
+                }
+                Err(error) => Err(error.into()),
+            }
         }
     }
 }

@@ -71,17 +71,17 @@ fn secrets_and_codes_come_from_stdin_or_a_file_without_a_warning() {
     assert_quiet_success(
         &[&verify[..], &["--secret", &key_file, "--code", &code_file]].concat(),
         "",
-        "step 1 (drift 0)",
+        "step 1 (drift 0 steps, 0 s)",
     );
     assert_quiet_success(
         &[&verify[..], &["--secret", "-", "--code", "-"]].concat(),
         &format!("{RFC_KEY}\n287 082\n"),
-        "step 1 (drift 0)",
+        "step 1 (drift 0 steps, 0 s)",
     );
     assert_quiet_success(
         &[&verify[..], &["--secret", &key_file, "--code", "-"]].concat(),
         "287082\n",
-        "step 1 (drift 0)",
+        "step 1 (drift 0 steps, 0 s)",
     );
 
     // The URI holds the key: the same ways.
@@ -186,4 +186,108 @@ fn a_key_typed_on_stdin_is_taken_at_its_line_break_without_waiting_for_the_end()
     drop(stdin);
     let output = child.wait_with_output().unwrap();
     assert_eq!(text(&output.stdout).trim(), "94287082");
+}
+
+/// Made by Debian's argon2 command: `echo -n password | argon2 somesaltsomesalt -id -t 2
+/// -k 19456 -p 1 -e`.
+const PHC: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$K13EBUiG7JV+9ZxztmHFTdb7J0WQsnj2V8bZaqyPptE";
+
+#[test]
+fn a_stored_hash_and_a_callers_ssn_and_birth_date_come_off_argv_too() {
+    // The hash: the first line of stdin (the password is the rest), or a file.
+    let hash_file = file("hash", &format!("{PHC}\n"));
+    let verify = ["password", "verify", "--hash"];
+    assert_quiet_success(
+        &[&verify[..], &["-"]].concat(),
+        &format!("{PHC}\npassword\n"),
+        "verified",
+    );
+    assert_quiet_success(
+        &[&verify[..], &[&hash_file]].concat(),
+        "password",
+        "verified",
+    );
+    let (code, _, err) = run(&[&verify[..], &["-"]].concat(), &format!("{PHC}\nwrong\n"));
+    assert_eq!(code, Some(1), "{err}");
+    let (code, _, err) = run(&[&verify[..], &["-"]].concat(), "");
+    assert_eq!(
+        (code, err.trim()),
+        (
+            Some(2),
+            "countersign: --hash: stdin ended before it was given"
+        )
+    );
+
+    // SSN and date of birth: a line each (the date first), the security code after them.
+    let check = ["security-code", "check", "--today", "2026-11-23"];
+    let ssn_file = file("ssn", "481-59-2637\n");
+    let dob_file = file("dob", "1985-04-12\n");
+    for (args, stdin, reason) in [
+        (
+            vec!["--ssn", "-"],
+            "481-59-2637\nOak-2637-Pine\n",
+            "contains_ssn",
+        ),
+        (vec!["--ssn", &ssn_file], "Oak-2637-Pine\n", "contains_ssn"),
+        (
+            vec!["--dob", "-"],
+            "1985-04-12\nOak-041285-x\n",
+            "contains_birth_date",
+        ),
+        (
+            vec!["--dob", &dob_file],
+            "Oak-041285-x",
+            "contains_birth_date",
+        ),
+        (
+            vec!["--ssn", "-", "--dob", "-"],
+            "1985-04-12\n481-59-2637\nOak-2637-Pine\n",
+            "contains_ssn",
+        ),
+        (
+            vec!["--dob", "-", "--ssn", "-"],
+            "1985-04-12\n481-59-2637\nOak-041285-x\n",
+            "contains_birth_date",
+        ),
+    ] {
+        let (code, _, err) = run(&[&check[..], &args].concat(), stdin);
+        assert_eq!(code, Some(1), "{args:?}: {err}");
+        assert!(err.contains(&format!("error[{reason}]")), "{args:?}: {err}");
+        assert!(!err.contains("warning:"), "{args:?}: {err}");
+    }
+    // Without the profile's line the code passes: the line was the SSN, not the code.
+    assert_quiet_success(
+        &[&check[..], &["--ssn", "-"]].concat(),
+        "111-22-3333\nOak-2637-Pine\n",
+        "passed",
+    );
+    let (code, _, err) = run(&[&check[..], &["--dob", "-"]].concat(), "1985-02-30\nx\n");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.starts_with("countersign: --dob"), "{err}");
+    let (code, _, err) = run(&[&check[..], &["--ssn", "@/nonexistent/ssn"]].concat(), "x");
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    // On argv they still work, with the warning.
+    let (code, out, err) = run(&[&verify[..], &[PHC]].concat(), "password");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("verified"));
+    assert!(
+        err.contains("warning: --hash given on the command line"),
+        "{err}"
+    );
+    let (code, _, err) = run(
+        &[&check[..], &["--ssn", "481-59-2637", "--dob", "1985-04-12"]].concat(),
+        "Oak-2637-Pine",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("error[contains_ssn]"), "{err}");
+    assert!(
+        err.contains("warning: --ssn given on the command line"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: --dob given on the command line"),
+        "{err}"
+    );
 }

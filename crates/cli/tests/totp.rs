@@ -57,12 +57,12 @@ fn totp_verify_says_yes_no_and_replay() {
         "totp", "verify", "--secret", RFC_KEY, "--code", "287 082", "--time", "59",
     ]);
     assert_eq!(yes.status.code(), Some(0), "{}", stderr(&yes));
-    assert_eq!(stdout(&yes).trim(), "step 1 (drift 0)");
+    assert_eq!(stdout(&yes).trim(), "step 1 (drift 0 steps, 0 s)");
 
     let behind = run(&[
         "totp", "verify", "--secret", RFC_KEY, "--code", "287082", "--time", "89",
     ]);
-    assert_eq!(stdout(&behind).trim(), "step 1 (drift -1)");
+    assert_eq!(stdout(&behind).trim(), "step 1 (drift -1 step, -30 s)");
 
     let wrong = run(&[
         "totp", "verify", "--secret", RFC_KEY, "--code", "000000", "--time", "59",
