@@ -292,7 +292,7 @@ impl KeyUri {
 
     /// Parses an `otpauth://` URI, leniently where apps disagree: type,
     /// parameter names and algorithm in any case; the label with or without an
-    /// issuer prefix (literal or `%3A` colon, spaces after it ignored); `+` or
+    /// issuer prefix (spaces after its colon ignored); `+` or
     /// `%20` for spaces in parameters; unknown parameters ignored; the secret
     /// as lenient base32 (legacy 80-bit keys accepted).
     ///
@@ -323,12 +323,26 @@ impl KeyUri {
         let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
         let (label, query) = rest.split_once('?').unwrap_or((rest, ""));
 
-        let label = percent_decode_str(label)
-            .decode_utf8()
-            .map_err(|_| Error::UriEncoding { part: "label" })?;
+        // Only a literal `:` separates the issuer from the account name: the label is
+        // split while still percent-encoded, then each part is decoded on its own, so an
+        // encoded colon (`%3A`) stays inside the name it was written in (pyotp #174, fixed
+        // the same way in pyotp #187). Reading `%3A` as the separator would turn the
+        // issuer `Text: More Text` into `Text` and an account `More Text:...`.
+        let decode_label = |part: &str| {
+            percent_decode_str(part)
+                .decode_utf8()
+                .map(Cow::into_owned)
+                .map_err(|_| Error::UriEncoding { part: "label" })
+        };
         let (label_issuer, account) = match label.split_once(':') {
-            Some((issuer, account)) => (Some(issuer), account.trim_start_matches(' ')),
-            None => (None, &*label),
+            Some((issuer, account)) => (Some(decode_label(issuer)?), decode_label(account)?),
+            None => (None, decode_label(label)?),
+        };
+        let label_issuer = label_issuer.as_deref();
+        let account = if label_issuer.is_some() {
+            account.trim_start_matches(' ')
+        } else {
+            &account
         };
         check_account(account)?;
         if account.contains(':') {
@@ -567,7 +581,7 @@ mod tests {
     #[test]
     fn lenient_forms() {
         let uri = KeyUri::parse(
-            "OTPAUTH://TOTP/Example%3A%20alice?SECRET=jbsw-y3dp-ehpk-3pxp&algorithm=sha256&image=x&issuer=Example#frag",
+            "OTPAUTH://TOTP/Example:%20alice?SECRET=jbsw-y3dp-ehpk-3pxp&algorithm=sha256&image=x&issuer=Example#frag",
         )
         .unwrap();
         assert_eq!(uri.issuer(), Some("Example"));
@@ -577,6 +591,38 @@ mod tests {
             KeyUri::parse("otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP&issuer=Big+Corp").unwrap();
         assert_eq!(uri.issuer(), Some("Big Corp"));
         assert_eq!(uri.account(), "alice");
+    }
+
+    /// pyotp #174 (fixed in pyotp #187): only a literal `:` separates the issuer from
+    /// the account name; an encoded colon is part of the name it was written in.
+    #[test]
+    fn an_encoded_colon_is_part_of_the_name_not_the_separator() {
+        // GNOME Secrets writes the issuer `Text: More Text` with an encoded colon. Read
+        // as a separator, the issuer would become `Text` and the account `More Text:Secret`.
+        let gnome = "otpauth://totp/Text%3A%20More%20Text:Secret?secret=FFFFFFFAAAAAABBBBBBB&issuer=Text%3A%20More%20Text";
+        // The Key Uri Format lets neither name hold a colon, so strict parsing refuses the
+        // issuer it really is, rather than reading another one.
+        assert_eq!(
+            KeyUri::parse(gnome),
+            Err(Error::UriLabel {
+                reason: "the issuer may not contain a colon"
+            })
+        );
+        // With no literal colon there is no issuer prefix: the whole label is the account.
+        assert_eq!(
+            KeyUri::parse("otpauth://totp/Example%3Aalice?secret=JBSWY3DPEHPK3PXP"),
+            Err(Error::UriLabel {
+                reason: "the account name may not contain a colon"
+            })
+        );
+        assert_eq!(
+            KeyUri::parse(
+                "otpauth://totp/Example%3a%20alice?secret=JBSWY3DPEHPK3PXP&issuer=Example"
+            ),
+            Err(Error::UriLabel {
+                reason: "the account name may not contain a colon"
+            })
+        );
     }
 
     #[test]
