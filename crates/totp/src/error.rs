@@ -188,6 +188,28 @@ pub enum Error {
         parameter: String,
     },
 
+    /// A URI text longer than [`MAX_URI_LEN`](crate::MAX_URI_LEN) bytes: longer than a
+    /// QR code holds, refused before it is read.
+    #[error("the URI is {len} bytes long; at most {max} are read")]
+    UriTooLong {
+        /// Its length in bytes.
+        len: usize,
+        /// The most accepted.
+        max: usize,
+    },
+
+    /// An `image` parameter that is not an https URL (an app fetches it: plain http
+    /// lets the network choose what it shows, other schemes let the URI).
+    #[error("the image must be an https URL, not {found:?}")]
+    UriImageScheme {
+        /// The scheme found (up to 16 characters; empty when there is none).
+        found: String,
+    },
+
+    /// A TOTP verifier was asked of an HOTP key URI.
+    #[error("an HOTP key URI has no TOTP verifier: it counts events, not time steps")]
+    NotTotp,
+
     // ---- QR codes ------------------------------------------------------
     /// The text could not be made into a QR code (in practice: too long).
     #[error("cannot make a QR code: {reason}")]

@@ -24,5 +24,5 @@ pub use error::{CharacterKind, Error, Result};
 pub use hotp::Hotp;
 pub use secret::Secret;
 pub use totp::{Params, Totp};
-pub use uri::{KeyUri, Kind};
+pub use uri::{KeyUri, Kind, MAX_URI_LEN, UriWarning};
 pub use verifier::{Config, Match, Verifier, Window};

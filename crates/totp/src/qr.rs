@@ -13,7 +13,7 @@ impl KeyUri {
     /// ```
     /// use countersign_totp::{KeyUri, Secret};
     ///
-    /// let uri = KeyUri::new_totp(Secret::generate(), Some("Vivio Portal"), "joe@example.com")?;
+    /// let uri = KeyUri::new_totp(&Secret::generate(), Some("Vivio Portal"), "joe@example.com")?;
     /// let svg = uri.qr_svg()?;
     /// assert!(svg.starts_with("<?xml"));
     /// # Ok::<(), countersign_totp::Error>(())
@@ -67,12 +67,12 @@ mod tests {
     #[test]
     fn renders_and_refuses_overlong_text() {
         let uri =
-            KeyUri::new_totp(Secret::generate(), Some("Vivio Portal"), "joe@example.com").unwrap();
+            KeyUri::new_totp(&Secret::generate(), Some("Vivio Portal"), "joe@example.com").unwrap();
         let terminal = uri.qr_terminal().unwrap();
         assert!(terminal.lines().count() > 10);
         assert!(uri.qr_svg().unwrap().contains("<svg"));
         let long_account = "x".repeat(4000);
-        let long = KeyUri::new_totp(Secret::generate(), None, &long_account).unwrap();
+        let long = KeyUri::new_totp(&Secret::generate(), None, &long_account).unwrap();
         assert!(matches!(long.qr_svg(), Err(Error::Qr { .. })));
     }
 }
