@@ -7,6 +7,7 @@
 
 mod algorithm;
 pub mod backup;
+mod clock;
 mod code;
 mod error;
 mod hotp;
@@ -19,6 +20,7 @@ mod verifier;
 
 pub use algorithm::Algorithm;
 pub use backup::{BackupCode, BackupCodes, BackupSettings, KdfParams, PlainCodes, Redeemed};
+pub use clock::{Clock, FixedClock, SystemClock};
 pub use code::Code;
 pub use error::{CharacterKind, Error, Result};
 pub use hotp::Hotp;

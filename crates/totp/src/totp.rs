@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::algorithm::Algorithm;
+use crate::clock::{Clock, SystemClock};
 use crate::code::{self, Code};
 use crate::error::{Error, Result};
 use crate::hotp::Hotp;
@@ -69,14 +70,19 @@ impl Default for Params {
 /// assert_eq!(totp.step_at(59)?, 1);
 /// # Ok::<(), countersign_totp::Error>(())
 /// ```
+///
+/// It holds a [`Clock`] for [`code_now`](Self::code_now): the [`SystemClock`] unless
+/// [`with_clock`](Self::with_clock) hands it another. Every other method takes the
+/// time as an argument.
 #[derive(Debug, Clone)]
-pub struct Totp {
+pub struct Totp<C = SystemClock> {
     hotp: Hotp,
     params: Params,
+    clock: C,
 }
 
 impl Totp {
-    /// Keys the HMAC with `secret` once.
+    /// Keys the HMAC with `secret` once; the clock is the [`SystemClock`].
     ///
     /// # Errors
     ///
@@ -86,7 +92,62 @@ impl Totp {
         Ok(Self {
             hotp: Hotp::new(secret, params.algorithm, params.digits)?,
             params,
+            clock: SystemClock,
         })
+    }
+}
+
+impl<C: Clock> Totp<C> {
+    /// The same generator reading `clock` for [`code_now`](Self::code_now).
+    ///
+    /// ```
+    /// use countersign_totp::{FixedClock, Params, Secret, Totp};
+    ///
+    /// let secret = Secret::from_bytes(b"12345678901234567890")?;
+    /// let totp = Totp::new(&secret, Params { digits: 8, ..Params::default() })?
+    ///     .with_clock(FixedClock(59)); // RFC 6238 Appendix B
+    /// assert_eq!(totp.code_now()?.to_string(), "94287082");
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_clock<D: Clock>(self, clock: D) -> Totp<D> {
+        Totp {
+            hotp: self.hotp,
+            params: self.params,
+            clock,
+        }
+    }
+
+    /// The clock [`code_now`](Self::code_now) reads.
+    ///
+    /// ```
+    /// use countersign_totp::{Clock, FixedClock, Params, Secret, Totp};
+    ///
+    /// let totp = Totp::new(&Secret::generate(), Params::default())?.with_clock(FixedClock(7));
+    /// assert_eq!(totp.clock().now(), 7);
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
+    #[must_use]
+    pub fn clock(&self) -> &C {
+        &self.clock
+    }
+
+    /// The code now, as the clock tells it: [`code_at`](Self::code_at) of
+    /// [`Clock::now`], read once.
+    ///
+    /// ```
+    /// use countersign_totp::{Params, Secret, Totp};
+    ///
+    /// let totp = Totp::new(&Secret::generate(), Params::default())?; // the system clock
+    /// assert_eq!(totp.code_now()?.to_string().len(), 6);
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TimeBeforeT0`] when the clock reads before T0.
+    pub fn code_now(&self) -> Result<Code> {
+        self.code_at(self.clock.now())
     }
 
     /// The parameters.

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
+use crate::clock::{Clock, SystemClock};
 use crate::code;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -106,14 +107,18 @@ pub struct Match {
 /// ));
 /// # Ok::<(), Error>(())
 /// ```
+///
+/// It holds a [`Clock`] for [`verify_now`](Self::verify_now): the [`SystemClock`]
+/// unless [`with_clock`](Self::with_clock) hands it another.
+/// [`verify`](Self::verify) takes the time as an argument and reads no clock.
 #[derive(Debug, Clone)]
-pub struct Verifier {
-    totp: Totp,
+pub struct Verifier<C = SystemClock> {
+    totp: Totp<C>,
     window: Window,
 }
 
 impl Verifier {
-    /// Keys the HMAC with `secret` once.
+    /// Keys the HMAC with `secret` once; the clock is the [`SystemClock`].
     ///
     /// # Errors
     ///
@@ -125,11 +130,60 @@ impl Verifier {
             window: config.window,
         })
     }
+}
+
+impl<C: Clock> Verifier<C> {
+    /// The same verifier reading `clock` for [`verify_now`](Self::verify_now) (and its
+    /// generator's [`code_now`](Totp::code_now)).
+    ///
+    /// ```
+    /// use countersign_totp::{Config, FixedClock, Secret, Verifier};
+    ///
+    /// let secret = Secret::from_bytes(b"12345678901234567890")?;
+    /// let verifier = Verifier::new(&secret, Config::default())?.with_clock(FixedClock(1_111_111_109));
+    /// assert_eq!(verifier.verify_now("081804", None)?.drift, 0); // RFC 6238 Appendix B
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_clock<D: Clock>(self, clock: D) -> Verifier<D> {
+        Verifier {
+            totp: self.totp.with_clock(clock),
+            window: self.window,
+        }
+    }
 
     /// The generator underneath (to show a code, say).
+    ///
+    /// ```
+    /// use countersign_totp::{Config, Secret, Verifier};
+    ///
+    /// let verifier = Verifier::new(&Secret::generate(), Config::default())?;
+    /// assert_eq!(verifier.totp().params().digits, 6);
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     #[must_use]
-    pub fn totp(&self) -> &Totp {
+    pub fn totp(&self) -> &Totp<C> {
         &self.totp
+    }
+
+    /// Verifies `code` at the time the clock tells: [`verify`](Self::verify) of
+    /// [`Clock::now`], read once. A thin wrapper; the check itself reads no clock.
+    ///
+    /// ```
+    /// use countersign_totp::{Config, Error, Secret, Verifier};
+    ///
+    /// let verifier = Verifier::new(&Secret::generate(), Config::default())?; // the system clock
+    /// let code = verifier.totp().code_now()?.to_string();
+    /// let matched = verifier.verify_now(&code, None)?;
+    /// assert!(matches!(verifier.verify_now(&code, Some(matched.step)), Err(Error::Replayed { .. })));
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`verify`](Self::verify).
+    pub fn verify_now(&self, code: &str, last_accepted_step: Option<u64>) -> Result<Match> {
+        self.verify(code, self.totp.clock().now(), last_accepted_step)
     }
 
     /// The window.
@@ -298,6 +352,37 @@ mod tests {
         let last = u64::MAX / 30;
         let code = v.totp().code_for_step(last).to_string();
         assert_eq!(v.verify(&code, u64::MAX, None).unwrap().step, last);
+    }
+
+    #[test]
+    fn now_forms_read_the_clock_once_and_match_the_at_forms() {
+        use std::cell::Cell;
+
+        /// A clock that counts its reads and moves on a period each time.
+        struct Ticking(Cell<u64>, Cell<u32>);
+        impl Clock for Ticking {
+            fn now(&self) -> u64 {
+                self.1.set(self.1.get() + 1);
+                self.0.replace(self.0.get() + 30)
+            }
+        }
+
+        let v = verifier(Window::default()).with_clock(crate::FixedClock(1_000_000_000));
+        let code = v.totp().code_at(1_000_000_000).unwrap();
+        assert_eq!(v.totp().code_now().unwrap(), code);
+        assert_eq!(
+            v.verify_now(&code.to_string(), None),
+            v.verify(&code.to_string(), 1_000_000_000, None)
+        );
+        let ticking = verifier(Window::symmetric(0))
+            .with_clock(Ticking(Cell::new(1_000_000_000), Cell::new(0)));
+        assert!(ticking.verify_now(&code.to_string(), None).is_ok());
+        assert_eq!(ticking.totp().clock().1.get(), 1);
+        // The clock moved a step: the same code is now outside a zero window.
+        assert_eq!(
+            ticking.verify_now(&code.to_string(), None),
+            Err(Error::WrongCode)
+        );
     }
 
     #[test]
