@@ -210,6 +210,51 @@ pub enum Error {
     #[error("an HOTP key URI has no TOTP verifier: it counts events, not time steps")]
     NotTotp,
 
+    // ---- Google Authenticator exports ----------------------------------
+    /// Text that does not begin with `otpauth-migration://offline?`.
+    #[error("not a Google Authenticator export: it must begin with otpauth-migration://offline?")]
+    MigrationScheme,
+
+    /// The `data` parameter is missing, given twice, or not percent-encoded base64.
+    #[error("the export's data cannot be read: {reason}")]
+    MigrationEncoding {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// The export's protobuf payload is malformed.
+    #[error("the export's payload is malformed at byte {offset}: {reason}")]
+    MigrationProtobuf {
+        /// Where, in bytes from the start of the message being read.
+        offset: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
+
+    /// A value the schema does not define, or one this crate refuses (MD5, an
+    /// unspecified OTP type, a negative counter).
+    #[error("the export's {field} is {value}, which cannot be imported: {reason}")]
+    MigrationUnsupported {
+        /// The field: `algorithm`, `digits`, `type` or `counter`.
+        field: &'static str,
+        /// The value found.
+        value: i64,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+
+    /// An export longer than [`MAX_MIGRATION_LEN`](crate::MAX_MIGRATION_LEN) bytes or
+    /// holding more than [`MAX_MIGRATION_KEYS`](crate::MAX_MIGRATION_KEYS) keys.
+    #[error("the export's {what} is too large: {len}, at most {max}")]
+    MigrationTooLarge {
+        /// `text` (bytes) or `keys`.
+        what: &'static str,
+        /// The size found (for keys: at least this many).
+        len: usize,
+        /// The most accepted.
+        max: usize,
+    },
+
     // ---- QR codes ------------------------------------------------------
     /// The text could not be made into a QR code (in practice: too long).
     #[error("cannot make a QR code: {reason}")]

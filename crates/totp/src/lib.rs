@@ -11,6 +11,7 @@ mod clock;
 mod code;
 mod error;
 mod hotp;
+mod migration;
 #[cfg(feature = "qr")]
 mod qr;
 mod secret;
@@ -24,6 +25,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use code::Code;
 pub use error::{CharacterKind, Error, Result};
 pub use hotp::Hotp;
+pub use migration::{MAX_MIGRATION_KEYS, MAX_MIGRATION_LEN, MigratedKey, Migration};
 pub use secret::Secret;
 pub use totp::{Params, Totp};
 pub use uri::{KeyUri, Kind, MAX_URI_LEN, UriWarning};

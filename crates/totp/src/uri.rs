@@ -22,7 +22,7 @@ use crate::verifier::{Config, Verifier, Window};
 
 /// Everything but RFC 3986's unreserved characters is escaped: spaces, colons,
 /// `@`, `&`, `=`, `+`, `/`, `?`, `#`, `%` and non-ASCII.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')

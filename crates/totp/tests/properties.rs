@@ -320,7 +320,8 @@ proptest! {
                     prop_assert_eq!(uri.to_uri().to_string(), text.clone());
                 }
             }
-            Err(error) => prop_assert_eq!(strict, Err(error)),
+            // Strict may fail earlier, on what lenient parsing lets through.
+            Err(_) => prop_assert!(strict.is_err()),
         }
     }
 
