@@ -26,6 +26,12 @@ pub const MAX_INPUT_LEN: usize = 64;
 pub const ALPHABET: &[u8; 31] = b"23456789abcdefghjkmnpqrstuvwxyz";
 
 /// Random bytes at or above this are redrawn, so `byte % 31` is uniform (248 = 8·31).
+///
+/// Not `rand::distr::Uniform`: it is as uniform, but `Uniform::sample` retries without
+/// bound (Lemire's method in rand 0.10 rejects `x·31 mod 2^32 < 4`), so a generator stuck
+/// at zero would hang `generate` where this sampler draws a fixed 32 bytes per code and
+/// reports [`Error::BackupRandomnessFailed`](crate::Error::BackupRandomnessFailed). Nor is
+/// `Uniform` shorter here: the rejection is one comparison in the loop below.
 const UNBIASED_BELOW: u8 = 248;
 
 /// Random bytes drawn per attempt at a code: ten are needed, each byte is rejected with
