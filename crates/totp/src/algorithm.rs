@@ -31,6 +31,12 @@ pub enum Algorithm {
 
 impl Algorithm {
     /// The name as otpauth URIs write it: `SHA1`, `SHA256` or `SHA512`.
+    ///
+    /// ```
+    /// use countersign_totp::Algorithm;
+    ///
+    /// assert_eq!(Algorithm::Sha256.name(), "SHA256");
+    /// ```
     #[must_use]
     pub const fn name(self) -> &'static str {
         match self {

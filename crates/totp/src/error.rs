@@ -409,6 +409,13 @@ pub enum CharacterKind {
 
 impl CharacterKind {
     /// The kind of `character`.
+    ///
+    /// ```
+    /// use countersign_totp::CharacterKind;
+    ///
+    /// assert_eq!(CharacterKind::of('7'), CharacterKind::Digit);
+    /// assert_eq!(CharacterKind::of(' '), CharacterKind::Whitespace);
+    /// ```
     #[must_use]
     pub fn of(character: char) -> Self {
         if character.is_ascii_digit() {

@@ -51,10 +51,23 @@ use crate::uri::{COMPONENT, KeyUri, UriWarning};
 
 /// The most keys one export code may hold. The app puts about ten in a QR code (a
 /// code holds at most 2,953 bytes); this leaves room and bounds the work.
+///
+/// ```
+/// use countersign_totp::MAX_MIGRATION_KEYS;
+///
+/// assert_eq!(MAX_MIGRATION_KEYS, 64);
+/// ```
 pub const MAX_MIGRATION_KEYS: usize = 64;
 
 /// The longest export text read, in bytes: more than a QR code's 2,953 bytes after
 /// base64 and percent-encoding.
+///
+/// ```
+/// use countersign_totp::{Error, Migration, MAX_MIGRATION_LEN};
+///
+/// let huge = format!("otpauth-migration://offline?data={}", "A".repeat(MAX_MIGRATION_LEN));
+/// assert!(matches!(Migration::parse(&huge), Err(Error::MigrationTooLarge { .. })));
+/// ```
 pub const MAX_MIGRATION_LEN: usize = 8192;
 
 /// One export QR code of Google Authenticator: some of the user's keys, and where this

@@ -40,6 +40,15 @@ impl KeyUri {
     /// # Errors
     ///
     /// [`Error::Qr`] when the URI is too long for a QR code.
+    ///
+    /// ```
+    /// use countersign_totp::{KeyUri, Secret};
+    ///
+    /// let uri = KeyUri::new_totp(&Secret::generate(), Some("Vivio Portal"), "joe")?;
+    /// let blocks = uri.qr_terminal()?;
+    /// assert!(blocks.lines().count() > 10);
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     pub fn qr_terminal(&self) -> Result<Zeroizing<String>> {
         let code = encode(&self.to_uri())?;
         Ok(Zeroizing::new(

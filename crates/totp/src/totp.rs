@@ -29,8 +29,20 @@ pub struct Params {
 
 impl Params {
     /// The period authenticator apps assume (RFC 6238 §5.2 recommends 30 seconds).
+    ///
+    /// ```
+    /// use countersign_totp::Params;
+    ///
+    /// assert_eq!(Params::default().period, Params::DEFAULT_PERIOD);
+    /// ```
     pub const DEFAULT_PERIOD: u64 = 30;
     /// The digit count authenticator apps assume.
+    ///
+    /// ```
+    /// use countersign_totp::Params;
+    ///
+    /// assert_eq!(Params::default().digits, Params::DEFAULT_DIGITS);
+    /// ```
     pub const DEFAULT_DIGITS: u8 = 6;
 
     /// Checks the parameters.
@@ -38,6 +50,13 @@ impl Params {
     /// # Errors
     ///
     /// [`Error::DigitsOutOfRange`] and [`Error::ZeroPeriod`].
+    ///
+    /// ```
+    /// use countersign_totp::{Error, Params};
+    ///
+    /// assert_eq!(Params { period: 0, ..Params::default() }.validate(), Err(Error::ZeroPeriod));
+    /// assert!(Params::default().validate().is_ok());
+    /// ```
     pub fn validate(&self) -> Result<()> {
         code::modulus(self.digits)?;
         if self.period == 0 {
@@ -87,6 +106,14 @@ impl Totp {
     /// # Errors
     ///
     /// [`Error::DigitsOutOfRange`] and [`Error::ZeroPeriod`].
+    ///
+    /// ```
+    /// use countersign_totp::{Params, Secret, Totp};
+    ///
+    /// let totp = Totp::new(&Secret::generate(), Params::default())?;
+    /// assert_eq!(totp.params().period, 30);
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     pub fn new(secret: &Secret, params: Params) -> Result<Self> {
         params.validate()?;
         Ok(Self {
@@ -151,6 +178,14 @@ impl<C: Clock> Totp<C> {
     }
 
     /// The parameters.
+    ///
+    /// ```
+    /// use countersign_totp::{Algorithm, Params, Secret, Totp};
+    ///
+    /// let params = Params { algorithm: Algorithm::Sha256, ..Params::default() };
+    /// assert_eq!(Totp::new(&Secret::generate(), params)?.params(), &params);
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     #[must_use]
     pub fn params(&self) -> &Params {
         &self.params
@@ -161,6 +196,15 @@ impl<C: Clock> Totp<C> {
     /// # Errors
     ///
     /// [`Error::TimeBeforeT0`] when `now < T0`.
+    ///
+    /// ```
+    /// use countersign_totp::{Params, Secret, Totp};
+    ///
+    /// let totp = Totp::new(&Secret::generate(), Params::default())?;
+    /// assert_eq!(totp.step_at(59)?, 1);
+    /// assert_eq!(totp.step_at(60)?, 2);
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     #[inline]
     pub fn step_at(&self, now: u64) -> Result<u64> {
         let since = now.checked_sub(self.params.t0).ok_or(Error::TimeBeforeT0 {
@@ -178,11 +222,27 @@ impl<C: Clock> Totp<C> {
     /// # Errors
     ///
     /// [`Error::TimeBeforeT0`] when `now < T0`.
+    ///
+    /// ```
+    /// use countersign_totp::{Params, Secret, Totp};
+    ///
+    /// let totp = Totp::new(&Secret::from_bytes(b"12345678901234567890")?, Params::default())?;
+    /// assert_eq!(totp.code_at(1_111_111_109)?.to_string(), "081804"); // RFC 6238 Appendix B
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     pub fn code_at(&self, now: u64) -> Result<Code> {
         Ok(self.hotp.code(self.step_at(now)?))
     }
 
     /// The code of time step `step`.
+    ///
+    /// ```
+    /// use countersign_totp::{Params, Secret, Totp};
+    ///
+    /// let totp = Totp::new(&Secret::generate(), Params::default())?;
+    /// assert_eq!(totp.code_for_step(totp.step_at(1_700_000_000)?), totp.code_at(1_700_000_000)?);
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     #[must_use]
     pub fn code_for_step(&self, step: u64) -> Code {
         self.hotp.code(step)
@@ -193,6 +253,14 @@ impl<C: Clock> Totp<C> {
     /// # Errors
     ///
     /// [`Error::TimeBeforeT0`] when `now < T0`.
+    ///
+    /// ```
+    /// use countersign_totp::{Params, Secret, Totp};
+    ///
+    /// let totp = Totp::new(&Secret::generate(), Params::default())?;
+    /// assert_eq!(totp.seconds_left(1_699_999_990)?, 20); // 10 s into its 30 s step
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     pub fn seconds_left(&self, now: u64) -> Result<u64> {
         let step = self.step_at(now)?;
         let elapsed = now - self.params.t0 - step * self.params.period;

@@ -46,6 +46,13 @@ pub enum Kind {
 /// The longest URI text parsed, in bytes: more than a QR code holds (2,953 bytes at
 /// the lowest error correction), so nothing a camera reads is refused, and a parser
 /// handed a huge text stops before building anything from it.
+///
+/// ```
+/// use countersign_totp::{Error, KeyUri, MAX_URI_LEN};
+///
+/// let huge = format!("otpauth://totp/joe?secret=JBSWY3DPEHPK3PXP&x={}", "a".repeat(MAX_URI_LEN));
+/// assert!(matches!(KeyUri::parse(&huge), Err(Error::UriTooLong { .. })));
+/// ```
 pub const MAX_URI_LEN: usize = 4096;
 
 /// An `otpauth://` Key URI. Built from validated parts, so

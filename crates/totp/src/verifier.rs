@@ -23,9 +23,22 @@ pub struct Window {
 impl Window {
     /// The widest window in either direction: ten steps (five minutes at 30 s).
     /// Every extra step is another code an attacker may guess.
+    ///
+    /// ```
+    /// use countersign_totp::Window;
+    ///
+    /// assert!(Window::symmetric(Window::MAX_STEPS).validate().is_ok());
+    /// assert!(Window::symmetric(Window::MAX_STEPS + 1).validate().is_err());
+    /// ```
     pub const MAX_STEPS: u32 = 10;
 
     /// The same number of steps back and forward.
+    ///
+    /// ```
+    /// use countersign_totp::Window;
+    ///
+    /// assert_eq!(Window::symmetric(2), Window { back: 2, forward: 2 });
+    /// ```
     #[must_use]
     pub const fn symmetric(steps: u32) -> Self {
         Self {
@@ -39,6 +52,12 @@ impl Window {
     /// # Errors
     ///
     /// [`Error::WindowTooWide`].
+    ///
+    /// ```
+    /// use countersign_totp::{Error, Window};
+    ///
+    /// assert_eq!(Window::symmetric(11).validate(), Err(Error::WindowTooWide { steps: 11, maximum: 10 }));
+    /// ```
     pub fn validate(&self) -> Result<()> {
         let steps = self.back.max(self.forward);
         if steps > Self::MAX_STEPS {
@@ -123,6 +142,15 @@ impl Verifier {
     /// # Errors
     ///
     /// [`Error::DigitsOutOfRange`], [`Error::ZeroPeriod`], [`Error::WindowTooWide`].
+    ///
+    /// ```
+    /// use countersign_totp::{Config, Secret, Verifier, Window};
+    ///
+    /// let config = Config { window: Window::symmetric(2), ..Config::default() };
+    /// let verifier = Verifier::new(&Secret::generate(), config)?;
+    /// assert_eq!(verifier.window(), Window::symmetric(2));
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     pub fn new(secret: &Secret, config: Config) -> Result<Self> {
         config.window.validate()?;
         Ok(Self {
@@ -187,6 +215,14 @@ impl<C: Clock> Verifier<C> {
     }
 
     /// The window.
+    ///
+    /// ```
+    /// use countersign_totp::{Config, Secret, Verifier, Window};
+    ///
+    /// let verifier = Verifier::new(&Secret::generate(), Config::default())?;
+    /// assert_eq!(verifier.window(), Window { back: 1, forward: 1 });
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     #[must_use]
     pub fn window(&self) -> Window {
         self.window
@@ -207,6 +243,16 @@ impl<C: Clock> Verifier<C> {
     /// - [`Error::Replayed`]: the code matches only steps at or before
     ///   `last_accepted_step` (RFC 6238 §5.2);
     /// - [`Error::TimeBeforeT0`]: `now` is before T0.
+    ///
+    /// ```
+    /// use countersign_totp::{Config, Error, Secret, Verifier};
+    ///
+    /// let verifier = Verifier::new(&Secret::from_bytes(b"12345678901234567890")?, Config::default())?;
+    /// let now = 1_111_111_109;
+    /// assert_eq!(verifier.verify("081804", now + 30, None)?.drift, -1); // one step late: accepted
+    /// assert_eq!(verifier.verify("000000", now, None), Err(Error::WrongCode));
+    /// # Ok::<(), Error>(())
+    /// ```
     #[inline]
     pub fn verify(&self, code: &str, now: u64, last_accepted_step: Option<u64>) -> Result<Match> {
         let typed = code::parse(code, self.totp.params().digits)?;
