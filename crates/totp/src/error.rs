@@ -1,6 +1,15 @@
 //! The crate's one error type.
 
 /// A `Result` whose error is this crate's [`Error`].
+///
+/// ```
+/// use countersign_totp::{Error, Result, Secret};
+///
+/// fn key(text: &str) -> Result<Secret> {
+///     Secret::from_base32(text)
+/// }
+/// assert!(matches!(key("0"), Err(Error::InvalidBase32 { .. })));
+/// ```
 pub type Result<T> = core::result::Result<T, Error>;
 
 /// Everything that can go wrong in `countersign-totp`.
@@ -9,6 +18,16 @@ pub type Result<T> = core::result::Result<T, Error>;
 /// key or a code is named by its position and its [`CharacterKind`], never
 /// repeated, since a key, a code or a backup code typed by a person is a secret and
 /// an error message ends up in logs and on screens.
+///
+/// ```
+/// use countersign_totp::{Error, KeyUri};
+///
+/// match KeyUri::parse("http://example.com") {
+///     Err(Error::UriScheme) => {}
+///     other => panic!("{other:?}"),
+/// }
+/// assert_eq!(Error::ZeroPeriod.to_string(), "the time step (period) must be at least one second");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

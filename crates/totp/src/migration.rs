@@ -99,6 +99,15 @@ pub struct Migration {
 }
 
 /// One key of an export: its Key URI and what was resolved in reading its names.
+///
+/// ```
+/// use countersign_totp::Migration;
+///
+/// let export = Migration::parse("otpauth-migration://offline?data=CjEKCkhlbGxvId6tvu8SGEV4YW1wbGU6YWxpY2VAZ29vZ2xlLmNvbRoHRXhhbXBsZTAC")?;
+/// let key = &export.keys()[0];
+/// assert_eq!((key.uri.issuer(), key.warnings.len()), (Some("Example"), 0));
+/// # Ok::<(), countersign_totp::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct MigratedKey {

@@ -14,6 +14,14 @@ use crate::secret::Secret;
 /// 30 seconds, T0 = 0.
 ///
 /// Plain data: [`Totp::new`] validates it.
+///
+/// ```
+/// use countersign_totp::{Algorithm, Params};
+///
+/// let params = Params { algorithm: Algorithm::Sha512, digits: 8, ..Params::default() };
+/// assert!(params.validate().is_ok());
+/// assert_eq!((params.period, params.t0), (30, 0));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Params {

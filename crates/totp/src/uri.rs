@@ -29,6 +29,14 @@ pub(crate) const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// Whether the key counts time steps or events.
+///
+/// ```
+/// use countersign_totp::{KeyUri, Kind};
+///
+/// let uri = KeyUri::parse("otpauth://hotp/joe?secret=JBSWY3DPEHPK3PXP&counter=7")?;
+/// assert_eq!(uri.kind(), Kind::Hotp { counter: 7 });
+/// # Ok::<(), countersign_totp::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     /// RFC 6238 TOTP with its period in seconds.

@@ -11,6 +11,14 @@ use crate::totp::{Params, Totp};
 
 /// How many steps around the current one a code may come from, to absorb
 /// clock drift and typing time (RFC 6238 §5.2 recommends at most one step back).
+///
+/// ```
+/// use countersign_totp::Window;
+///
+/// let window = Window { back: 2, forward: 0 }; // late codes only, up to a minute
+/// assert!(window.validate().is_ok());
+/// assert_eq!(Window::default(), Window::symmetric(1));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Window {
@@ -98,6 +106,15 @@ pub struct Config {
 }
 
 /// A code that was accepted.
+///
+/// ```
+/// use countersign_totp::{Config, Match, Secret, Verifier};
+///
+/// let verifier = Verifier::new(&Secret::from_bytes(b"12345678901234567890")?, Config::default())?;
+/// let matched: Match = verifier.verify("081804", 1_111_111_109, None)?;
+/// assert_eq!(matched, Match { step: 1_111_111_109 / 30, drift: 0 });
+/// # Ok::<(), countersign_totp::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Match {
     /// The time step the code belongs to. Store it: pass it as

@@ -40,6 +40,18 @@ impl Default for BackupSettings {
 }
 
 /// A successful redemption.
+///
+/// ```
+/// # fn main() -> countersign_totp::Result<()> {
+/// use countersign_totp::backup::{BackupSettings, KdfParams};
+/// use countersign_totp::{BackupCodes, Redeemed};
+///
+/// let cheap = BackupSettings { count: 2, params: KdfParams::new(8, 1, 1)? };
+/// let (mut store, codes) = BackupCodes::generate_with(&cheap, &mut rand::rng(), 0)?;
+/// let redeemed: Redeemed = store.redeem(codes.iter().next().unwrap().expose(), 1)?;
+/// assert_eq!(redeemed.remaining, 1);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Redeemed {
