@@ -217,6 +217,15 @@ pub enum Error {
         max: usize,
     },
 
+    /// A control character (C0, DEL, C1) or a bidirectional formatting character written
+    /// literally anywhere in a URI: it would act on a terminal or reorder a display when
+    /// the URI, which is written back as it came, is shown. Encoded (`%1B`), it is text.
+    #[error("character {position} of the URI is a control or bidirectional formatting character")]
+    UriUnsafeCharacter {
+        /// Where, counted in characters from 1.
+        position: usize,
+    },
+
     /// An `image` parameter that is not an https URL (an app fetches it: plain http
     /// lets the network choose what it shows, other schemes let the URI).
     #[error("the image must be an https URL, not {found:?}")]

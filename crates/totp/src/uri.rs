@@ -903,7 +903,7 @@ impl KeyUri {
     ///
     /// # Errors
     ///
-    /// [`Error::UriTooLong`], [`Error::UriScheme`], [`Error::UriType`],
+    /// [`Error::UriTooLong`], [`Error::UriUnsafeCharacter`], [`Error::UriScheme`], [`Error::UriType`],
     /// [`Error::UriLabel`], [`Error::UriEncoding`], [`Error::UriMissingParameter`]
     /// (`secret`, or `counter` for HOTP), [`Error::UriDuplicateParameter`],
     /// [`Error::UriInvalidParameter`], [`Error::UriImageScheme`],
@@ -950,6 +950,14 @@ impl KeyUri {
             return Err(Error::UriTooLong {
                 len: text.len(),
                 max: MAX_URI_LEN,
+            });
+        }
+        // The text is written back as it came (unknown parameters included), so what
+        // would act on a terminal or reorder a display is refused wherever it stands,
+        // not only inside the names: a URI never holds one literally.
+        if let Some(index) = text.chars().position(is_unsafe_in_label) {
+            return Err(Error::UriUnsafeCharacter {
+                position: index + 1,
             });
         }
         let rest = match text.get(..SCHEME.len()) {
@@ -1403,6 +1411,29 @@ mod tests {
                 reason: "the account name may not contain a colon"
             })
         );
+    }
+
+    #[test]
+    fn literal_control_and_bidi_characters_are_refused_anywhere() {
+        // Kept parameters are written back verbatim, so they are checked too.
+        for (text, position) in [
+            (
+                "otpauth://totp/joe?secret=JBSWY3DPEHPK3PXP&x=\u{1b}]0;pwned\u{7}",
+                46,
+            ),
+            ("otpauth://totp/joe?secret=JBSWY3DPEHPK3PXP&x=\u{202e}a", 46),
+            ("otpauth://totp/j\noe?secret=JBSWY3DPEHPK3PXP", 17),
+        ] {
+            assert_eq!(
+                KeyUri::parse(text),
+                Err(Error::UriUnsafeCharacter { position }),
+                "{text:?}"
+            );
+            assert!(KeyUri::parse_lenient(text).is_err());
+        }
+        // Encoded, an unknown parameter is inert text and is kept as such.
+        let uri = KeyUri::parse("otpauth://totp/joe?secret=JBSWY3DPEHPK3PXP&x=%1B").unwrap();
+        assert_eq!(uri.extra_parameters().collect::<Vec<_>>(), [("x", "%1B")]);
     }
 
     #[test]
