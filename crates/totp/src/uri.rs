@@ -114,9 +114,12 @@ pub const MAX_URI_LEN: usize = 4096;
 ///   every built one.
 ///
 /// A URI that lenient parsing accepts only with warnings is written back resolved: its
-/// label carries the winning issuer, a refused image is left out, so the rebuilt text
-/// parses strictly and without warnings. The property tests check both claims over
-/// generated URIs of every spelling, and the fuzz target over arbitrary text.
+/// label carries the winning issuer and a refused image is left out, so the rebuilt text
+/// reads back leniently to the same key with no warning left but
+/// [`UriWarning::ColonInName`] (a name holding a colon still holds it; without one, the
+/// rebuilt text parses strictly), and building it again gives the same bytes. The
+/// property tests check these claims over generated URIs of every spelling, and the
+/// `totp_uri` fuzz target over arbitrary text.
 ///
 /// ```
 /// use countersign_totp::KeyUri;
