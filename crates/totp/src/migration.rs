@@ -199,7 +199,7 @@ impl Migration {
                 (3, VARINT) => export.batch_size = reader.int32()?,
                 (4, VARINT) => export.batch_index = reader.int32()?,
                 (5, VARINT) => export.batch_id = reader.int32()?,
-                (1..=5, _) => return Err(reader.wrong_wire_type(field)),
+                (1..=5, _) => return Err(reader.wrong_wire_type()),
                 _ => reader.skip(wire)?,
             }
         }
@@ -326,7 +326,7 @@ fn read_key(message: &[u8]) -> Result<MigratedKey> {
             (6, VARINT) => kind = i64::from(reader.int32()?),
             // int64: the varint's 64 bits are the two's-complement value.
             (7, VARINT) => counter = i64::from_ne_bytes(reader.varint()?.to_ne_bytes()),
-            (1..=7, _) => return Err(reader.wrong_wire_type(field)),
+            (1..=7, _) => return Err(reader.wrong_wire_type()),
             _ => reader.skip(wire)?,
         }
     }
@@ -452,7 +452,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn wrong_wire_type(&self, _field: u32) -> Error {
+    fn wrong_wire_type(&self) -> Error {
         self.malformed("a known field has the wrong wire type")
     }
 
