@@ -12,7 +12,7 @@ use countersign::totp::{Config, KeyUri, Secret, Verifier};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Enrollment: the service makes a 160-bit key for Joe Example...
     let secret = Secret::generate();
-    let uri = KeyUri::new_totp(secret.clone(), Some("Vivio Portal"), "joe@example.com")?;
+    let uri = KeyUri::new_totp(&secret, Some("Vivio Portal"), "joe@example.com")?;
 
     // ...and shows it as a QR code for an authenticator app to scan, or as text to type.
     println!("otpauth URI:\n  {}\n", uri.to_uri().as_str());

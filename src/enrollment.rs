@@ -129,7 +129,7 @@ impl Portal {
             let sealed = self.seal_totp_secret(contact_id, &secret, rng)?;
             let config = self.settings.totp;
             let uri = KeyUri::new_totp(
-                secret,
+                &secret,
                 Some(self.settings.issuer.as_str()),
                 &account.profile().username,
             )?

@@ -257,7 +257,7 @@ fn no_public_state_type_shows_a_secret_in_debug() {
     walk.check("Secret", &secret);
     walk.check(
         "KeyUri",
-        &KeyUri::new_totp(secret.clone(), Some("Vivio Portal"), "joe").unwrap(),
+        &KeyUri::new_totp(&secret, Some("Vivio Portal"), "joe").unwrap(),
     );
     walk.check(
         "Totp",

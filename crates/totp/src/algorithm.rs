@@ -15,6 +15,15 @@ use crate::secret::Secret;
 ///
 /// Parsed in any case (`sha1`, `SHA256`, `Sha512`); written as the otpauth
 /// Key Uri Format writes it (`SHA1`, `SHA256`, `SHA512`).
+///
+/// ```
+/// use countersign_totp::Algorithm;
+///
+/// let algorithm: Algorithm = "sha256".parse()?;
+/// assert_eq!(algorithm, Algorithm::Sha256);
+/// assert_eq!(algorithm.to_string(), "SHA256");
+/// # Ok::<(), countersign_totp::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum Algorithm {
     /// HMAC-SHA-1: RFC 4226's function and what every authenticator app supports.
@@ -31,6 +40,12 @@ pub enum Algorithm {
 
 impl Algorithm {
     /// The name as otpauth URIs write it: `SHA1`, `SHA256` or `SHA512`.
+    ///
+    /// ```
+    /// use countersign_totp::Algorithm;
+    ///
+    /// assert_eq!(Algorithm::Sha256.name(), "SHA256");
+    /// ```
     #[must_use]
     pub const fn name(self) -> &'static str {
         match self {

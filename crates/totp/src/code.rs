@@ -41,12 +41,29 @@ impl Code {
     }
 
     /// The code as a number (leading zeros lost: see `Display`).
+    ///
+    /// ```
+    /// use countersign_totp::{Algorithm, Hotp, Secret};
+    ///
+    /// let hotp = Hotp::new(&Secret::from_bytes(b"12345678901234567890")?, Algorithm::Sha1, 6)?;
+    /// let code = hotp.code(5); // RFC 4226 Appendix D: 254676
+    /// assert_eq!(code.value(), 254_676);
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     #[must_use]
     pub const fn value(&self) -> u32 {
         self.value
     }
 
     /// How many digits the code has.
+    ///
+    /// ```
+    /// use countersign_totp::{Algorithm, Hotp, Secret};
+    ///
+    /// let hotp = Hotp::new(&Secret::generate(), Algorithm::Sha1, 7)?;
+    /// assert_eq!(hotp.code(0).digits(), 7);
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     #[must_use]
     pub const fn digits(&self) -> u8 {
         self.digits

@@ -1,6 +1,15 @@
 //! The crate's one error type.
 
 /// A `Result` whose error is this crate's [`Error`].
+///
+/// ```
+/// use countersign_totp::{Error, Result, Secret};
+///
+/// fn key(text: &str) -> Result<Secret> {
+///     Secret::from_base32(text)
+/// }
+/// assert!(matches!(key("0"), Err(Error::InvalidBase32 { .. })));
+/// ```
 pub type Result<T> = core::result::Result<T, Error>;
 
 /// Everything that can go wrong in `countersign-totp`.
@@ -9,6 +18,16 @@ pub type Result<T> = core::result::Result<T, Error>;
 /// key or a code is named by its position and its [`CharacterKind`], never
 /// repeated, since a key, a code or a backup code typed by a person is a secret and
 /// an error message ends up in logs and on screens.
+///
+/// ```
+/// use countersign_totp::{Error, KeyUri};
+///
+/// match KeyUri::parse("http://example.com") {
+///     Err(Error::UriScheme) => {}
+///     other => panic!("{other:?}"),
+/// }
+/// assert_eq!(Error::ZeroPeriod.to_string(), "the time step (period) must be at least one second");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -188,6 +207,82 @@ pub enum Error {
         parameter: String,
     },
 
+    /// A URI text longer than [`MAX_URI_LEN`](crate::MAX_URI_LEN) bytes: longer than a
+    /// QR code holds, refused before it is read.
+    #[error("the URI is {len} bytes long; at most {max} are read")]
+    UriTooLong {
+        /// Its length in bytes.
+        len: usize,
+        /// The most accepted.
+        max: usize,
+    },
+
+    /// A control character (C0, DEL, C1) or a bidirectional formatting character written
+    /// literally anywhere in a URI: it would act on a terminal or reorder a display when
+    /// the URI, which is written back as it came, is shown. Encoded (`%1B`), it is text.
+    #[error("character {position} of the URI is a control or bidirectional formatting character")]
+    UriUnsafeCharacter {
+        /// Where, counted in characters from 1.
+        position: usize,
+    },
+
+    /// An `image` parameter that is not an https URL (an app fetches it: plain http
+    /// lets the network choose what it shows, other schemes let the URI).
+    #[error("the image must be an https URL, not {found:?}")]
+    UriImageScheme {
+        /// The scheme found (up to 16 characters; empty when there is none).
+        found: String,
+    },
+
+    /// A TOTP verifier was asked of an HOTP key URI.
+    #[error("an HOTP key URI has no TOTP verifier: it counts events, not time steps")]
+    NotTotp,
+
+    // ---- Google Authenticator exports ----------------------------------
+    /// Text that does not begin with `otpauth-migration://offline?`.
+    #[error("not a Google Authenticator export: it must begin with otpauth-migration://offline?")]
+    MigrationScheme,
+
+    /// The `data` parameter is missing, given twice, or not percent-encoded base64.
+    #[error("the export's data cannot be read: {reason}")]
+    MigrationEncoding {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// The export's protobuf payload is malformed.
+    #[error("the export's payload is malformed at byte {offset}: {reason}")]
+    MigrationProtobuf {
+        /// Where, in bytes from the start of the message being read.
+        offset: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
+
+    /// A value the schema does not define, or one this crate refuses (MD5, an
+    /// unspecified OTP type, a negative counter).
+    #[error("the export's {field} is {value}, which cannot be imported: {reason}")]
+    MigrationUnsupported {
+        /// The field: `algorithm`, `digits`, `type` or `counter`.
+        field: &'static str,
+        /// The value found.
+        value: i64,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+
+    /// An export longer than [`MAX_MIGRATION_LEN`](crate::MAX_MIGRATION_LEN) bytes or
+    /// holding more than [`MAX_MIGRATION_KEYS`](crate::MAX_MIGRATION_KEYS) keys.
+    #[error("the export's {what} is too large: {len}, at most {max}")]
+    MigrationTooLarge {
+        /// `text` (bytes) or `keys`.
+        what: &'static str,
+        /// The size found (for keys: at least this many).
+        len: usize,
+        /// The most accepted.
+        max: usize,
+    },
+
     // ---- QR codes ------------------------------------------------------
     /// The text could not be made into a QR code (in practice: too long).
     #[error("cannot make a QR code: {reason}")]
@@ -342,6 +437,13 @@ pub enum CharacterKind {
 
 impl CharacterKind {
     /// The kind of `character`.
+    ///
+    /// ```
+    /// use countersign_totp::CharacterKind;
+    ///
+    /// assert_eq!(CharacterKind::of('7'), CharacterKind::Digit);
+    /// assert_eq!(CharacterKind::of(' '), CharacterKind::Whitespace);
+    /// ```
     #[must_use]
     pub fn of(character: char) -> Self {
         if character.is_ascii_digit() {

@@ -37,6 +37,14 @@ impl Hotp {
     /// [`Error::DigitsOutOfRange`] unless `digits` is 6, 7 or 8;
     /// [`Error::SecretTooLong`] if the HMAC refused the key (RFC 2104 HMAC
     /// takes keys of any length, so the `hmac` crate does not).
+    ///
+    /// ```
+    /// use countersign_totp::{Algorithm, Hotp, Secret};
+    ///
+    /// let hotp = Hotp::new(&Secret::from_bytes(b"12345678901234567890")?, Algorithm::Sha1, 6)?;
+    /// assert_eq!(hotp.code(0).to_string(), "755224"); // RFC 4226 Appendix D
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     pub fn new(secret: &Secret, algorithm: Algorithm, digits: u8) -> Result<Self> {
         let modulus = code::modulus(digits)?;
         Ok(Self {
@@ -48,6 +56,14 @@ impl Hotp {
     }
 
     /// The code for `counter` (RFC 4226 §5.3).
+    ///
+    /// ```
+    /// use countersign_totp::{Algorithm, Hotp, Secret};
+    ///
+    /// let hotp = Hotp::new(&Secret::from_bytes(b"12345678901234567890")?, Algorithm::Sha1, 6)?;
+    /// assert_eq!(hotp.code(9).to_string(), "520489"); // RFC 4226 Appendix D
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     #[inline]
     #[must_use]
     pub fn code(&self, counter: u64) -> Code {
@@ -55,12 +71,28 @@ impl Hotp {
     }
 
     /// The hash function.
+    ///
+    /// ```
+    /// use countersign_totp::{Algorithm, Hotp, Secret};
+    ///
+    /// let hotp = Hotp::new(&Secret::generate(), Algorithm::Sha512, 8)?;
+    /// assert_eq!(hotp.algorithm(), Algorithm::Sha512);
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     #[must_use]
     pub fn algorithm(&self) -> Algorithm {
         self.algorithm
     }
 
     /// Digits per code.
+    ///
+    /// ```
+    /// use countersign_totp::{Algorithm, Hotp, Secret};
+    ///
+    /// let hotp = Hotp::new(&Secret::generate(), Algorithm::Sha1, 8)?;
+    /// assert_eq!(hotp.digits(), 8);
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     #[must_use]
     pub fn digits(&self) -> u8 {
         self.digits
@@ -75,6 +107,16 @@ impl Hotp {
     /// [`Error::CodeLength`] / [`Error::CodeNotDigit`] for a malformed code,
     /// [`Error::WrongCode`] when no counter matches, [`Error::CounterOverflow`]
     /// when the matched counter is `u64::MAX`.
+    ///
+    /// ```
+    /// use countersign_totp::{Algorithm, Error, Hotp, Secret};
+    ///
+    /// let hotp = Hotp::new(&Secret::from_bytes(b"12345678901234567890")?, Algorithm::Sha1, 6)?;
+    /// // The app is two presses ahead of the stored counter 0: code 2 is "359152".
+    /// assert_eq!(hotp.verify("359152", 0, 3)?, 3); // store 3 next
+    /// assert_eq!(hotp.verify("359152", 3, 3), Err(Error::WrongCode)); // used once
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn verify(&self, code: &str, counter: u64, look_ahead: u32) -> Result<u64> {
         let typed = code::parse(code, self.digits)?;
         let last = counter.saturating_add(u64::from(look_ahead));

@@ -13,7 +13,7 @@ impl KeyUri {
     /// ```
     /// use countersign_totp::{KeyUri, Secret};
     ///
-    /// let uri = KeyUri::new_totp(Secret::generate(), Some("Vivio Portal"), "joe@example.com")?;
+    /// let uri = KeyUri::new_totp(&Secret::generate(), Some("Vivio Portal"), "joe@example.com")?;
     /// let svg = uri.qr_svg()?;
     /// assert!(svg.starts_with("<?xml"));
     /// # Ok::<(), countersign_totp::Error>(())
@@ -40,6 +40,15 @@ impl KeyUri {
     /// # Errors
     ///
     /// [`Error::Qr`] when the URI is too long for a QR code.
+    ///
+    /// ```
+    /// use countersign_totp::{KeyUri, Secret};
+    ///
+    /// let uri = KeyUri::new_totp(&Secret::generate(), Some("Vivio Portal"), "joe")?;
+    /// let blocks = uri.qr_terminal()?;
+    /// assert!(blocks.lines().count() > 10);
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     pub fn qr_terminal(&self) -> Result<Zeroizing<String>> {
         let code = encode(&self.to_uri())?;
         Ok(Zeroizing::new(
@@ -67,12 +76,12 @@ mod tests {
     #[test]
     fn renders_and_refuses_overlong_text() {
         let uri =
-            KeyUri::new_totp(Secret::generate(), Some("Vivio Portal"), "joe@example.com").unwrap();
+            KeyUri::new_totp(&Secret::generate(), Some("Vivio Portal"), "joe@example.com").unwrap();
         let terminal = uri.qr_terminal().unwrap();
         assert!(terminal.lines().count() > 10);
         assert!(uri.qr_svg().unwrap().contains("<svg"));
         let long_account = "x".repeat(4000);
-        let long = KeyUri::new_totp(Secret::generate(), None, &long_account).unwrap();
+        let long = KeyUri::new_totp(&Secret::generate(), None, &long_account).unwrap();
         assert!(matches!(long.qr_svg(), Err(Error::Qr { .. })));
     }
 }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::algorithm::Algorithm;
+use crate::clock::{Clock, SystemClock};
 use crate::code::{self, Code};
 use crate::error::{Error, Result};
 use crate::hotp::Hotp;
@@ -13,6 +14,14 @@ use crate::secret::Secret;
 /// 30 seconds, T0 = 0.
 ///
 /// Plain data: [`Totp::new`] validates it.
+///
+/// ```
+/// use countersign_totp::{Algorithm, Params};
+///
+/// let params = Params { algorithm: Algorithm::Sha512, digits: 8, ..Params::default() };
+/// assert!(params.validate().is_ok());
+/// assert_eq!((params.period, params.t0), (30, 0));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Params {
@@ -28,8 +37,20 @@ pub struct Params {
 
 impl Params {
     /// The period authenticator apps assume (RFC 6238 §5.2 recommends 30 seconds).
+    ///
+    /// ```
+    /// use countersign_totp::Params;
+    ///
+    /// assert_eq!(Params::default().period, Params::DEFAULT_PERIOD);
+    /// ```
     pub const DEFAULT_PERIOD: u64 = 30;
     /// The digit count authenticator apps assume.
+    ///
+    /// ```
+    /// use countersign_totp::Params;
+    ///
+    /// assert_eq!(Params::default().digits, Params::DEFAULT_DIGITS);
+    /// ```
     pub const DEFAULT_DIGITS: u8 = 6;
 
     /// Checks the parameters.
@@ -37,6 +58,13 @@ impl Params {
     /// # Errors
     ///
     /// [`Error::DigitsOutOfRange`] and [`Error::ZeroPeriod`].
+    ///
+    /// ```
+    /// use countersign_totp::{Error, Params};
+    ///
+    /// assert_eq!(Params { period: 0, ..Params::default() }.validate(), Err(Error::ZeroPeriod));
+    /// assert!(Params::default().validate().is_ok());
+    /// ```
     pub fn validate(&self) -> Result<()> {
         code::modulus(self.digits)?;
         if self.period == 0 {
@@ -69,27 +97,103 @@ impl Default for Params {
 /// assert_eq!(totp.step_at(59)?, 1);
 /// # Ok::<(), countersign_totp::Error>(())
 /// ```
+///
+/// It holds a [`Clock`] for [`code_now`](Self::code_now): the [`SystemClock`] unless
+/// [`with_clock`](Self::with_clock) hands it another. Every other method takes the
+/// time as an argument.
 #[derive(Debug, Clone)]
-pub struct Totp {
+pub struct Totp<C = SystemClock> {
     hotp: Hotp,
     params: Params,
+    clock: C,
 }
 
 impl Totp {
-    /// Keys the HMAC with `secret` once.
+    /// Keys the HMAC with `secret` once; the clock is the [`SystemClock`].
     ///
     /// # Errors
     ///
     /// [`Error::DigitsOutOfRange`] and [`Error::ZeroPeriod`].
+    ///
+    /// ```
+    /// use countersign_totp::{Params, Secret, Totp};
+    ///
+    /// let totp = Totp::new(&Secret::generate(), Params::default())?;
+    /// assert_eq!(totp.params().period, 30);
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     pub fn new(secret: &Secret, params: Params) -> Result<Self> {
         params.validate()?;
         Ok(Self {
             hotp: Hotp::new(secret, params.algorithm, params.digits)?,
             params,
+            clock: SystemClock,
         })
+    }
+}
+
+impl<C: Clock> Totp<C> {
+    /// The same generator reading `clock` for [`code_now`](Self::code_now).
+    ///
+    /// ```
+    /// use countersign_totp::{FixedClock, Params, Secret, Totp};
+    ///
+    /// let secret = Secret::from_bytes(b"12345678901234567890")?;
+    /// let totp = Totp::new(&secret, Params { digits: 8, ..Params::default() })?
+    ///     .with_clock(FixedClock(59)); // RFC 6238 Appendix B
+    /// assert_eq!(totp.code_now()?.to_string(), "94287082");
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_clock<D: Clock>(self, clock: D) -> Totp<D> {
+        Totp {
+            hotp: self.hotp,
+            params: self.params,
+            clock,
+        }
+    }
+
+    /// The clock [`code_now`](Self::code_now) reads.
+    ///
+    /// ```
+    /// use countersign_totp::{Clock, FixedClock, Params, Secret, Totp};
+    ///
+    /// let totp = Totp::new(&Secret::generate(), Params::default())?.with_clock(FixedClock(7));
+    /// assert_eq!(totp.clock().now(), 7);
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
+    #[must_use]
+    pub fn clock(&self) -> &C {
+        &self.clock
+    }
+
+    /// The code now, as the clock tells it: [`code_at`](Self::code_at) of
+    /// [`Clock::now`], read once.
+    ///
+    /// ```
+    /// use countersign_totp::{Params, Secret, Totp};
+    ///
+    /// let totp = Totp::new(&Secret::generate(), Params::default())?; // the system clock
+    /// assert_eq!(totp.code_now()?.to_string().len(), 6);
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TimeBeforeT0`] when the clock reads before T0.
+    pub fn code_now(&self) -> Result<Code> {
+        self.code_at(self.clock.now())
     }
 
     /// The parameters.
+    ///
+    /// ```
+    /// use countersign_totp::{Algorithm, Params, Secret, Totp};
+    ///
+    /// let params = Params { algorithm: Algorithm::Sha256, ..Params::default() };
+    /// assert_eq!(Totp::new(&Secret::generate(), params)?.params(), &params);
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     #[must_use]
     pub fn params(&self) -> &Params {
         &self.params
@@ -100,6 +204,15 @@ impl Totp {
     /// # Errors
     ///
     /// [`Error::TimeBeforeT0`] when `now < T0`.
+    ///
+    /// ```
+    /// use countersign_totp::{Params, Secret, Totp};
+    ///
+    /// let totp = Totp::new(&Secret::generate(), Params::default())?;
+    /// assert_eq!(totp.step_at(59)?, 1);
+    /// assert_eq!(totp.step_at(60)?, 2);
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     #[inline]
     pub fn step_at(&self, now: u64) -> Result<u64> {
         let since = now.checked_sub(self.params.t0).ok_or(Error::TimeBeforeT0 {
@@ -117,11 +230,27 @@ impl Totp {
     /// # Errors
     ///
     /// [`Error::TimeBeforeT0`] when `now < T0`.
+    ///
+    /// ```
+    /// use countersign_totp::{Params, Secret, Totp};
+    ///
+    /// let totp = Totp::new(&Secret::from_bytes(b"12345678901234567890")?, Params::default())?;
+    /// assert_eq!(totp.code_at(1_111_111_109)?.to_string(), "081804"); // RFC 6238 Appendix B
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     pub fn code_at(&self, now: u64) -> Result<Code> {
         Ok(self.hotp.code(self.step_at(now)?))
     }
 
     /// The code of time step `step`.
+    ///
+    /// ```
+    /// use countersign_totp::{Params, Secret, Totp};
+    ///
+    /// let totp = Totp::new(&Secret::generate(), Params::default())?;
+    /// assert_eq!(totp.code_for_step(totp.step_at(1_700_000_000)?), totp.code_at(1_700_000_000)?);
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     #[must_use]
     pub fn code_for_step(&self, step: u64) -> Code {
         self.hotp.code(step)
@@ -132,6 +261,14 @@ impl Totp {
     /// # Errors
     ///
     /// [`Error::TimeBeforeT0`] when `now < T0`.
+    ///
+    /// ```
+    /// use countersign_totp::{Params, Secret, Totp};
+    ///
+    /// let totp = Totp::new(&Secret::generate(), Params::default())?;
+    /// assert_eq!(totp.seconds_left(1_699_999_990)?, 20); // 10 s into its 30 s step
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     pub fn seconds_left(&self, now: u64) -> Result<u64> {
         let step = self.step_at(now)?;
         let elapsed = now - self.params.t0 - step * self.params.period;

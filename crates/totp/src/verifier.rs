@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
+use crate::clock::{Clock, SystemClock};
 use crate::code;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -10,6 +11,14 @@ use crate::totp::{Params, Totp};
 
 /// How many steps around the current one a code may come from, to absorb
 /// clock drift and typing time (RFC 6238 §5.2 recommends at most one step back).
+///
+/// ```
+/// use countersign_totp::Window;
+///
+/// let window = Window { back: 2, forward: 0 }; // late codes only, up to a minute
+/// assert!(window.validate().is_ok());
+/// assert_eq!(Window::default(), Window::symmetric(1));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Window {
@@ -22,9 +31,22 @@ pub struct Window {
 impl Window {
     /// The widest window in either direction: ten steps (five minutes at 30 s).
     /// Every extra step is another code an attacker may guess.
+    ///
+    /// ```
+    /// use countersign_totp::Window;
+    ///
+    /// assert!(Window::symmetric(Window::MAX_STEPS).validate().is_ok());
+    /// assert!(Window::symmetric(Window::MAX_STEPS + 1).validate().is_err());
+    /// ```
     pub const MAX_STEPS: u32 = 10;
 
     /// The same number of steps back and forward.
+    ///
+    /// ```
+    /// use countersign_totp::Window;
+    ///
+    /// assert_eq!(Window::symmetric(2), Window { back: 2, forward: 2 });
+    /// ```
     #[must_use]
     pub const fn symmetric(steps: u32) -> Self {
         Self {
@@ -38,6 +60,12 @@ impl Window {
     /// # Errors
     ///
     /// [`Error::WindowTooWide`].
+    ///
+    /// ```
+    /// use countersign_totp::{Error, Window};
+    ///
+    /// assert_eq!(Window::symmetric(11).validate(), Err(Error::WindowTooWide { steps: 11, maximum: 10 }));
+    /// ```
     pub fn validate(&self) -> Result<()> {
         let steps = self.back.max(self.forward);
         if steps > Self::MAX_STEPS {
@@ -78,6 +106,15 @@ pub struct Config {
 }
 
 /// A code that was accepted.
+///
+/// ```
+/// use countersign_totp::{Config, Match, Secret, Verifier};
+///
+/// let verifier = Verifier::new(&Secret::from_bytes(b"12345678901234567890")?, Config::default())?;
+/// let matched: Match = verifier.verify("081804", 1_111_111_109, None)?;
+/// assert_eq!(matched, Match { step: 1_111_111_109 / 30, drift: 0 });
+/// # Ok::<(), countersign_totp::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Match {
     /// The time step the code belongs to. Store it: pass it as
@@ -106,18 +143,31 @@ pub struct Match {
 /// ));
 /// # Ok::<(), Error>(())
 /// ```
+///
+/// It holds a [`Clock`] for [`verify_now`](Self::verify_now): the [`SystemClock`]
+/// unless [`with_clock`](Self::with_clock) hands it another.
+/// [`verify`](Self::verify) takes the time as an argument and reads no clock.
 #[derive(Debug, Clone)]
-pub struct Verifier {
-    totp: Totp,
+pub struct Verifier<C = SystemClock> {
+    totp: Totp<C>,
     window: Window,
 }
 
 impl Verifier {
-    /// Keys the HMAC with `secret` once.
+    /// Keys the HMAC with `secret` once; the clock is the [`SystemClock`].
     ///
     /// # Errors
     ///
     /// [`Error::DigitsOutOfRange`], [`Error::ZeroPeriod`], [`Error::WindowTooWide`].
+    ///
+    /// ```
+    /// use countersign_totp::{Config, Secret, Verifier, Window};
+    ///
+    /// let config = Config { window: Window::symmetric(2), ..Config::default() };
+    /// let verifier = Verifier::new(&Secret::generate(), config)?;
+    /// assert_eq!(verifier.window(), Window::symmetric(2));
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     pub fn new(secret: &Secret, config: Config) -> Result<Self> {
         config.window.validate()?;
         Ok(Self {
@@ -125,14 +175,71 @@ impl Verifier {
             window: config.window,
         })
     }
+}
+
+impl<C: Clock> Verifier<C> {
+    /// The same verifier reading `clock` for [`verify_now`](Self::verify_now) (and its
+    /// generator's [`code_now`](Totp::code_now)).
+    ///
+    /// ```
+    /// use countersign_totp::{Config, FixedClock, Secret, Verifier};
+    ///
+    /// let secret = Secret::from_bytes(b"12345678901234567890")?;
+    /// let verifier = Verifier::new(&secret, Config::default())?.with_clock(FixedClock(1_111_111_109));
+    /// assert_eq!(verifier.verify_now("081804", None)?.drift, 0); // RFC 6238 Appendix B
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_clock<D: Clock>(self, clock: D) -> Verifier<D> {
+        Verifier {
+            totp: self.totp.with_clock(clock),
+            window: self.window,
+        }
+    }
 
     /// The generator underneath (to show a code, say).
+    ///
+    /// ```
+    /// use countersign_totp::{Config, Secret, Verifier};
+    ///
+    /// let verifier = Verifier::new(&Secret::generate(), Config::default())?;
+    /// assert_eq!(verifier.totp().params().digits, 6);
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     #[must_use]
-    pub fn totp(&self) -> &Totp {
+    pub fn totp(&self) -> &Totp<C> {
         &self.totp
     }
 
+    /// Verifies `code` at the time the clock tells: [`verify`](Self::verify) of
+    /// [`Clock::now`], read once. A thin wrapper; the check itself reads no clock.
+    ///
+    /// ```
+    /// use countersign_totp::{Config, Error, Secret, Verifier};
+    ///
+    /// let verifier = Verifier::new(&Secret::generate(), Config::default())?; // the system clock
+    /// let code = verifier.totp().code_now()?.to_string();
+    /// let matched = verifier.verify_now(&code, None)?;
+    /// assert!(matches!(verifier.verify_now(&code, Some(matched.step)), Err(Error::Replayed { .. })));
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`verify`](Self::verify).
+    pub fn verify_now(&self, code: &str, last_accepted_step: Option<u64>) -> Result<Match> {
+        self.verify(code, self.totp.clock().now(), last_accepted_step)
+    }
+
     /// The window.
+    ///
+    /// ```
+    /// use countersign_totp::{Config, Secret, Verifier, Window};
+    ///
+    /// let verifier = Verifier::new(&Secret::generate(), Config::default())?;
+    /// assert_eq!(verifier.window(), Window { back: 1, forward: 1 });
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     #[must_use]
     pub fn window(&self) -> Window {
         self.window
@@ -153,6 +260,16 @@ impl Verifier {
     /// - [`Error::Replayed`]: the code matches only steps at or before
     ///   `last_accepted_step` (RFC 6238 §5.2);
     /// - [`Error::TimeBeforeT0`]: `now` is before T0.
+    ///
+    /// ```
+    /// use countersign_totp::{Config, Error, Secret, Verifier};
+    ///
+    /// let verifier = Verifier::new(&Secret::from_bytes(b"12345678901234567890")?, Config::default())?;
+    /// let now = 1_111_111_109;
+    /// assert_eq!(verifier.verify("081804", now + 30, None)?.drift, -1); // one step late: accepted
+    /// assert_eq!(verifier.verify("000000", now, None), Err(Error::WrongCode));
+    /// # Ok::<(), Error>(())
+    /// ```
     #[inline]
     pub fn verify(&self, code: &str, now: u64, last_accepted_step: Option<u64>) -> Result<Match> {
         let typed = code::parse(code, self.totp.params().digits)?;
@@ -298,6 +415,37 @@ mod tests {
         let last = u64::MAX / 30;
         let code = v.totp().code_for_step(last).to_string();
         assert_eq!(v.verify(&code, u64::MAX, None).unwrap().step, last);
+    }
+
+    #[test]
+    fn now_forms_read_the_clock_once_and_match_the_at_forms() {
+        use std::cell::Cell;
+
+        /// A clock that counts its reads and moves on a period each time.
+        struct Ticking(Cell<u64>, Cell<u32>);
+        impl Clock for Ticking {
+            fn now(&self) -> u64 {
+                self.1.set(self.1.get() + 1);
+                self.0.replace(self.0.get() + 30)
+            }
+        }
+
+        let v = verifier(Window::default()).with_clock(crate::FixedClock(1_000_000_000));
+        let code = v.totp().code_at(1_000_000_000).unwrap();
+        assert_eq!(v.totp().code_now().unwrap(), code);
+        assert_eq!(
+            v.verify_now(&code.to_string(), None),
+            v.verify(&code.to_string(), 1_000_000_000, None)
+        );
+        let ticking = verifier(Window::symmetric(0))
+            .with_clock(Ticking(Cell::new(1_000_000_000), Cell::new(0)));
+        assert!(ticking.verify_now(&code.to_string(), None).is_ok());
+        assert_eq!(ticking.totp().clock().1.get(), 1);
+        // The clock moved a step: the same code is now outside a zero window.
+        assert_eq!(
+            ticking.verify_now(&code.to_string(), None),
+            Err(Error::WrongCode)
+        );
     }
 
     #[test]

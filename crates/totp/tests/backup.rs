@@ -489,3 +489,37 @@ fn stored_parameters_past_the_password_ceilings_are_refused_before_any_hashing()
     );
     assert!(KdfParams::new(256 * 1024, 16, 8).is_ok());
 }
+
+/// A generator stuck at zero: every draw is the word rand's `Uniform` rejects (Lemire's
+/// method refuses `x * 31 mod 2^32 < 4`, and 0 is such an `x`), so a sampler built on
+/// `Uniform::sample` would loop for ever. The hand-written sampler draws a bounded
+/// number of bytes and reports the broken generator instead; this pins that choice.
+struct Zeros;
+
+impl TryRng for Zeros {
+    type Error = Infallible;
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        Ok(0)
+    }
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        Ok(0)
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        dst.fill(0);
+        Ok(())
+    }
+}
+
+impl TryCryptoRng for Zeros {}
+
+#[test]
+fn a_generator_stuck_at_zero_is_an_error_not_a_hang() {
+    let two = BackupSettings {
+        count: 2,
+        ..cheap()
+    };
+    assert_eq!(
+        BackupCodes::generate_with(&two, &mut Zeros, NOW).unwrap_err(),
+        Error::BackupRandomnessFailed { attempts: 16 }
+    );
+}

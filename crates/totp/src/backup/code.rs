@@ -9,6 +9,12 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 use crate::error::{CharacterKind, Error, Result};
 
 /// Letters and digits in a code.
+///
+/// ```
+/// use countersign_totp::backup::CODE_LEN;
+///
+/// assert_eq!(CODE_LEN, 10);
+/// ```
 pub const CODE_LEN: usize = 10;
 
 /// Characters in each of the two displayed groups (`xxxxx-xxxxx`).
@@ -17,15 +23,40 @@ const GROUP_LEN: usize = 5;
 /// The longest input `redeem` looks at, in bytes. A code typed with a space or hyphen
 /// between every character, or pasted with surrounding blanks, stays far below this;
 /// anything longer is refused before normalization or hashing.
+///
+/// ```
+/// # fn main() -> countersign_totp::Result<()> {
+/// use countersign_totp::backup::{BackupSettings, KdfParams};
+/// use countersign_totp::BackupCodes;
+///
+/// let cheap = BackupSettings { count: 3, params: KdfParams::new(8, 1, 1)? }; // for the example only
+/// let (mut store, _codes) = BackupCodes::generate_with(&cheap, &mut rand::rng(), 0)?;
+/// let long = "a".repeat(countersign_totp::backup::MAX_INPUT_LEN + 1);
+/// assert!(matches!(store.redeem(&long, 0), Err(countersign_totp::Error::BackupCodeTooLong { .. })));
+/// # Ok(()) }
+/// ```
 pub const MAX_INPUT_LEN: usize = 64;
 
 /// The alphabet: lower-case letters and digits without look-alikes. `0`, `o`, `1`, `i`
 /// and `l` are left out so nothing a person copies by hand is ambiguous; the alphabet
 /// being single-case makes codes case-insensitive. 31 symbols: log2(31) ≈ 4.95 bits each,
 /// ≈ 49.5 bits per code.
+///
+/// ```
+/// use countersign_totp::backup::ALPHABET;
+///
+/// assert!(!ALPHABET.contains(&b'0') && !ALPHABET.contains(&b'l'));
+/// assert_eq!(ALPHABET.len(), 31);
+/// ```
 pub const ALPHABET: &[u8; 31] = b"23456789abcdefghjkmnpqrstuvwxyz";
 
 /// Random bytes at or above this are redrawn, so `byte % 31` is uniform (248 = 8·31).
+///
+/// Not `rand::distr::Uniform`: it is as uniform, but `Uniform::sample` retries without
+/// bound (Lemire's method in rand 0.10 rejects `x·31 mod 2^32 < 4`), so a generator stuck
+/// at zero would hang `generate` where this sampler draws a fixed 32 bytes per code and
+/// reports [`Error::BackupRandomnessFailed`](crate::Error::BackupRandomnessFailed). Nor is
+/// `Uniform` shorter here: the rejection is one comparison in the loop below.
 const UNBIASED_BELOW: u8 = 248;
 
 /// Random bytes drawn per attempt at a code: ten are needed, each byte is rejected with
@@ -53,6 +84,18 @@ impl BackupCode {
     /// The code as shown to the person: two groups of five, `xxxxx-xxxxx`.
     ///
     /// This is the one way to read a code; print it once, to the person it belongs to.
+    ///
+    /// ```
+    /// # fn main() -> countersign_totp::Result<()> {
+    /// use countersign_totp::backup::{BackupSettings, KdfParams};
+    /// use countersign_totp::BackupCodes;
+    ///
+    /// let cheap = BackupSettings { count: 3, params: KdfParams::new(8, 1, 1)? }; // for the example only
+    /// let (_store, codes) = BackupCodes::generate_with(&cheap, &mut rand::rng(), 0)?;
+    /// let code = codes.iter().next().unwrap().expose();
+    /// assert_eq!((code.len(), &code[5..6]), (11, "-"));
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn expose(&self) -> &str {
         &self.grouped
@@ -135,18 +178,51 @@ impl PlainCodes {
     }
 
     /// The number of codes.
+    ///
+    /// ```
+    /// # fn main() -> countersign_totp::Result<()> {
+    /// use countersign_totp::backup::{BackupSettings, KdfParams};
+    /// use countersign_totp::BackupCodes;
+    ///
+    /// let cheap = BackupSettings { count: 3, params: KdfParams::new(8, 1, 1)? }; // for the example only
+    /// let (_store, codes) = BackupCodes::generate_with(&cheap, &mut rand::rng(), 0)?;
+    /// assert_eq!(codes.len(), 3);
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn len(&self) -> usize {
         self.codes.len()
     }
 
     /// Whether there are none (never true for a generated set).
+    ///
+    /// ```
+    /// # fn main() -> countersign_totp::Result<()> {
+    /// use countersign_totp::backup::{BackupSettings, KdfParams};
+    /// use countersign_totp::BackupCodes;
+    ///
+    /// let cheap = BackupSettings { count: 3, params: KdfParams::new(8, 1, 1)? }; // for the example only
+    /// let (_store, codes) = BackupCodes::generate_with(&cheap, &mut rand::rng(), 0)?;
+    /// assert!(!codes.is_empty());
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.codes.is_empty()
     }
 
     /// The codes, in the order of the stored set.
+    ///
+    /// ```
+    /// # fn main() -> countersign_totp::Result<()> {
+    /// use countersign_totp::backup::{BackupSettings, KdfParams};
+    /// use countersign_totp::BackupCodes;
+    ///
+    /// let cheap = BackupSettings { count: 3, params: KdfParams::new(8, 1, 1)? }; // for the example only
+    /// let (_store, codes) = BackupCodes::generate_with(&cheap, &mut rand::rng(), 0)?;
+    /// assert_eq!(codes.iter().count(), 3);
+    /// # Ok(()) }
+    /// ```
     pub fn iter(&self) -> core::slice::Iter<'_, BackupCode> {
         self.codes.iter()
     }

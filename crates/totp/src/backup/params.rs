@@ -67,6 +67,12 @@ pub struct KdfParams {
 
 impl KdfParams {
     /// The default parameters: 19 MiB of memory, 2 passes, 1 lane (see the type docs).
+    ///
+    /// ```
+    /// use countersign_totp::backup::KdfParams;
+    ///
+    /// assert_eq!((KdfParams::DEFAULT.m_cost(), KdfParams::DEFAULT.t_cost()), (19 * 1024, 2));
+    /// ```
     pub const DEFAULT: Self = Self {
         m_cost: 19 * 1024,
         t_cost: 2,
@@ -74,10 +80,28 @@ impl KdfParams {
     };
 
     /// Largest memory cost accepted, in KiB (256 MiB, as for passwords).
+    ///
+    /// ```
+    /// use countersign_totp::backup::KdfParams;
+    ///
+    /// assert!(KdfParams::new(KdfParams::MAX_M_COST + 1, 1, 1).is_err());
+    /// ```
     pub const MAX_M_COST: u32 = 256 * 1024;
     /// Largest number of passes accepted (16, as for passwords).
+    ///
+    /// ```
+    /// use countersign_totp::backup::KdfParams;
+    ///
+    /// assert!(KdfParams::new(1024, KdfParams::MAX_T_COST + 1, 1).is_err());
+    /// ```
     pub const MAX_T_COST: u32 = 16;
     /// Largest number of lanes accepted (8, as for passwords).
+    ///
+    /// ```
+    /// use countersign_totp::backup::KdfParams;
+    ///
+    /// assert!(KdfParams::new(1024, 1, KdfParams::MAX_P_COST + 1).is_err());
+    /// ```
     pub const MAX_P_COST: u32 = 8;
 
     /// Parameters with `m_cost` KiB of memory, `t_cost` passes and `p_cost` lanes.
@@ -86,6 +110,15 @@ impl KdfParams {
     ///
     /// [`Error::BackupKdfParamOutOfRange`] when a value is outside the limits in the type
     /// docs (`m_cost` must also be at least 8·`p_cost`, as RFC 9106 §3.1 requires).
+    ///
+    /// ```
+    /// use countersign_totp::backup::KdfParams;
+    ///
+    /// let params = KdfParams::new(64 * 1024, 3, 1)?;
+    /// assert_eq!(params.m_cost(), 64 * 1024);
+    /// assert!(KdfParams::new(7, 1, 1).is_err()); // below 8 KiB per lane (RFC 9106 §3.1)
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     pub fn new(m_cost: u32, t_cost: u32, p_cost: u32) -> Result<Self> {
         let check = |name, value, min, max| {
             if (min..=max).contains(&value) {
@@ -110,18 +143,39 @@ impl KdfParams {
     }
 
     /// Memory cost, in KiB.
+    ///
+    /// ```
+    /// use countersign_totp::backup::KdfParams;
+    ///
+    /// assert_eq!(KdfParams::new(4096, 2, 1)?.m_cost(), 4096);
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     #[must_use]
     pub const fn m_cost(&self) -> u32 {
         self.m_cost
     }
 
     /// Number of passes over memory.
+    ///
+    /// ```
+    /// use countersign_totp::backup::KdfParams;
+    ///
+    /// assert_eq!(KdfParams::new(4096, 2, 1)?.t_cost(), 2);
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     #[must_use]
     pub const fn t_cost(&self) -> u32 {
         self.t_cost
     }
 
     /// Degree of parallelism (lanes).
+    ///
+    /// ```
+    /// use countersign_totp::backup::KdfParams;
+    ///
+    /// assert_eq!(KdfParams::new(4096, 2, 1)?.p_cost(), 1);
+    /// # Ok::<(), countersign_totp::Error>(())
+    /// ```
     #[must_use]
     pub const fn p_cost(&self) -> u32 {
         self.p_cost

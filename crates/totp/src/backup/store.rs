@@ -40,6 +40,18 @@ impl Default for BackupSettings {
 }
 
 /// A successful redemption.
+///
+/// ```
+/// # fn main() -> countersign_totp::Result<()> {
+/// use countersign_totp::backup::{BackupSettings, KdfParams};
+/// use countersign_totp::{BackupCodes, Redeemed};
+///
+/// let cheap = BackupSettings { count: 2, params: KdfParams::new(8, 1, 1)? };
+/// let (mut store, codes) = BackupCodes::generate_with(&cheap, &mut rand::rng(), 0)?;
+/// let redeemed: Redeemed = store.redeem(codes.iter().next().unwrap().expose(), 1)?;
+/// assert_eq!(redeemed.remaining, 1);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Redeemed {
@@ -107,10 +119,36 @@ impl core::fmt::Debug for BackupCodes {
 
 impl BackupCodes {
     /// Codes in a set unless told otherwise.
+    ///
+    /// ```
+    /// use countersign_totp::{backup::BackupSettings, BackupCodes};
+    ///
+    /// assert_eq!(BackupSettings::default().count, BackupCodes::DEFAULT_COUNT);
+    /// ```
     pub const DEFAULT_COUNT: usize = 10;
     /// The smallest set.
+    ///
+    /// ```
+    /// # fn main() -> countersign_totp::Result<()> {
+    /// use countersign_totp::backup::{BackupSettings, KdfParams};
+    /// use countersign_totp::BackupCodes;
+    ///
+    /// let cheap = BackupSettings { count: BackupCodes::MIN_COUNT - 1, params: KdfParams::new(8, 1, 1)? }; // for the example only
+    /// assert!(BackupCodes::generate_with(&cheap, &mut rand::rng(), 0).is_err());
+    /// # Ok(()) }
+    /// ```
     pub const MIN_COUNT: usize = 1;
     /// The largest set (also enforced on stored sets, so a doctored one cannot grow).
+    ///
+    /// ```
+    /// # fn main() -> countersign_totp::Result<()> {
+    /// use countersign_totp::backup::{BackupSettings, KdfParams};
+    /// use countersign_totp::BackupCodes;
+    ///
+    /// let cheap = BackupSettings { count: BackupCodes::MAX_COUNT + 1, params: KdfParams::new(8, 1, 1)? }; // for the example only
+    /// assert!(BackupCodes::generate_with(&cheap, &mut rand::rng(), 0).is_err());
+    /// # Ok(()) }
+    /// ```
     pub const MAX_COUNT: usize = 100;
 
     /// Generates a set with the default settings (10 codes, [`KdfParams::DEFAULT`]) from
@@ -122,6 +160,13 @@ impl BackupCodes {
     /// # Errors
     ///
     /// [`Error::BackupKdfFailed`] if Argon2id cannot run (memory exhausted).
+    ///
+    /// ```
+    /// # fn main() -> countersign_totp::Result<()> {
+    /// let (store, codes) = countersign_totp::BackupCodes::generate(1_700_000_000)?;
+    /// assert_eq!((store.remaining(), codes.len()), (10, 10));
+    /// # Ok(()) }
+    /// ```
     pub fn generate(now: u64) -> Result<(Self, PlainCodes)> {
         Self::generate_with(&BackupSettings::default(), &mut rand::rng(), now)
     }
@@ -137,6 +182,17 @@ impl BackupCodes {
     /// [`MIN_COUNT`](Self::MIN_COUNT)..=[`MAX_COUNT`](Self::MAX_COUNT);
     /// [`Error::BackupRandomnessFailed`] if `rng` keeps repeating codes (it is not a
     /// CSPRNG); [`Error::BackupKdfFailed`] if Argon2id cannot run.
+    ///
+    /// ```
+    /// # fn main() -> countersign_totp::Result<()> {
+    /// use countersign_totp::backup::{BackupSettings, KdfParams};
+    /// use countersign_totp::BackupCodes;
+    ///
+    /// let cheap = BackupSettings { count: 3, params: KdfParams::new(8, 1, 1)? }; // for the example only
+    /// let (store, codes) = BackupCodes::generate_with(&cheap, &mut rand::rng(), 1_700_000_000)?;
+    /// assert_eq!((store.total(), codes.len()), (3, 3));
+    /// # Ok(()) }
+    /// ```
     pub fn generate_with<R: CryptoRng + ?Sized>(
         settings: &BackupSettings,
         rng: &mut R,
@@ -173,6 +229,20 @@ impl BackupCodes {
     /// # Errors
     ///
     /// As [`generate_with`](Self::generate_with).
+    ///
+    /// ```
+    /// # fn main() -> countersign_totp::Result<()> {
+    /// use countersign_totp::backup::{BackupSettings, KdfParams};
+    /// use countersign_totp::BackupCodes;
+    ///
+    /// let cheap = BackupSettings { count: 3, params: KdfParams::new(8, 1, 1)? }; // for the example only
+    /// let (mut store, old) = BackupCodes::generate_with(&cheap, &mut rand::rng(), 0)?;
+    /// let new = store.regenerate(&cheap, &mut rand::rng(), 10)?;
+    /// let old_code = old.iter().next().unwrap().expose();
+    /// assert!(store.redeem(old_code, 20).is_err());
+    /// assert!(store.redeem(new.iter().next().unwrap().expose(), 20).is_ok());
+    /// # Ok(()) }
+    /// ```
     pub fn regenerate<R: CryptoRng + ?Sized>(
         &mut self,
         settings: &BackupSettings,
@@ -202,6 +272,18 @@ impl BackupCodes {
     /// [`Error::BackupCodeEmpty`], [`Error::BackupCodeWrongLength`]. After it:
     /// [`Error::BackupCodeWrong`] (not a code of this set), [`Error::BackupCodeUsed`]
     /// (a code of this set, already redeemed), [`Error::BackupKdfFailed`].
+    ///
+    /// ```
+    /// # fn main() -> countersign_totp::Result<()> {
+    /// use countersign_totp::backup::{BackupSettings, KdfParams};
+    /// use countersign_totp::BackupCodes;
+    ///
+    /// let cheap = BackupSettings { count: 3, params: KdfParams::new(8, 1, 1)? }; // for the example only
+    /// let (mut store, codes) = BackupCodes::generate_with(&cheap, &mut rand::rng(), 0)?;
+    /// let typed = codes.iter().next().unwrap().expose().to_uppercase();
+    /// assert_eq!(store.redeem(&typed, 60)?.remaining, 2);
+    /// # Ok(()) }
+    /// ```
     pub fn redeem(&mut self, input: &str, now: u64) -> Result<Redeemed> {
         let symbols = normalize(input)?;
         let derived = self.params.derive(symbols.as_ref(), &self.salt)?;
@@ -235,6 +317,18 @@ impl BackupCodes {
     }
 
     /// Unused codes left.
+    ///
+    /// ```
+    /// # fn main() -> countersign_totp::Result<()> {
+    /// use countersign_totp::backup::{BackupSettings, KdfParams};
+    /// use countersign_totp::BackupCodes;
+    ///
+    /// let cheap = BackupSettings { count: 3, params: KdfParams::new(8, 1, 1)? }; // for the example only
+    /// let (mut store, codes) = BackupCodes::generate_with(&cheap, &mut rand::rng(), 0)?;
+    /// store.redeem(codes.iter().next().unwrap().expose(), 60)?;
+    /// assert_eq!(store.remaining(), 2);
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn remaining(&self) -> usize {
         self.slots
@@ -244,24 +338,69 @@ impl BackupCodes {
     }
 
     /// Codes in the set, used or not.
+    ///
+    /// ```
+    /// # fn main() -> countersign_totp::Result<()> {
+    /// use countersign_totp::backup::{BackupSettings, KdfParams};
+    /// use countersign_totp::BackupCodes;
+    ///
+    /// let cheap = BackupSettings { count: 3, params: KdfParams::new(8, 1, 1)? }; // for the example only
+    /// let (store, _codes) = BackupCodes::generate_with(&cheap, &mut rand::rng(), 0)?;
+    /// assert_eq!(store.total(), 3);
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn total(&self) -> usize {
         self.slots.len()
     }
 
     /// The Argon2id parameters this set was hashed with.
+    ///
+    /// ```
+    /// # fn main() -> countersign_totp::Result<()> {
+    /// use countersign_totp::backup::{BackupSettings, KdfParams};
+    /// use countersign_totp::BackupCodes;
+    ///
+    /// let cheap = BackupSettings { count: 3, params: KdfParams::new(8, 1, 1)? }; // for the example only
+    /// let (store, _codes) = BackupCodes::generate_with(&cheap, &mut rand::rng(), 0)?;
+    /// assert_eq!(store.params(), &cheap.params);
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn params(&self) -> &KdfParams {
         &self.params
     }
 
     /// When the set was generated, in seconds since the Unix epoch.
+    ///
+    /// ```
+    /// # fn main() -> countersign_totp::Result<()> {
+    /// use countersign_totp::backup::{BackupSettings, KdfParams};
+    /// use countersign_totp::BackupCodes;
+    ///
+    /// let cheap = BackupSettings { count: 3, params: KdfParams::new(8, 1, 1)? }; // for the example only
+    /// let (store, _codes) = BackupCodes::generate_with(&cheap, &mut rand::rng(), 1_700_000_000)?;
+    /// assert_eq!(store.generated_at(), 1_700_000_000);
+    /// # Ok(()) }
+    /// ```
     #[must_use]
     pub fn generated_at(&self) -> u64 {
         self.generated_at
     }
 
     /// When each code was used (`None` while unused), in the order of the plain codes.
+    ///
+    /// ```
+    /// # fn main() -> countersign_totp::Result<()> {
+    /// use countersign_totp::backup::{BackupSettings, KdfParams};
+    /// use countersign_totp::BackupCodes;
+    ///
+    /// let cheap = BackupSettings { count: 3, params: KdfParams::new(8, 1, 1)? }; // for the example only
+    /// let (mut store, codes) = BackupCodes::generate_with(&cheap, &mut rand::rng(), 0)?;
+    /// store.redeem(codes.iter().next().unwrap().expose(), 60)?;
+    /// assert_eq!(store.used_at().flatten().collect::<Vec<_>>(), [60]);
+    /// # Ok(()) }
+    /// ```
     pub fn used_at(&self) -> impl Iterator<Item = Option<u64>> + '_ {
         self.slots.iter().map(|slot| slot.used_at)
     }
