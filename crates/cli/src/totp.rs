@@ -421,7 +421,7 @@ pub(crate) fn run_uri(command: &UriCommand) -> Result<ExitCode> {
                 None => Secret::generate(),
             };
             let uri = match counter {
-                Some(counter) => KeyUri::new_hotp(secret, issuer.as_deref(), account, *counter)?,
+                Some(counter) => KeyUri::new_hotp(&secret, issuer.as_deref(), account, *counter)?,
                 None => {
                     KeyUri::new_totp(&secret, issuer.as_deref(), account)?.with_period(*period)?
                 }

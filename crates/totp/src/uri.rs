@@ -345,7 +345,7 @@ impl KeyUri {
     /// use countersign_totp::{KeyUri, Secret};
     ///
     /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXP")?;
-    /// let uri = KeyUri::new_hotp(secret, None, "bob", 42)?;
+    /// let uri = KeyUri::new_hotp(&secret, None, "bob", 42)?;
     /// assert_eq!(uri.to_uri().as_str(), "otpauth://hotp/bob?secret=JBSWY3DPEHPK3PXP&counter=42");
     /// # Ok::<(), countersign_totp::Error>(())
     /// ```
@@ -354,12 +354,12 @@ impl KeyUri {
     ///
     /// As [`new_totp`](Self::new_totp).
     pub fn new_hotp(
-        secret: Secret,
+        secret: &Secret,
         issuer: Option<&str>,
         account: &str,
         counter: u64,
     ) -> Result<Self> {
-        Self::new(Kind::Hotp { counter }, secret, issuer, account)
+        Self::new(Kind::Hotp { counter }, secret.clone(), issuer, account)
     }
 
     fn new(kind: Kind, secret: Secret, issuer: Option<&str>, account: &str) -> Result<Self> {
@@ -574,7 +574,7 @@ impl KeyUri {
     /// use countersign_totp::{KeyUri, Secret};
     ///
     /// assert_eq!(KeyUri::new_totp(&Secret::generate(), None, "joe")?.period(), Some(30));
-    /// assert_eq!(KeyUri::new_hotp(Secret::generate(), None, "joe", 0)?.period(), None);
+    /// assert_eq!(KeyUri::new_hotp(&Secret::generate(), None, "joe", 0)?.period(), None);
     /// # Ok::<(), countersign_totp::Error>(())
     /// ```
     #[must_use]
@@ -590,7 +590,7 @@ impl KeyUri {
     /// ```
     /// use countersign_totp::{KeyUri, Secret};
     ///
-    /// assert_eq!(KeyUri::new_hotp(Secret::generate(), None, "joe", 7)?.counter(), Some(7));
+    /// assert_eq!(KeyUri::new_hotp(&Secret::generate(), None, "joe", 7)?.counter(), Some(7));
     /// # Ok::<(), countersign_totp::Error>(())
     /// ```
     #[must_use]
@@ -1360,7 +1360,7 @@ mod tests {
             "otpauth://totp/ACME%20Co%20%26%20Sons:j%C3%B6e%20user%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=ACME%20Co%20%26%20Sons&algorithm=SHA512&digits=8&period=60"
         );
         assert_eq!(KeyUri::parse(&text).unwrap(), uri);
-        let hotp = KeyUri::new_hotp(secret(), None, "bob", 42).unwrap();
+        let hotp = KeyUri::new_hotp(&secret(), None, "bob", 42).unwrap();
         assert_eq!(
             hotp.to_uri().as_str(),
             "otpauth://hotp/bob?secret=JBSWY3DPEHPK3PXP&counter=42"
@@ -1499,7 +1499,7 @@ mod tests {
         assert!(KeyUri::new_totp(&secret(), None, "c:d").is_err());
         assert!(KeyUri::new_totp(&secret(), None, " c").is_err());
         assert!(
-            KeyUri::new_hotp(secret(), None, "c", 0)
+            KeyUri::new_hotp(&secret(), None, "c", 0)
                 .unwrap()
                 .with_period(60)
                 .is_err()

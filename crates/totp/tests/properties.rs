@@ -64,7 +64,7 @@ proptest! {
         let names = issuer.iter().chain([&account]);
         let refused = names.into_iter().any(|name| name.chars().any(unsafe_char));
         let built = match counter {
-            Some(counter) => KeyUri::new_hotp(secret, issuer.as_deref(), &account, counter),
+            Some(counter) => KeyUri::new_hotp(&secret, issuer.as_deref(), &account, counter),
             None => KeyUri::new_totp(&secret, issuer.as_deref(), &account),
         };
         if refused {
