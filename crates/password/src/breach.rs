@@ -81,6 +81,29 @@ impl BreachHash {
         Self(hex)
     }
 
+    /// The hashes to look up for a new password: of the form typed, and of the form
+    /// `normalization` makes of it when that differs. Both verify against the stored
+    /// Argon2id hash (which is of the normalized form), so a corpus entry in either
+    /// spelling is a password an attacker would try. Nearly always one hash.
+    ///
+    /// ```
+    /// use countersign_password::{BreachHash, Normalization};
+    ///
+    /// assert_eq!(BreachHash::of_forms("password", Normalization::Nfc).len(), 1);
+    /// // "é" typed as e + combining acute (NFD, as some systems produce it):
+    /// assert_eq!(BreachHash::of_forms("cafe\u{301} au lait", Normalization::Nfc).len(), 2);
+    /// ```
+    #[must_use]
+    pub fn of_forms(password: &str, normalization: crate::Normalization) -> Vec<Self> {
+        let typed = Self::of(password);
+        match normalization.apply(password) {
+            crate::normalize::Normalized::Owned(normalized) if *normalized != *password => {
+                vec![typed, Self::of(&normalized)]
+            }
+            _ => vec![typed],
+        }
+    }
+
     /// A hash given as 40 hex digits (either case), for instance from a deployment's
     /// own list.
     ///
