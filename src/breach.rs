@@ -165,13 +165,28 @@ impl Portal {
     /// The same portal, checking every new password against breaches through
     /// `check` (see the [module](crate::breach) for a checker in ten lines, and what
     /// happens when it fails).
+    ///
+    /// ```
+    /// use countersign::breach::CheckError;
+    /// use countersign::password::RangePrefix;
+    /// use countersign::{Portal, ServerKey, Settings};
+    ///
+    /// let portal = Portal::new(ServerKey::generate(), Settings::default())?;
+    /// assert!(!portal.has_breach_check());
+    /// let portal = portal.with_breach_check(|_: RangePrefix| -> Result<Vec<u8>, CheckError> {
+    ///     Ok(Vec::new())
+    /// });
+    /// assert!(portal.has_breach_check());
+    /// # Ok::<(), countersign::Error>(())
+    /// ```
     #[must_use]
     pub fn with_breach_check(mut self, check: impl BreachCheck + 'static) -> Self {
         self.breach = Checker(Some(Box::new(check)));
         self
     }
 
-    /// Whether new passwords are checked against breaches.
+    /// Whether new passwords are checked against breaches (see
+    /// [`Portal::with_breach_check`]).
     #[must_use]
     pub fn has_breach_check(&self) -> bool {
         self.breach.0.is_some()

@@ -23,11 +23,23 @@ use zeroize::Zeroize;
 use crate::{Error, Result};
 
 /// Where to send the range request: append [`RangePrefix::as_str`].
+///
+/// ```
+/// assert!(countersign_password::RANGE_URL.starts_with("https://"));
+/// ```
 pub const RANGE_URL: &str = "https://api.pwnedpasswords.com/range/";
 
 /// The largest range response [`BreachHash::count_in_range`] reads, in bytes. A real
 /// one has about 800 to 2,000 lines of about 40 bytes (under 100 KB); 1 MiB leaves
 /// room for growth and refuses a runaway or hostile body before any work.
+///
+/// ```
+/// use countersign_password::{BreachHash, Error, MAX_RANGE_BYTES};
+///
+/// let huge = vec![b'0'; MAX_RANGE_BYTES + 1];
+/// let refused = BreachHash::of("password").count_in_range(&huge);
+/// assert!(matches!(refused, Err(Error::RangeTooLarge { .. })));
+/// ```
 pub const MAX_RANGE_BYTES: usize = 1 << 20;
 
 /// The longest count this crate reads: `u64::MAX` has 20 digits.
@@ -132,6 +144,12 @@ impl BreachHash {
     }
 
     /// The first 5 hex digits: all that is sent to the service.
+    ///
+    /// ```
+    /// use countersign_password::BreachHash;
+    ///
+    /// assert_eq!(BreachHash::of("123456").prefix().as_str(), "7C4A8");
+    /// ```
     #[must_use]
     pub fn prefix(&self) -> RangePrefix {
         let mut prefix = [0u8; PREFIX_LEN];
@@ -221,6 +239,12 @@ pub struct RangePrefix([u8; PREFIX_LEN]);
 
 impl RangePrefix {
     /// The prefix as text.
+    ///
+    /// ```
+    /// use countersign_password::BreachHash;
+    ///
+    /// assert_eq!(BreachHash::of("password").prefix().as_str(), "5BAA6");
+    /// ```
     #[must_use]
     pub fn as_str(&self) -> &str {
         // Only ever built from upper-case ASCII hex digits.
@@ -335,7 +359,17 @@ struct FileLine {
 }
 
 impl<R: Read + Seek> HashFile<R> {
-    /// Search `reader`, a file in the `HASH:COUNT` format, sorted.
+    /// Search `reader`, a file in the `HASH:COUNT` format, sorted. In a deployment:
+    /// `HashFile::new(BufReader::new(File::open(path)?))`.
+    ///
+    /// ```
+    /// use std::io::Cursor;
+    /// use countersign_password::HashFile;
+    ///
+    /// let file = HashFile::new(Cursor::new(b"5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8:1\n"))?;
+    /// assert_eq!(file.into_inner().into_inner().len(), 43);
+    /// # Ok::<(), countersign_password::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -345,7 +379,7 @@ impl<R: Read + Seek> HashFile<R> {
         Ok(Self { reader, len })
     }
 
-    /// Give back the reader.
+    /// Give back the reader (see [`HashFile::new`]).
     pub fn into_inner(self) -> R {
         self.reader
     }
@@ -391,6 +425,16 @@ impl<R: Read + Seek> HashFile<R> {
     }
 
     /// How many times `hash` is in the file, or 0.
+    ///
+    /// ```
+    /// use std::io::Cursor;
+    /// use countersign_password::{BreachHash, HashFile};
+    ///
+    /// let mut file = HashFile::new(Cursor::new("5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8:7\r\n"))?;
+    /// assert_eq!(file.count(&BreachHash::of("password"))?, 7);
+    /// assert_eq!(file.count(&BreachHash::of("Password"))?, 0);
+    /// # Ok::<(), countersign_password::Error>(())
+    /// ```
     ///
     /// # Errors
     ///

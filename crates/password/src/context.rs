@@ -90,6 +90,13 @@ impl<'a> Context<'a> {
     }
 
     /// The breach count, if given.
+    ///
+    /// ```
+    /// use countersign_password::Context;
+    ///
+    /// assert_eq!(Context::new("joe").breach_count_value(), None);
+    /// assert_eq!(Context::new("joe").breach_count(2).breach_count_value(), Some(2));
+    /// ```
     #[must_use]
     pub const fn breach_count_value(&self) -> Option<u64> {
         self.breach_count

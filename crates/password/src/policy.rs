@@ -353,6 +353,13 @@ impl Policy {
     }
 
     /// How many breaches make a password refused (at least 1).
+    ///
+    /// ```
+    /// use countersign_password::{DEFAULT_BREACH_THRESHOLD, Policy};
+    ///
+    /// assert_eq!(Policy::portal().breach_threshold(), DEFAULT_BREACH_THRESHOLD);
+    /// assert_eq!(DEFAULT_BREACH_THRESHOLD, 1);
+    /// ```
     #[must_use]
     pub const fn breach_threshold(&self) -> u64 {
         self.config.breach_threshold
