@@ -260,3 +260,10 @@ fn without_a_checker_nothing_is_asked() {
     assert_eq!(portal.breach_count(BREACHED).unwrap(), None);
     portal.create_account(joe(), BREACHED, &mut rng()).unwrap();
 }
+
+#[test]
+fn a_portal_with_a_checker_is_still_shared_between_threads() {
+    fn shared<T: Send + Sync>(_: &T) {}
+    let (portal, _) = checked(&[]);
+    shared(&portal);
+}
