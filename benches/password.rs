@@ -2,6 +2,12 @@
 //!
 //! - `password_check`: `Policy::check` on typical passwords; target < 5 µs median
 //!   without the `strength` feature (`cargo bench --bench password`).
+//! - `password_breach_range`: finding the count in a padded Pwned Passwords range
+//!   response of about 900 lines (the recorded ones of the password crate's tests),
+//!   against the floor of splitting the same bytes into lines and counting them.
+//!   The parser reads and compares every line in constant time, so a hit and a miss
+//!   cost the same. `hash_file_count`: one binary search of a 5,000-line hash file in
+//!   memory.
 //! - `password_hash`: hash and verify with the default (OWASP) Argon2id parameters.
 //!   The side-by-side against the C reference, process against process on the same
 //!   parameters, is `crates/cli/benches/hash_vs_reference.rs`.
@@ -9,7 +15,9 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use countersign::password::{Context, Hasher, Policy};
+use std::io::Cursor;
+
+use countersign::password::{BreachHash, Context, HashFile, Hasher, Policy};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn check(c: &mut Criterion) {
@@ -30,6 +38,54 @@ fn check(c: &mut Criterion) {
             b.iter(|| policy.check(black_box(password), black_box(&context)));
         });
     }
+    // The breach rule only compares a count the caller looked up.
+    let seen = context.breach_count(3);
+    group.bench_function("typical_passphrase_breach_count", |b| {
+        b.iter(|| {
+            policy.check(
+                black_box("Vivio is gr8! I like my privacy"),
+                black_box(&seen),
+            )
+        });
+    });
+    group.finish();
+}
+
+const RANGE_HIT: &[u8] = include_bytes!("../crates/password/tests/data/breach/range-5BAA6.txt");
+const RANGE_MISS: &[u8] = include_bytes!("../crates/password/tests/data/breach/range-47F3A.txt");
+const HASH_FILE: &[u8] =
+    include_bytes!("../crates/password/tests/data/breach/hashes-ordered-by-hash.txt");
+
+fn breach(c: &mut Criterion) {
+    let mut group = c.benchmark_group("password_breach_range");
+    group.measurement_time(Duration::from_secs(3));
+    let password = BreachHash::of("password");
+    // Same prefix, a suffix the response lacks: the same work as a hit.
+    let absent =
+        BreachHash::from_hex("5BAA600000000000000000000000000000000000").expect("40 hex digits");
+    let other = BreachHash::of("Y? Cuz I reelee lik mi prYvacee");
+    assert_eq!(password.count_in_range(RANGE_HIT), Ok(52_256_179));
+    assert_eq!(absent.count_in_range(RANGE_HIT), Ok(0));
+    assert_eq!(other.count_in_range(RANGE_MISS), Ok(0));
+    group.bench_function("floor_split_lines", |b| {
+        b.iter(|| black_box(RANGE_HIT).split(|&byte| byte == b'\n').count());
+    });
+    group.bench_function("count_hit_844_lines", |b| {
+        b.iter(|| password.count_in_range(black_box(RANGE_HIT)));
+    });
+    group.bench_function("count_miss_844_lines", |b| {
+        b.iter(|| absent.count_in_range(black_box(RANGE_HIT)));
+    });
+    group.bench_function("count_miss_895_lines", |b| {
+        b.iter(|| other.count_in_range(black_box(RANGE_MISS)));
+    });
+    group.bench_function("sha1_and_prefix", |b| {
+        b.iter(|| BreachHash::of(black_box("Vivio is gr8! I like my privacy")).prefix());
+    });
+    let mut file = HashFile::new(Cursor::new(HASH_FILE)).expect("in memory");
+    group.bench_function("hash_file_count_5000_lines", |b| {
+        b.iter(|| file.count(black_box(&password)));
+    });
     group.finish();
 }
 
@@ -47,5 +103,5 @@ fn hash(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, check, hash);
+criterion_group!(benches, check, breach, hash);
 criterion_main!(benches);

@@ -231,6 +231,15 @@ pub enum Error {
     #[error(transparent)]
     Password(#[from] crate::password::Error),
 
+    /// The breached-password checker failed (for instance the network is down): the
+    /// new password was not set, and can be tried again. Fails closed; see
+    /// [`breach`](crate::breach) for a checker that fails open instead.
+    #[error("could not check the password against known breaches, try again: {reason}")]
+    BreachCheckFailed {
+        /// The checker's error message.
+        reason: String,
+    },
+
     /// A TOTP or backup-code error from `countersign-totp`: a wrong or replayed code,
     /// a used backup code, a malformed input.
     #[error(transparent)]

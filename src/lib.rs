@@ -11,6 +11,7 @@ pub use countersign_security_code as security_code;
 pub use countersign_totp as totp;
 
 pub mod account;
+pub mod breach;
 pub mod device;
 pub mod enrollment;
 mod error;

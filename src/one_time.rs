@@ -50,6 +50,7 @@ use core::fmt;
 
 use hmac::Mac;
 use rand::CryptoRng;
+use rand::distr::{Distribution, Uniform};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
@@ -438,16 +439,13 @@ impl From<PendingCode> for PendingRecord {
     }
 }
 
-/// A uniform draw from `0..bound` (rejection sampling: no modulo bias).
-fn uniform_below<R: CryptoRng + ?Sized>(rng: &mut R, bound: u64) -> u64 {
-    // The largest multiple of `bound` that fits: draws at or above it are redrawn.
-    let zone = u64::MAX - u64::MAX % bound;
-    loop {
-        let draw = rng.next_u64();
-        if draw < zone {
-            return draw % bound;
-        }
-    }
+/// A code of `digits` digits, uniformly drawn: rand's [`Uniform`], Lemire's widening
+/// multiply with rejection, so no modulo bias. (Not `random_range`: without rand's
+/// `unbiased` feature it uses Canon's method, biased by up to 2^-64.)
+fn draw_code<R: CryptoRng + ?Sized>(rng: &mut R, digits: u8) -> u64 {
+    // 10^digits is at least 1 for any digits that fit a u64, so the range is never
+    // empty and `new` never fails (policies allow 6 to 10 digits).
+    Uniform::new(0, 10u64.pow(u32::from(digits))).map_or(0, |codes| codes.sample(rng))
 }
 
 impl PendingCode {
@@ -492,7 +490,7 @@ impl PendingCode {
         rng: &mut R,
     ) -> (Delivery, Self) {
         let digits = policy.digits;
-        let value = Zeroizing::new(uniform_below(rng, 10u64.pow(u32::from(digits))));
+        let value = Zeroizing::new(draw_code(rng, digits));
         let code = OneTimeCode(format!("{:0width$}", *value, width = usize::from(digits)));
         let mut nonce = [0u8; NONCE_LEN];
         rng.fill_bytes(&mut nonce);
@@ -945,6 +943,26 @@ mod tests {
             first_digits.iter().all(|&n| (120..=280).contains(&n)),
             "{first_digits:?}"
         );
+    }
+
+    #[test]
+    fn draws_are_uniform_below_the_bound() {
+        let mut rng = StdRng::seed_from_u64(3);
+        // One digit: every value about 2,000 times in 20,000 (5 sigma is 212).
+        let mut counts = [0u32; 10];
+        for _ in 0..20_000 {
+            counts[usize::try_from(draw_code(&mut rng, 1)).unwrap()] += 1;
+        }
+        assert!(
+            counts.iter().all(|&n| (1_788..=2_212).contains(&n)),
+            "{counts:?}"
+        );
+        // The widest policy: below 10^10, and past 2^32 (a u64 draw, not a u32 one).
+        let draws: Vec<u64> = (0..1_000)
+            .map(|_| draw_code(&mut rng, MAX_DIGITS))
+            .collect();
+        assert!(draws.iter().all(|&d| d < 10_000_000_000));
+        assert!(draws.iter().any(|&d| d > u64::from(u32::MAX)));
     }
 
     #[test]

@@ -103,6 +103,8 @@ pub struct Portal {
     pub(crate) derived: Vec<Derived>,
     pub(crate) hasher: Hasher,
     pub(crate) settings: Settings,
+    /// The breached-password checker, if the service set one.
+    pub(crate) breach: crate::breach::Checker,
 }
 
 /// The keys derived from one server key of the ring.
@@ -169,6 +171,7 @@ impl Portal {
             ring,
             derived,
             settings,
+            breach: crate::breach::Checker::default(),
         })
     }
 
@@ -239,7 +242,9 @@ impl Portal {
     /// # Errors
     ///
     /// [`Error::PasswordRejected`] with the policy's report when the password breaks
-    /// a rule; [`Error::Password`] if hashing fails.
+    /// a rule (or was seen in breaches, with a [breach check](crate::breach));
+    /// [`Error::BreachCheckFailed`] when the breach checker fails; [`Error::Password`]
+    /// if hashing fails or the checker's answer is malformed.
     pub fn create_account<R: CryptoRng + ?Sized>(
         &self,
         profile: Profile,
@@ -274,13 +279,14 @@ impl Portal {
             .to_owned())
     }
 
-    /// Checks a new password against the policy, in the contact's context.
+    /// Checks a new password against the policy, in the contact's context, and
+    /// against breaches if a checker is set ([`breach`](crate::breach)).
     pub(crate) fn check_new_password(&self, profile: &Profile, password: &str) -> Result<()> {
         let client_id = profile.client_id.to_string();
         let context = Context::new(&profile.username)
             .email(&profile.email)
             .client_id(&client_id);
-        let report = self.settings.password.check(password, &context);
+        let report = self.check_with_breaches(password, &context)?;
         if report.passed() {
             return Ok(());
         }

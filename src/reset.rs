@@ -64,7 +64,9 @@ impl Portal {
     ///
     /// # Errors
     ///
-    /// [`Error::PasswordRejected`] (nothing else happened); [`Error::NoPendingCode`];
+    /// [`Error::PasswordRejected`] (nothing else happened); [`Error::BreachCheckFailed`]
+    /// when a [breach checker](crate::breach) fails (nothing else happened either);
+    /// [`Error::NoPendingCode`];
     /// [`Error::Throttled`]; the one-time code errors ([`Error::WrongOneTimeCode`],
     /// [`Error::OneTimeCodeExpired`], [`Error::OneTimeCodeUsed`],
     /// [`Error::OneTimeCodeExhausted`], [`Error::MalformedOneTimeCode`]).
@@ -110,7 +112,8 @@ impl Portal {
     /// # Errors
     ///
     /// [`Error::Throttled`]; [`Error::Password`] (`WrongPassword` for the current
-    /// one); [`Error::PasswordRejected`] for a new one that breaks a rule.
+    /// one); [`Error::PasswordRejected`] for a new one that breaks a rule;
+    /// [`Error::BreachCheckFailed`] when a [breach checker](crate::breach) fails.
     pub fn change_password<R: CryptoRng + ?Sized>(
         &self,
         account: &mut Account,

@@ -15,6 +15,7 @@ pub struct Context<'a> {
     username: &'a str,
     email: Option<&'a str>,
     client_id: Option<&'a str>,
+    breach_count: Option<u64>,
 }
 
 /// Which identifier a password was compared with.
@@ -33,6 +34,7 @@ impl<'a> Context<'a> {
             username,
             email: None,
             client_id: None,
+            breach_count: None,
         }
     }
 
@@ -47,6 +49,25 @@ impl<'a> Context<'a> {
     #[must_use]
     pub const fn client_id(mut self, client_id: &'a str) -> Self {
         self.client_id = Some(client_id);
+        self
+    }
+
+    /// Add how many times the password was seen in breaches, as the service learned
+    /// it from the Pwned Passwords range API or a local file
+    /// ([`BreachHash`](crate::BreachHash), [`HashFile`](crate::HashFile)). The policy
+    /// refuses a count of at least [`Policy::breach_threshold`](crate::Policy::breach_threshold);
+    /// without a count, the breach rule is not applied (`check` itself does no I/O).
+    ///
+    /// ```
+    /// use countersign_password::{Context, Policy, ViolationCode};
+    ///
+    /// let seen = Context::new("joe").breach_count(3);
+    /// let report = Policy::portal().check("Y? Cuz I reelee lik mi prYvacee", &seen);
+    /// assert!(report.has(ViolationCode::Breached));
+    /// ```
+    #[must_use]
+    pub const fn breach_count(mut self, count: u64) -> Self {
+        self.breach_count = Some(count);
         self
     }
 
@@ -66,6 +87,19 @@ impl<'a> Context<'a> {
     #[must_use]
     pub const fn client_id_value(&self) -> Option<&'a str> {
         self.client_id
+    }
+
+    /// The breach count, if given.
+    ///
+    /// ```
+    /// use countersign_password::Context;
+    ///
+    /// assert_eq!(Context::new("joe").breach_count_value(), None);
+    /// assert_eq!(Context::new("joe").breach_count(2).breach_count_value(), Some(2));
+    /// ```
+    #[must_use]
+    pub const fn breach_count_value(&self) -> Option<u64> {
+        self.breach_count
     }
 
     /// Every non-empty identifier with its field.

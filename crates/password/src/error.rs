@@ -78,6 +78,42 @@ pub enum Error {
     /// The operating system's random number generator failed.
     #[error("the system random number generator failed")]
     Rng,
+    /// A range response of the Pwned Passwords API is not `SUFFIX:COUNT` lines.
+    #[error("malformed breach range response, line {line}: {reason}")]
+    MalformedRange {
+        /// The 1-based line number.
+        line: usize,
+        /// What is wrong with the line.
+        reason: &'static str,
+    },
+    /// A range response is larger than any real one; it was refused unread.
+    #[error("the breach range response has {size} bytes, more than the limit of {limit}")]
+    RangeTooLarge {
+        /// Its size in bytes.
+        size: usize,
+        /// [`crate::MAX_RANGE_BYTES`].
+        limit: usize,
+    },
+    /// A hash given for a breach check is not 40 hex digits.
+    #[error("a password's SHA-1 must be 40 hex digits")]
+    MalformedBreachHash,
+    /// A local file of breached-password hashes has a line that is not `HASH:COUNT`,
+    /// or lines out of order, where it was searched.
+    #[error("malformed breached-password file at byte {offset}: {reason}")]
+    MalformedHashFile {
+        /// The byte offset of the line.
+        offset: u64,
+        /// What is wrong there.
+        reason: &'static str,
+    },
+    /// Reading a local file of breached-password hashes failed.
+    #[error("could not read the breached-password file: {message}")]
+    HashFileRead {
+        /// The kind of I/O error.
+        kind: std::io::ErrorKind,
+        /// The I/O error's message.
+        message: String,
+    },
     /// Argon2 itself failed (for example it could not allocate its memory).
     #[error("argon2 failed: {0}")]
     Argon2(argon2::Error),

@@ -6,6 +6,7 @@
 )]
 
 mod blocklist;
+mod breach;
 mod context;
 mod error;
 mod hash;
@@ -17,12 +18,14 @@ mod secret;
 mod strength;
 
 pub use blocklist::{Blocklist, COMMON_MIN_LENGTH, common_password_count};
+pub use breach::{BreachHash, HashFile, MAX_RANGE_BYTES, RANGE_URL, RangePrefix};
 pub use context::Context;
 pub use error::{Error, Result};
 pub use hash::{HashParams, Hasher, SALT_LENGTH, Verified};
 pub use normalize::Normalization;
 pub use policy::{
-    CharacterClasses, HIGHEST_MAX_LENGTH, LOWEST_MAX_LENGTH, LOWEST_MIN_LENGTH, Policy,
+    CharacterClasses, DEFAULT_BREACH_THRESHOLD, HIGHEST_MAX_LENGTH, LOWEST_MAX_LENGTH,
+    LOWEST_MIN_LENGTH, Policy,
 };
 pub use report::{
     Report, SPECIAL_CHARACTERS, Suggestion, SuggestionCode, Violation, ViolationCode,

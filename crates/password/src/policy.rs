@@ -25,6 +25,12 @@ pub const LOWEST_MAX_LENGTH: usize = 64;
 /// maximum.
 pub const HIGHEST_MAX_LENGTH: usize = 4096;
 
+/// The default [`Policy::breach_threshold`]: a password seen in a breach even once is
+/// refused. NIST SP 800-63B rev 4 §3.1.1.2 asks verifiers to compare new passwords
+/// with "passwords obtained from previous breach corpuses", with no count: once is
+/// enough for it to be in the attackers' lists.
+pub const DEFAULT_BREACH_THRESHOLD: u64 = 1;
+
 /// Character classes, used as legacy requirements ([`Policy::with_required_classes`]).
 /// The seeds only *suggest* them, and NIST SP 800-63B rev 4 §3.1.1.2 says verifiers
 /// SHALL NOT impose composition rules, so all are off by default.
@@ -88,6 +94,7 @@ struct PolicyConfig {
     required_classes: CharacterClasses,
     forbid_context_substrings: bool,
     min_strength: Option<u8>,
+    breach_threshold: u64,
     hashing: HashParams,
 }
 
@@ -102,6 +109,7 @@ impl Default for PolicyConfig {
             required_classes: CharacterClasses::default(),
             forbid_context_substrings: false,
             min_strength: None,
+            breach_threshold: DEFAULT_BREACH_THRESHOLD,
             hashing: HashParams::OWASP,
         }
     }
@@ -159,6 +167,13 @@ impl TryFrom<PolicyConfig> for Policy {
                     "it needs the crate's `strength` feature",
                 ));
             }
+        }
+        if config.breach_threshold == 0 {
+            return Err(Error::InvalidPolicy {
+                setting: "breach_threshold",
+                value: 0,
+                requirement: "it must be at least 1 (0 would refuse every password)",
+            });
         }
         // Validate the hashing parameters now, so a bad configuration fails at load time.
         crate::Hasher::new(&Self {
@@ -283,6 +298,30 @@ impl Policy {
         })
     }
 
+    /// The same policy refusing a password seen in breaches at least `threshold` times
+    /// (by default [`DEFAULT_BREACH_THRESHOLD`], once). The count comes in through
+    /// [`Context::breach_count`]; see [`crate::BreachHash`] for how to get it.
+    ///
+    /// ```
+    /// use countersign_password::{Context, Policy, ViolationCode};
+    ///
+    /// let policy = Policy::portal().with_breach_threshold(10)?;
+    /// let password = "Y? Cuz I reelee lik mi prYvacee";
+    /// assert!(policy.check(password, &Context::new("joe").breach_count(9)).passed());
+    /// assert!(policy.check(password, &Context::new("joe").breach_count(10)).has(ViolationCode::Breached));
+    /// # Ok::<(), countersign_password::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidPolicy`] when `threshold` is 0.
+    pub fn with_breach_threshold(self, threshold: u64) -> Result<Self> {
+        Self::with(PolicyConfig {
+            breach_threshold: threshold,
+            ..self.config
+        })
+    }
+
     /// The same policy with other hashing parameters.
     ///
     /// # Errors
@@ -311,6 +350,19 @@ impl Policy {
     #[must_use]
     pub const fn normalization(&self) -> Normalization {
         self.config.normalization
+    }
+
+    /// How many breaches make a password refused (at least 1).
+    ///
+    /// ```
+    /// use countersign_password::{DEFAULT_BREACH_THRESHOLD, Policy};
+    ///
+    /// assert_eq!(Policy::portal().breach_threshold(), DEFAULT_BREACH_THRESHOLD);
+    /// assert_eq!(DEFAULT_BREACH_THRESHOLD, 1);
+    /// ```
+    #[must_use]
+    pub const fn breach_threshold(&self) -> u64 {
+        self.config.breach_threshold
     }
 
     /// The hashing parameters.
@@ -419,6 +471,21 @@ impl Policy {
                     "This password is on this service's list of forbidden passwords.",
                 );
             }
+        }
+
+        // NIST SP 800-63B §3.1.1.2: nor a password from a breach corpus. The count was
+        // looked up by the caller (this check does no I/O).
+        if let Some(seen) = context.breach_count_value()
+            && seen >= config.breach_threshold
+        {
+            report.violation(
+                ViolationCode::Breached,
+                format!(
+                    "This password has appeared in data breaches {seen} {times}, so attackers \
+                     try it early. Choose one you have never used anywhere else.",
+                    times = if seen == 1 { "time" } else { "times" },
+                ),
+            );
         }
 
         let classes = Classes::of(password);

@@ -103,6 +103,10 @@ pub enum ViolationCode {
     CommonPassword,
     /// One of the words the deployment added to its blocklist.
     Blocklisted,
+    /// Seen in data breaches at least [`Policy::breach_threshold`](crate::Policy::breach_threshold)
+    /// times (Have I Been Pwned's Pwned Passwords), as given in
+    /// [`Context::breach_count`](crate::Context::breach_count).
+    Breached,
     /// Legacy rule: no lower-case letter.
     MissingLowercase,
     /// Legacy rule: no upper-case letter.

@@ -1,0 +1,269 @@
+//! Issue 14, breached-password checks in the facade: every flow that sets a new
+//! password (create account, change, reset) asks the checker, the checker sees only
+//! the 5-digit prefix, and a failing checker fails closed.
+
+mod fixtures;
+
+use std::sync::{Arc, Mutex};
+
+use countersign::breach::{BreachCheck, CheckError};
+use countersign::password::{RangePrefix, ViolationCode};
+use countersign::{Error, Portal, ServerKey};
+use fixtures::*;
+use sha1::Digest;
+
+/// A passphrase that passes every other rule of the portal's policy.
+const BREACHED: &str = "Correct Horse Battery Staple 1234";
+
+fn sha1_hex(password: &str) -> String {
+    sha1::Sha1::digest(password.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
+}
+
+/// A padded range response for `prefix`, with `seen` of (password, count) in it.
+fn range(prefix: &str, seen: &[(&str, u64)]) -> Vec<u8> {
+    let mut lines: Vec<String> = (0..900u32)
+        .map(|i| format!("{:035X}:{}", u128::from(i) * 0x1234_5678_9abc_def1, i % 7))
+        .collect();
+    for (password, count) in seen {
+        let hash = sha1_hex(password);
+        if &hash[..5] == prefix {
+            lines.push(format!("{}:{count}", &hash[5..]));
+        }
+    }
+    lines.sort();
+    lines
+        .iter()
+        .flat_map(|l| format!("{l}\r\n").into_bytes())
+        .collect()
+}
+
+/// A checker over a fixed "corpus" that records every prefix it was asked for.
+#[derive(Clone, Default)]
+struct Recorder {
+    corpus: Vec<(&'static str, u64)>,
+    asked: Arc<Mutex<Vec<String>>>,
+    down: bool,
+}
+
+impl BreachCheck for Recorder {
+    fn range(&self, prefix: RangePrefix) -> Result<Vec<u8>, CheckError> {
+        self.asked.lock().unwrap().push(prefix.as_str().to_owned());
+        if self.down {
+            return Err("connection refused".into());
+        }
+        Ok(range(prefix.as_str(), &self.corpus))
+    }
+}
+
+fn checked(corpus: &[(&'static str, u64)]) -> (Portal, Recorder) {
+    let recorder = Recorder {
+        corpus: corpus.to_vec(),
+        ..Recorder::default()
+    };
+    let portal = Portal::new(ServerKey::from_bytes([0x42; 32]), settings())
+        .unwrap()
+        .with_breach_check(recorder.clone());
+    (portal, recorder)
+}
+
+fn asked(recorder: &Recorder) -> Vec<String> {
+    recorder.asked.lock().unwrap().clone()
+}
+
+fn breached(error: &Error) -> bool {
+    matches!(error, Error::PasswordRejected { report, .. } if report.has(ViolationCode::Breached))
+}
+
+#[test]
+fn create_account_refuses_a_breached_password_and_sends_only_its_prefix() {
+    let (portal, recorder) = checked(&[(BREACHED, 3)]);
+    let error = portal
+        .create_account(joe(), BREACHED, &mut rng())
+        .unwrap_err();
+    assert!(breached(&error), "{error:?}");
+    assert_eq!(asked(&recorder), [sha1_hex(BREACHED)[..5].to_owned()]);
+    if let Error::PasswordRejected { summary, .. } = &error {
+        assert!(summary.contains("data breaches 3 times"), "{summary}");
+    }
+    // A password the corpus does not hold is accepted, after one request.
+    portal
+        .create_account(joe(), JOE_PASSWORD, &mut rng())
+        .unwrap();
+    assert_eq!(asked(&recorder).len(), 2);
+}
+
+#[test]
+fn the_threshold_is_the_policys() {
+    let recorder = Recorder {
+        corpus: vec![(BREACHED, 3)],
+        ..Recorder::default()
+    };
+    let mut settings = settings();
+    settings.password = settings.password.with_breach_threshold(4).unwrap();
+    let portal = Portal::new(ServerKey::from_bytes([0x42; 32]), settings)
+        .unwrap()
+        .with_breach_check(recorder);
+    portal.create_account(joe(), BREACHED, &mut rng()).unwrap();
+}
+
+#[test]
+fn change_and_reset_refuse_a_breached_password_and_keep_the_reset_code() {
+    let (portal, _) = checked(&[(BREACHED, 1)]);
+    let mut account = account(&portal, joe(), JOE_PASSWORD);
+    let error = portal
+        .change_password(&mut account, JOE_PASSWORD, BREACHED, NOW, &mut rng())
+        .unwrap_err();
+    assert!(breached(&error), "{error:?}");
+
+    let email = portal
+        .request_password_reset(&mut account, NOW + 1, &mut rng())
+        .unwrap();
+    let revision = account.revision();
+    let error = portal
+        .reset_password(
+            &mut account,
+            email.code.as_str(),
+            BREACHED,
+            NOW + 2,
+            &mut rng(),
+        )
+        .unwrap_err();
+    assert!(breached(&error), "{error:?}");
+    assert_eq!(account.revision(), revision, "nothing happened");
+    // The code was not used up by the refused password.
+    portal
+        .reset_password(
+            &mut account,
+            email.code.as_str(),
+            CONTACT_PASSWORD,
+            NOW + 3,
+            &mut rng(),
+        )
+        .unwrap();
+}
+
+#[test]
+fn a_failing_checker_fails_closed_in_every_flow() {
+    let recorder = Recorder {
+        down: true,
+        ..Recorder::default()
+    };
+    let plain = portal();
+    let mut account = account(&plain, joe(), JOE_PASSWORD);
+    let portal = Portal::new(ServerKey::from_bytes([0x42; 32]), settings())
+        .unwrap()
+        .with_breach_check(recorder.clone());
+    let down = |e: &Error| matches!(e, Error::BreachCheckFailed { reason } if reason == "connection refused");
+
+    let error = portal
+        .create_account(joe(), CONTACT_PASSWORD, &mut rng())
+        .unwrap_err();
+    assert!(down(&error), "{error:?}");
+    assert!(error.to_string().contains("try again"), "{error}");
+    let error = portal
+        .change_password(
+            &mut account,
+            JOE_PASSWORD,
+            CONTACT_PASSWORD,
+            NOW,
+            &mut rng(),
+        )
+        .unwrap_err();
+    assert!(down(&error), "{error:?}");
+    let email = portal
+        .request_password_reset(&mut account, NOW + 1, &mut rng())
+        .unwrap();
+    let error = portal
+        .reset_password(
+            &mut account,
+            email.code.as_str(),
+            CONTACT_PASSWORD,
+            NOW + 2,
+            &mut rng(),
+        )
+        .unwrap_err();
+    assert!(down(&error), "{error:?}");
+    assert_eq!(asked(&recorder).len(), 3);
+    // The current password is still the old one: the next change gets past its
+    // check (a wrong one would be `WrongPassword`) to the checker again.
+    let error = portal
+        .change_password(
+            &mut account,
+            JOE_PASSWORD,
+            CONTACT_PASSWORD,
+            NOW + 3,
+            &mut rng(),
+        )
+        .unwrap_err();
+    assert!(down(&error), "{error:?}");
+}
+
+#[test]
+fn a_password_the_policy_refuses_costs_no_request() {
+    let (portal, recorder) = checked(&[]);
+    let error = portal
+        .create_account(joe(), "too short", &mut rng())
+        .unwrap_err();
+    assert!(matches!(error, Error::PasswordRejected { .. }));
+    let error = portal
+        .create_account(joe(), "passwordpassword", &mut rng())
+        .unwrap_err();
+    assert!(matches!(error, Error::PasswordRejected { .. }));
+    assert!(asked(&recorder).is_empty());
+}
+
+#[test]
+fn a_malformed_answer_is_a_typed_error() {
+    let portal = Portal::new(ServerKey::from_bytes([0x42; 32]), settings())
+        .unwrap()
+        .with_breach_check(|_: RangePrefix| -> Result<Vec<u8>, CheckError> {
+            Ok(b"<html>503 Service Unavailable</html>".to_vec())
+        });
+    let error = portal
+        .create_account(joe(), JOE_PASSWORD, &mut rng())
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Password(countersign::password::Error::MalformedRange { line: 1, .. })
+        ),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn both_the_typed_and_the_normalized_form_are_looked_up() {
+    // "é" typed decomposed (e + U+0301); the corpus holds the composed spelling.
+    let typed = "Caf\u{65}\u{301} au lait, s'il vous plait";
+    let composed = "Caf\u{e9} au lait, s'il vous plait";
+    let (portal, recorder) = checked(&[(composed, 12)]);
+    let error = portal.create_account(joe(), typed, &mut rng()).unwrap_err();
+    assert!(breached(&error), "{error:?}");
+    let mut expected = vec![
+        sha1_hex(typed)[..5].to_owned(),
+        sha1_hex(composed)[..5].to_owned(),
+    ];
+    let mut asked = asked(&recorder);
+    expected.sort();
+    asked.sort();
+    assert_eq!(asked, expected);
+    assert_eq!(portal.breach_count(typed).unwrap(), Some(12));
+}
+
+#[test]
+fn without_a_checker_nothing_is_asked() {
+    let portal = portal();
+    assert!(!portal.has_breach_check());
+    assert_eq!(portal.breach_count(BREACHED).unwrap(), None);
+    portal.create_account(joe(), BREACHED, &mut rng()).unwrap();
+}
+
+#[test]
+fn a_portal_with_a_checker_is_still_shared_between_threads() {
+    fn shared<T: Send + Sync>(_: &T) {}
+    let (portal, _) = checked(&[]);
+    shared(&portal);
+}
