@@ -24,7 +24,7 @@
 //!
 //! **Throttling a code tried against several authenticators.** Every TOTP
 //! attempt is first admitted by the contact's one TOTP lane
-//! ([`Throttles::totp`](crate::account::Throttles::totp)); it, not the
+//! ([`Throttles::get`](crate::account::Throttles::get)`(Factor::Totp)`); it, not the
 //! authenticators, bounds how many codes a guesser may try, so N authenticators do
 //! not give N times the attempts. An admitted code is compared with every
 //! authenticator whose own lane admits it too. A code that matches none counts one
