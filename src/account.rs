@@ -20,7 +20,7 @@
 //!
 //! It is serde and versioned (`"v": 3`). Version 2 accounts, written before a
 //! contact could hold several authenticators, still read: their one TOTP
-//! secret becomes one [`Authenticator`](crate::authenticator::Authenticator)
+//! secret becomes one [`Authenticator`]
 //! named [`DEFAULT_AUTHENTICATOR_NAME`](crate::authenticator::DEFAULT_AUTHENTICATOR_NAME),
 //! added when two-factor was enabled, with its last accepted step and a fresh
 //! own lane. Version 1 accounts, written before revisions and before the
@@ -213,8 +213,9 @@ pub(crate) struct PendingEnrollment {
     pub(crate) expires_at: u64,
 }
 
-/// One [`Throttle`] per typed secret (the password has two lanes), and one
-/// [`SendLimit`] per kind of code sent: see the [throttle module](crate::throttle)
+/// One [`Throttle`] per typed secret (the password has two lanes; each
+/// authenticator also keeps its own lane behind the contact's TOTP lane, see
+/// [`authenticator`](crate::authenticator)), and one [`SendLimit`] per kind of code sent: see the [throttle module](crate::throttle)
 /// for the design.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "ThrottlesRecord", into = "ThrottlesRecord")]
@@ -731,6 +732,18 @@ impl Account {
     /// The enrolled authenticators, in the order they were added (empty while
     /// two-factor is off): what "AUTHENTICATION" lists, with when each was added
     /// and last used.
+    ///
+    /// ```
+    /// # let portal = countersign::Portal::new(countersign::ServerKey::from_bytes([7; 32]), Default::default()).unwrap();
+    /// # let profile = countersign::Profile { contact_id: 3522, client_id: 1707, name: "Joe Example".into(),
+    /// #     username: "joe.example".into(), email: "joe@example.com".into(), cell_phone: None, primary: true };
+    /// let account = portal.create_account(profile, "correct horse battery staple", &mut rand::rng())?;
+    /// for a in account.authenticators() {
+    ///     println!("{}: added {}, last used {:?}", a.name(), a.added_at(), a.last_used_at());
+    /// }
+    /// assert!(account.authenticators().is_empty());
+    /// # Ok::<(), countersign::Error>(())
+    /// ```
     #[must_use]
     pub fn authenticators(&self) -> &[Authenticator] {
         self.0

@@ -8,8 +8,14 @@
 //!    backup codes to show once and "Success: Two-Factor Enrollment Complete.". A
 //!    wrong code leaves it pending; [`Portal::cancel_enrollment`] or expiry leaves
 //!    two-factor off.
-//! 3. [`Portal::disable_two_factor`]: password re-entry; every remembered device and
-//!    backup code dies with it. "Success: Two-Factor Has Been Disabled."
+//! 3. [`Portal::disable_two_factor`]: password re-entry; every authenticator,
+//!    remembered device and backup code dies with it. "Success: Two-Factor Has
+//!    Been Disabled."
+//! 4. [`Portal::regenerate_backup_codes`]: password re-entry; a new set, shown
+//!    once, replaces the old one. [`Portal::backup_codes_running_low`] says when
+//!    to ask for it.
+//!
+//! More authenticators than the first: see [`authenticator`](crate::authenticator).
 
 use core::fmt;
 
@@ -199,6 +205,8 @@ impl Portal {
     ///
     /// # Errors
     ///
+    /// - [`Error::AlreadyEnrolled`]: two-factor is on (a pending addition is
+    ///   confirmed with [`Portal::confirm_authenticator`]);
     /// - [`Error::NoPendingEnrollment`]: nothing to confirm;
     /// - [`Error::EnrollmentExpired`]: too late; the pending enrollment is cleared
     ///   and two-factor stays off;
@@ -243,8 +251,8 @@ impl Portal {
         })
     }
 
-    /// "Cancel": drops the pending enrollment; two-factor stays off. Returns whether
-    /// one was pending.
+    /// "Cancel": drops the pending enrollment (of the first authenticator, or of
+    /// another one); two-factor stays as it was. Returns whether one was pending.
     pub fn cancel_enrollment(&self, account: &mut Account) -> bool {
         account.step(|account| account.0.pending_enrollment.take().is_some())
     }
