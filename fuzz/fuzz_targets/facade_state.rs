@@ -13,10 +13,10 @@
 //! of control characters, or refused.
 
 use countersign::authenticator::{AuthenticatorName, MAX_AUTHENTICATORS};
-use countersign::{Account, ServerKey};
 use countersign::device::{DevicePolicy, RememberedDevices};
 use countersign::one_time::{OneTimePolicy, PendingCode, Purpose};
 use countersign::throttle::{Throttle, ThrottlePolicy};
+use countersign::{Account, ServerKey};
 use libfuzzer_sys::fuzz_target;
 
 fn key() -> ServerKey {
@@ -169,7 +169,11 @@ fn drive_account(json: &str, ops: &[u8]) {
     };
     let list = account.authenticators();
     if account.two_factor_enabled() {
-        assert!((1..=MAX_AUTHENTICATORS).contains(&list.len()), "{}", list.len());
+        assert!(
+            (1..=MAX_AUTHENTICATORS).contains(&list.len()),
+            "{}",
+            list.len()
+        );
     } else {
         assert!(list.is_empty());
     }
