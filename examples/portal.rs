@@ -290,6 +290,39 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok(_) => return Err("a used backup code was accepted".into()),
     }
 
+    // ---- Another authenticator, and new backup codes (issue 14) ----------------
+    step("Joe: Add another authenticator, \"Joe's YubiKey\"");
+    let started = portal.begin_adding_authenticator(
+        &mut joe,
+        &no_access,
+        "Joe's YubiKey",
+        JOE_PASSWORD,
+        now + 40,
+        &mut rng,
+    )?;
+    let token = Totp::new(
+        &Secret::from_base32(&started.key_for_typing())?,
+        Params::default(),
+    )?;
+    let added =
+        portal.confirm_authenticator(&mut joe, &token.code_at(now + 40)?.to_string(), now + 40)?;
+    show(added.message);
+    for a in joe.authenticators() {
+        show(format!("{} (added {})", a.name(), a.added_at()));
+    }
+    step("Joe: Regenerate backup codes");
+    let renewed = portal.regenerate_backup_codes(&mut joe, JOE_PASSWORD, now + 45, &mut rng)?;
+    show(renewed.message);
+    println!(
+        "     {}",
+        renewed
+            .backup_codes
+            .iter()
+            .map(|c| c.expose().to_owned())
+            .collect::<Vec<_>>()
+            .join("  ")
+    );
+
     // ---- Throttling -------------------------------------------------------------
     step("Someone guesses Contact Example's password");
     now += 60;

@@ -18,9 +18,14 @@
 //! (revision 1) and then handed to every flow as `&mut Account`; each flow changes
 //! it in place.
 //!
-//! It is serde and versioned (`"v": 2`; version 1 accounts, written before
-//! revisions and before the throttle lanes were split, still read, as revision 1,
-//! and are written back as version 2). It holds no plain secret: the password
+//! It is serde and versioned (`"v": 3`). Version 2 accounts, written before a
+//! contact could hold several authenticators, still read: their one TOTP
+//! secret becomes one [`Authenticator`]
+//! named [`DEFAULT_AUTHENTICATOR_NAME`](crate::authenticator::DEFAULT_AUTHENTICATOR_NAME),
+//! added when two-factor was enabled, with its last accepted step and a fresh
+//! own lane. Version 1 accounts, written before revisions and before the
+//! throttle lanes were split, still read, as revision 1. Both are written back
+//! as version 3. It holds no plain secret: the password
 //! as an Argon2id PHC string, the TOTP secret sealed under the server key, backup
 //! codes as Argon2id hashes, one-time codes as keyed hashes. Deserializing checks
 //! that its parts agree, so a corrupted row is a typed error, never an open door.
@@ -28,6 +33,7 @@
 use crate::error::check_state_version;
 use serde::{Deserialize, Serialize};
 
+use crate::authenticator::{Authenticator, AuthenticatorName};
 use crate::device::RememberedDevices;
 use crate::key_ring::KeyId;
 use crate::one_time::PendingCode;
@@ -36,7 +42,9 @@ use crate::throttle::{Factor, SendLimit, Throttle};
 use crate::totp::{BackupCodes, Config};
 use crate::{Error, Result};
 
-const ACCOUNT_VERSION: u32 = 2;
+const ACCOUNT_VERSION: u32 = 3;
+/// The format with one TOTP authenticator: read, never written.
+const ACCOUNT_VERSION_ONE_AUTHENTICATOR: u32 = 2;
 /// The format before revisions: read as revision 1, never written.
 const ACCOUNT_VERSION_UNREVISED: u32 = 1;
 /// The revision of a state that was never changed.
@@ -95,29 +103,119 @@ impl Profile {
 }
 
 /// Two-factor authentication as it is stored once enrolled.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct TwoFactor {
-    pub(crate) secret: SealedSecret,
-    pub(crate) config: Config,
-    /// RFC 6238 §5.2: the last accepted step, so no code is accepted twice.
-    pub(crate) last_accepted_step: Option<u64>,
+    /// 1 to [`MAX_AUTHENTICATORS`](crate::authenticator::MAX_AUTHENTICATORS),
+    /// in the order they were added; names distinct.
+    pub(crate) authenticators: Vec<Authenticator>,
+    /// One set per contact, whatever the number of authenticators.
     pub(crate) backup_codes: BackupCodes,
     pub(crate) enabled_at: u64,
 }
 
-/// An enrollment started and not yet confirmed.
+/// The stored form of [`TwoFactor`]: version 3's list of authenticators, or the
+/// one authenticator of versions 1 and 2 (`secret`, `config`, `last_accepted_step`).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TwoFactorRecord {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    authenticators: Option<Vec<Authenticator>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    secret: Option<SealedSecret>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    config: Option<Config>,
+    /// Present (a step or `null`) in versions 1 and 2, absent in version 3.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    last_accepted_step: Option<Option<u64>>,
+    backup_codes: BackupCodes,
+    enabled_at: u64,
+}
+
+/// A field that is present, even as `null`: `Some(None)`, not `None`.
+fn present<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> core::result::Result<Option<Option<u64>>, D::Error> {
+    Option::<u64>::deserialize(d).map(Some)
+}
+
+impl TwoFactorRecord {
+    /// The two-factor state of a stored account of format version `v`.
+    fn read(self, v: u32) -> core::result::Result<TwoFactor, &'static str> {
+        let authenticators = match (v, self.authenticators) {
+            (ACCOUNT_VERSION, Some(list)) => {
+                if self.secret.is_some()
+                    || self.config.is_some()
+                    || self.last_accepted_step.is_some()
+                {
+                    return Err("a version 3 two-factor state with a version 2 authenticator");
+                }
+                crate::authenticator::check_list(&list)?;
+                list
+            }
+            (ACCOUNT_VERSION, None) => {
+                return Err("a version 3 two-factor state without its authenticators");
+            }
+            (_, Some(_)) => return Err("authenticators in a format before version 3"),
+            (_, None) => {
+                let (Some(secret), Some(config), Some(last_accepted_step)) =
+                    (self.secret, self.config, self.last_accepted_step)
+                else {
+                    return Err(
+                        "a version 2 two-factor state without its secret, parameters or step",
+                    );
+                };
+                vec![Authenticator::new(
+                    AuthenticatorName::default_name(),
+                    secret,
+                    config,
+                    last_accepted_step,
+                    self.enabled_at,
+                )]
+            }
+        };
+        Ok(TwoFactor {
+            authenticators,
+            backup_codes: self.backup_codes,
+            enabled_at: self.enabled_at,
+        })
+    }
+}
+
+impl From<TwoFactor> for TwoFactorRecord {
+    fn from(t: TwoFactor) -> Self {
+        Self {
+            authenticators: Some(t.authenticators),
+            secret: None,
+            config: None,
+            last_accepted_step: None,
+            backup_codes: t.backup_codes,
+            enabled_at: t.enabled_at,
+        }
+    }
+}
+
+/// An enrollment started and not yet confirmed: the first authenticator (two-factor
+/// off) or another one (two-factor on).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PendingEnrollment {
     pub(crate) secret: SealedSecret,
     pub(crate) config: Config,
+    /// The name the authenticator will take. Since version 3 (always there in
+    /// it); `None` read from version 2, which named nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) name: Option<AuthenticatorName>,
     pub(crate) started_at: u64,
     pub(crate) expires_at: u64,
 }
 
-/// One [`Throttle`] per typed secret (the password has two lanes), and one
-/// [`SendLimit`] per kind of code sent: see the [throttle module](crate::throttle)
+/// One [`Throttle`] per typed secret (the password has two lanes; each
+/// authenticator also keeps its own lane behind the contact's TOTP lane, see
+/// [`authenticator`](crate::authenticator)), and one [`SendLimit`] per kind of code sent: see the [throttle module](crate::throttle)
 /// for the design.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "ThrottlesRecord", into = "ThrottlesRecord")]
@@ -311,6 +409,7 @@ impl core::fmt::Debug for Account {
             .field("profile", &r.profile)
             .field("password_hash", &"[redacted]")
             .field("two_factor", &r.two_factor.is_some())
+            .field("authenticators", &self.authenticators())
             .field("last_accepted_step", &self.last_accepted_step())
             .field("backup_codes_left", &self.backup_codes_left())
             .field("enrollment_pending", &r.pending_enrollment.is_some())
@@ -349,8 +448,9 @@ pub(crate) struct AccountRecord {
     pub(crate) sign_ins: u64,
 }
 
-/// The stored form of an [`Account`]: version 2, or version 1 (written before
-/// the throttle lanes were split and before sign-ins were counted).
+/// The stored form of an [`Account`]: version 3, version 2 (one authenticator),
+/// or version 1 (written before the throttle lanes were split and before sign-ins
+/// were counted).
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StoredAccount {
@@ -360,7 +460,7 @@ struct StoredAccount {
     revision: Option<u64>,
     profile: Profile,
     password_hash: String,
-    two_factor: Option<TwoFactor>,
+    two_factor: Option<TwoFactorRecord>,
     pending_enrollment: Option<PendingEnrollment>,
     devices: RememberedDevices,
     throttles: ThrottlesRecord,
@@ -380,9 +480,15 @@ impl TryFrom<StoredAccount> for Account {
             state: STATE,
             reason,
         };
+        // Versions 2 and 3 differ only in the two-factor state: revisions read alike.
+        let revised = if r.v == ACCOUNT_VERSION_ONE_AUTHENTICATOR {
+            ACCOUNT_VERSION
+        } else {
+            r.v
+        };
         let revision = read_revision(
             STATE,
-            r.v,
+            revised,
             r.revision,
             ACCOUNT_VERSION_UNREVISED,
             ACCOUNT_VERSION,
@@ -395,37 +501,56 @@ impl TryFrom<StoredAccount> for Account {
                 (r.throttles.into_v2_lanes()?, 0)
             }
             _ => {
-                check_state_version(STATE, r.v, ACCOUNT_VERSION)?;
+                check_state_version(STATE, revised, ACCOUNT_VERSION)?;
                 let sign_ins = r
                     .sign_ins
                     .ok_or(corrupt("the count of sign-ins is missing"))?;
                 (Throttles::try_from(r.throttles)?, sign_ins)
             }
         };
-        let reason = if r.two_factor.is_some() && r.pending_enrollment.is_some() {
-            Some("an enrollment is pending while two-factor is already on")
-        } else if throttles.lanes().iter().any(|(t, f)| t.factor() != *f) {
-            Some("a throttle guards another factor than its slot")
-        } else if r
-            .sms_code
-            .as_ref()
-            .is_some_and(|c| c.purpose() != crate::one_time::Purpose::SmsLogin)
-            || r.reset_code
+        let two_factor = r
+            .two_factor
+            .map(|t| t.read(r.v))
+            .transpose()
+            .map_err(corrupt)?;
+        let mut pending_enrollment = r.pending_enrollment;
+        if let Some(pending) = &mut pending_enrollment {
+            match (r.v, &pending.name) {
+                (ACCOUNT_VERSION, None) => {
+                    return Err(corrupt("a version 3 pending enrollment without a name"));
+                }
+                (ACCOUNT_VERSION, Some(_)) => {}
+                (_, Some(_)) => {
+                    return Err(corrupt("a named pending enrollment before version 3"));
+                }
+                (_, None) => pending.name = Some(AuthenticatorName::default_name()),
+            }
+        }
+        let reason =
+            if r.v != ACCOUNT_VERSION && two_factor.is_some() && pending_enrollment.is_some() {
+                // Since version 3 it is another authenticator being added.
+                Some("an enrollment is pending while two-factor is already on")
+            } else if throttles.lanes().iter().any(|(t, f)| t.factor() != *f) {
+                Some("a throttle guards another factor than its slot")
+            } else if r
+                .sms_code
                 .as_ref()
-                .is_some_and(|c| c.purpose() != crate::one_time::Purpose::EmailPasswordReset)
-        {
-            Some("a one-time code sits in another purpose's slot")
-        } else if r.two_factor.is_none() && r.sms_code.is_some() {
-            Some("an SMS login code without two-factor")
-        } else if r
-            .pending_enrollment
-            .as_ref()
-            .is_some_and(|p| p.expires_at < p.started_at)
-        {
-            Some("an enrollment that expires before it started")
-        } else {
-            None
-        };
+                .is_some_and(|c| c.purpose() != crate::one_time::Purpose::SmsLogin)
+                || r.reset_code
+                    .as_ref()
+                    .is_some_and(|c| c.purpose() != crate::one_time::Purpose::EmailPasswordReset)
+            {
+                Some("a one-time code sits in another purpose's slot")
+            } else if two_factor.is_none() && r.sms_code.is_some() {
+                Some("an SMS login code without two-factor")
+            } else if pending_enrollment
+                .as_ref()
+                .is_some_and(|p| p.expires_at < p.started_at)
+            {
+                Some("an enrollment that expires before it started")
+            } else {
+                None
+            };
         if let Some(reason) = reason {
             return Err(corrupt(reason));
         }
@@ -433,8 +558,8 @@ impl TryFrom<StoredAccount> for Account {
             revision,
             profile: r.profile,
             password_hash: r.password_hash,
-            two_factor: r.two_factor,
-            pending_enrollment: r.pending_enrollment,
+            two_factor,
+            pending_enrollment,
             devices: r.devices,
             throttles,
             sms_code: r.sms_code,
@@ -453,7 +578,7 @@ impl From<Account> for StoredAccount {
             revision: Some(r.revision),
             profile: r.profile,
             password_hash: r.password_hash,
-            two_factor: r.two_factor,
+            two_factor: r.two_factor.map(Into::into),
             pending_enrollment: r.pending_enrollment,
             devices: r.devices,
             throttles: r.throttles.into(),
@@ -593,13 +718,49 @@ impl Account {
         self.0.two_factor.as_ref().map(|t| t.enabled_at)
     }
 
-    /// The last TOTP step accepted (RFC 6238 §5.2 replay protection).
+    /// The latest TOTP step any authenticator had accepted (RFC 6238 §5.2
+    /// replay protection; each authenticator keeps its own:
+    /// [`Authenticator::last_accepted_step`]).
     #[must_use]
     pub fn last_accepted_step(&self) -> Option<u64> {
+        self.authenticators()
+            .iter()
+            .filter_map(Authenticator::last_accepted_step)
+            .max()
+    }
+
+    /// The enrolled authenticators, in the order they were added (empty while
+    /// two-factor is off): what "AUTHENTICATION" lists, with when each was added
+    /// and last used.
+    ///
+    /// ```
+    /// # let portal = countersign::Portal::new(countersign::ServerKey::from_bytes([7; 32]), Default::default()).unwrap();
+    /// # let profile = countersign::Profile { contact_id: 3522, client_id: 1707, name: "Joe Example".into(),
+    /// #     username: "joe.example".into(), email: "joe@example.com".into(), cell_phone: None, primary: true };
+    /// let account = portal.create_account(profile, "correct horse battery staple", &mut rand::rng())?;
+    /// for a in account.authenticators() {
+    ///     println!("{}: added {}, last used {:?}", a.name(), a.added_at(), a.last_used_at());
+    /// }
+    /// assert!(account.authenticators().is_empty());
+    /// # Ok::<(), countersign::Error>(())
+    /// ```
+    #[must_use]
+    pub fn authenticators(&self) -> &[Authenticator] {
         self.0
             .two_factor
             .as_ref()
-            .and_then(|t| t.last_accepted_step)
+            .map_or(&[], |t| t.authenticators.as_slice())
+    }
+
+    /// The name of the authenticator a pending enrollment will add, while one is
+    /// pending at `now`.
+    #[must_use]
+    pub fn pending_authenticator_name(&self, now: u64) -> Option<&AuthenticatorName> {
+        self.0
+            .pending_enrollment
+            .as_ref()
+            .filter(|p| now < p.expires_at)
+            .and_then(|p| p.name.as_ref())
     }
 
     /// Unused backup codes left (`None` while two-factor is off).
@@ -653,8 +814,8 @@ impl Account {
     pub fn key_ids(&self) -> std::collections::BTreeSet<KeyId> {
         let r = &self.0;
         let mut ids = std::collections::BTreeSet::new();
-        if let Some(t) = &r.two_factor {
-            ids.insert(t.secret.key_id().clone());
+        for a in self.authenticators() {
+            ids.insert(a.secret.key_id().clone());
         }
         if let Some(p) = &r.pending_enrollment {
             ids.insert(p.secret.key_id().clone());
@@ -681,6 +842,15 @@ impl Account {
     /// The administrator's "Unlock" (the portal's Unlock tab): every throttle
     /// forgets its failures, hard locks included, and the send limits start over.
     pub fn unlock(&mut self) {
-        self.step(|a| a.0.throttles = Throttles::default());
+        self.step(|a| {
+            a.0.throttles = Throttles::default();
+            for authenticator in
+                a.0.two_factor
+                    .iter_mut()
+                    .flat_map(|t| &mut t.authenticators)
+            {
+                authenticator.throttle = Throttle::new(Factor::Totp);
+            }
+        });
     }
 }

@@ -8,8 +8,14 @@
 //!    backup codes to show once and "Success: Two-Factor Enrollment Complete.". A
 //!    wrong code leaves it pending; [`Portal::cancel_enrollment`] or expiry leaves
 //!    two-factor off.
-//! 3. [`Portal::disable_two_factor`]: password re-entry; every remembered device and
-//!    backup code dies with it. "Success: Two-Factor Has Been Disabled."
+//! 3. [`Portal::disable_two_factor`]: password re-entry; every authenticator,
+//!    remembered device and backup code dies with it. "Success: Two-Factor Has
+//!    Been Disabled."
+//! 4. [`Portal::regenerate_backup_codes`]: password re-entry; a new set, shown
+//!    once, replaces the old one. [`Portal::backup_codes_running_low`] says when
+//!    to ask for it.
+//!
+//! More authenticators than the first: see [`authenticator`](crate::authenticator).
 
 use core::fmt;
 
@@ -17,6 +23,7 @@ use rand::CryptoRng;
 use zeroize::Zeroizing;
 
 use crate::account::{Account, PendingEnrollment, TwoFactor};
+use crate::authenticator::{Authenticator, AuthenticatorName};
 use crate::gate::{self, Gate, Permissions};
 use crate::portal::{Portal, guarded};
 use crate::totp::{KeyUri, PlainCodes, Secret, Verifier};
@@ -123,28 +130,73 @@ impl Portal {
             }
             gate::require(permissions, account.profile(), Gate::EnableTwoFactor)?;
             self.check_password(account, password, now, rng)?;
-
-            let secret = Secret::generate_with(rng, Secret::DEFAULT_BITS)?;
-            let contact_id = account.profile().contact_id;
-            let sealed = self.seal_totp_secret(contact_id, &secret, rng)?;
-            let config = self.settings.totp;
-            let uri = KeyUri::new_totp(
-                &secret,
-                Some(self.settings.issuer.as_str()),
-                &account.profile().username,
-            )?
-            .with_algorithm(config.params.algorithm)
-            .with_digits(config.params.digits)?
-            .with_period(config.params.period)?;
-            let expires_at = now.saturating_add(self.settings.enrollment_lifetime);
-            account.0.pending_enrollment = Some(PendingEnrollment {
-                secret: sealed,
-                config,
-                started_at: now,
-                expires_at,
-            });
-            Ok(EnrollmentStarted { uri, expires_at })
+            self.start_enrollment(account, AuthenticatorName::default_name(), now, rng)
         })
+    }
+
+    /// A fresh 160-bit secret for the authenticator `name`, sealed into the account
+    /// as a pending enrollment (replacing any earlier one); the key to show.
+    pub(crate) fn start_enrollment<R: CryptoRng + ?Sized>(
+        &self,
+        account: &mut Account,
+        name: AuthenticatorName,
+        now: u64,
+        rng: &mut R,
+    ) -> Result<EnrollmentStarted> {
+        let secret = Secret::generate_with(rng, Secret::DEFAULT_BITS)?;
+        let contact_id = account.profile().contact_id;
+        let sealed = self.seal_totp_secret(contact_id, &secret, rng)?;
+        let config = self.settings.totp;
+        let uri = KeyUri::new_totp(
+            &secret,
+            Some(self.settings.issuer.as_str()),
+            &account.profile().username,
+        )?
+        .with_algorithm(config.params.algorithm)
+        .with_digits(config.params.digits)?
+        .with_period(config.params.period)?;
+        let expires_at = now.saturating_add(self.settings.enrollment_lifetime);
+        account.0.pending_enrollment = Some(PendingEnrollment {
+            secret: sealed,
+            config,
+            name: Some(name),
+            started_at: now,
+            expires_at,
+        });
+        Ok(EnrollmentStarted { uri, expires_at })
+    }
+
+    /// Checks a code against the pending enrollment through the contact's TOTP
+    /// lane; returns its step. An expired enrollment is cleared.
+    pub(crate) fn confirm_pending(
+        &self,
+        account: &mut Account,
+        code: &str,
+        now: u64,
+    ) -> Result<u64> {
+        let contact_id = account.profile().contact_id;
+        let record = &mut account.0;
+        let pending = record
+            .pending_enrollment
+            .as_ref()
+            .ok_or(Error::NoPendingEnrollment)?;
+        if now >= pending.expires_at {
+            let expired_at = pending.expires_at;
+            record.pending_enrollment = None;
+            return Err(Error::EnrollmentExpired { expired_at });
+        }
+        let matched = guarded(
+            &self.settings.throttle,
+            &mut record.throttles.totp,
+            now,
+            || {
+                let secret = self.open_totp_secret(&pending.secret, contact_id)?;
+                let verifier = Verifier::new(&secret, pending.config)?;
+                Ok(verifier.verify(code, now, None)?)
+            },
+            counts_as_totp_failure,
+        )?;
+        Ok(matched.step)
     }
 
     /// "Complete Enrollment": checks the code the app shows, and turns two-factor on.
@@ -153,6 +205,8 @@ impl Portal {
     ///
     /// # Errors
     ///
+    /// - [`Error::AlreadyEnrolled`]: two-factor is on (a pending addition is
+    ///   confirmed with [`Portal::confirm_authenticator`]);
     /// - [`Error::NoPendingEnrollment`]: nothing to confirm;
     /// - [`Error::EnrollmentExpired`]: too late; the pending enrollment is cleared
     ///   and two-factor stays off;
@@ -167,37 +221,26 @@ impl Portal {
         rng: &mut R,
     ) -> Result<EnrollmentComplete> {
         account.step(|account| {
-            let contact_id = account.profile().contact_id;
-            let record = &mut account.0;
-            let pending = record
-                .pending_enrollment
-                .as_ref()
-                .ok_or(Error::NoPendingEnrollment)?;
-            if now >= pending.expires_at {
-                let expired_at = pending.expires_at;
-                record.pending_enrollment = None;
-                return Err(Error::EnrollmentExpired { expired_at });
+            if account.two_factor_enabled() {
+                // A pending addition: `Portal::confirm_authenticator` completes it.
+                return Err(Error::AlreadyEnrolled);
             }
-            let matched = guarded(
-                &self.settings.throttle,
-                &mut record.throttles.totp,
-                now,
-                || {
-                    let secret = self.open_totp_secret(&pending.secret, contact_id)?;
-                    let verifier = Verifier::new(&secret, pending.config)?;
-                    Ok(verifier.verify(code, now, None)?)
-                },
-                counts_as_totp_failure,
-            )?;
+            let step = self.confirm_pending(account, code, now)?;
+            let record = &mut account.0;
             let (backup_codes, plain) =
                 crate::totp::BackupCodes::generate_with(&self.settings.backup_codes, rng, now)?;
             let Some(pending) = record.pending_enrollment.take() else {
                 return Err(Error::NoPendingEnrollment);
             };
+            let name = pending.name.unwrap_or_else(AuthenticatorName::default_name);
             record.two_factor = Some(TwoFactor {
-                secret: pending.secret,
-                config: pending.config,
-                last_accepted_step: Some(matched.step),
+                authenticators: vec![Authenticator::new(
+                    name,
+                    pending.secret,
+                    pending.config,
+                    Some(step),
+                    now,
+                )],
                 backup_codes,
                 enabled_at: now,
             });
@@ -208,8 +251,8 @@ impl Portal {
         })
     }
 
-    /// "Cancel": drops the pending enrollment; two-factor stays off. Returns whether
-    /// one was pending.
+    /// "Cancel": drops the pending enrollment (of the first authenticator, or of
+    /// another one); two-factor stays as it was. Returns whether one was pending.
     pub fn cancel_enrollment(&self, account: &mut Account) -> bool {
         account.step(|account| account.0.pending_enrollment.take().is_some())
     }
@@ -235,12 +278,101 @@ impl Portal {
             }
             self.check_password(account, password, now, rng)?;
             let record = &mut account.0;
+            // Every authenticator and the backup codes go with it.
             record.two_factor = None;
+            record.pending_enrollment = None;
             record.sms_code = None;
             record.devices.revoke_all();
             Ok(notice::TWO_FACTOR_DISABLED)
         })
     }
+}
+
+impl Portal {
+    /// "Regenerate backup codes", then the password re-entry: a new set replaces
+    /// the old one, every old code dies (used or not), and the new codes are
+    /// returned to show once, like at enrollment. Backup codes are one set per
+    /// contact, whatever the number of authenticators.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotEnrolled`]; [`Error::Throttled`]; [`Error::Password`] for the
+    /// wrong password (the old set stays); [`Error::Totp`] if the codes cannot be
+    /// made (invalid backup-code settings).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use countersign::totp::{Secret, Totp, Params};
+    /// # let portal = countersign::Portal::new(countersign::ServerKey::from_bytes([7; 32]), Default::default()).unwrap();
+    /// # let profile = countersign::Profile { contact_id: 3522, client_id: 1707, name: "Joe Example".into(),
+    /// #     username: "joe.example".into(), email: "joe@example.com".into(), cell_phone: None, primary: true };
+    /// # let (password, now, rng) = ("correct horse battery staple", 1_700_000_000, &mut rand::rng());
+    /// # let mut account = portal.create_account(profile, password, rng)?;
+    /// # let nobody = |_: u64, _: countersign::Gate| false;
+    /// # let started = portal.begin_enrollment(&mut account, &nobody, password, now, rng)?;
+    /// # let app = Totp::new(&Secret::from_base32(&started.key_for_typing()).unwrap(), Params::default()).unwrap();
+    /// let enrolled = portal.confirm_enrollment(&mut account, &app.code_at(now)?.to_string(), now, rng)?;
+    /// let renewed = portal.regenerate_backup_codes(&mut account, password, now + 60, rng)?;
+    /// assert_eq!(renewed.backup_codes.len(), 10);
+    /// assert_ne!(renewed.backup_codes.iter().next().map(|c| c.expose().to_owned()),
+    ///            enrolled.backup_codes.iter().next().map(|c| c.expose().to_owned()));
+    /// assert_eq!(account.backup_codes_left(), Some(10));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn regenerate_backup_codes<R: CryptoRng + ?Sized>(
+        &self,
+        account: &mut Account,
+        password: &str,
+        now: u64,
+        rng: &mut R,
+    ) -> Result<BackupCodesRegenerated> {
+        account.step(|account| {
+            if !account.two_factor_enabled() {
+                return Err(Error::NotEnrolled);
+            }
+            self.check_password(account, password, now, rng)?;
+            let two_factor = account.0.two_factor.as_mut().ok_or(Error::NotEnrolled)?;
+            let backup_codes =
+                two_factor
+                    .backup_codes
+                    .regenerate(&self.settings.backup_codes, rng, now)?;
+            Ok(BackupCodesRegenerated {
+                backup_codes,
+                message: notice::BACKUP_CODES_REGENERATED,
+            })
+        })
+    }
+
+    /// Whether the contact should regenerate the backup codes: two-factor is on
+    /// and at most [`Settings::backup_codes_low_water`](crate::Settings::backup_codes_low_water)
+    /// unused codes are left.
+    ///
+    /// ```
+    /// # let portal = countersign::Portal::new(countersign::ServerKey::from_bytes([7; 32]), Default::default()).unwrap();
+    /// # let profile = countersign::Profile { contact_id: 3522, client_id: 1707, name: "Joe Example".into(),
+    /// #     username: "joe.example".into(), email: "joe@example.com".into(), cell_phone: None, primary: true };
+    /// let account = portal.create_account(profile, "correct horse battery staple", &mut rand::rng())?;
+    /// assert!(!portal.backup_codes_running_low(&account), "two-factor is off: no codes to run out of");
+    /// # Ok::<(), countersign::Error>(())
+    /// ```
+    #[must_use]
+    pub fn backup_codes_running_low(&self, account: &Account) -> bool {
+        account
+            .backup_codes_left()
+            .is_some_and(|left| left <= self.settings.backup_codes_low_water)
+    }
+}
+
+/// A regenerated set of backup codes: to show once, and the notice.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct BackupCodesRegenerated {
+    /// The new codes in plain text: show them once behind the same warning as at
+    /// enrollment, then drop them. Only their hashes are stored.
+    pub backup_codes: PlainCodes,
+    /// "Success: New Backup Codes Generated."
+    pub message: &'static str,
 }
 
 /// A TOTP error that compared a code: wrong or replayed. Malformed input compares

@@ -274,6 +274,38 @@ pub enum Error {
     #[error("two-factor authentication is already enabled: disable it first to enroll again")]
     AlreadyEnrolled,
 
+    /// An authenticator name that cannot be taken (see
+    /// [`AuthenticatorName::new`](crate::authenticator::AuthenticatorName::new)).
+    #[error("invalid authenticator name: {reason}")]
+    InvalidAuthenticatorName {
+        /// Which rule the name breaks.
+        reason: &'static str,
+    },
+
+    /// The contact already has an authenticator of that name (ignoring case).
+    #[error("you already have an authenticator named \"{name}\": choose another name")]
+    DuplicateAuthenticatorName {
+        /// The name asked for.
+        name: String,
+    },
+
+    /// The contact already holds the most authenticators allowed.
+    #[error("you already have {max} authenticators, the most allowed: remove one first")]
+    TooManyAuthenticators {
+        /// The limit ([`MAX_AUTHENTICATORS`](crate::authenticator::MAX_AUTHENTICATORS)).
+        max: usize,
+    },
+
+    /// No authenticator of this contact has that name.
+    #[error("no authenticator of yours has that name")]
+    NoSuchAuthenticator,
+
+    /// The authenticator asked to be removed is the contact's only one.
+    #[error(
+        "this is your only authenticator: add another first, or disable two-factor authentication"
+    )]
+    LastAuthenticator,
+
     /// Two-factor authentication is off for this contact.
     #[error("two-factor authentication is not enabled for this contact")]
     NotEnrolled,

@@ -11,6 +11,7 @@ pub use countersign_security_code as security_code;
 pub use countersign_totp as totp;
 
 pub mod account;
+pub mod authenticator;
 pub mod breach;
 pub mod device;
 pub mod enrollment;
@@ -36,7 +37,8 @@ pub use gate::{Access, Gate, Permissions};
 pub use key_ring::{KeyId, KeyRing};
 pub use login::{LoginTicket, PasswordStep, PreparedTotp, SecondFactor, SignedIn, Via};
 pub use portal::{
-    DEFAULT_ENROLLMENT_LIFETIME, DEFAULT_ISSUER, DEFAULT_LOGIN_TICKET_LIFETIME, Portal, Settings,
+    DEFAULT_BACKUP_CODES_LOW_WATER, DEFAULT_ENROLLMENT_LIFETIME, DEFAULT_ISSUER,
+    DEFAULT_LOGIN_TICKET_LIFETIME, Portal, Settings,
 };
 pub use sealed::SealedSecret;
 pub use server_key::ServerKey;

@@ -25,7 +25,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::account::Account;
 use crate::device::DeviceToken;
-use crate::enrollment::counts_as_totp_failure;
 use crate::one_time::{Delivery, PendingCode, Purpose};
 use crate::portal::{Lane, Portal, guarded};
 use crate::totp::{Match, Verifier};
@@ -198,19 +197,28 @@ pub struct SignedIn {
     /// the current one: the cookie to set (`Secure`, `HttpOnly`, `Max-Age` the
     /// device lifetime).
     pub device_token: Option<DeviceToken>,
-    /// After a backup code: how many are left (warn when few remain).
+    /// With two-factor on: how many unused backup codes are left (`None` for a
+    /// password-only sign-in).
     pub backup_codes_left: Option<usize>,
+    /// At or below [`Settings::backup_codes_low_water`](crate::Settings::backup_codes_low_water)
+    /// backup codes are left: ask the contact to regenerate them
+    /// ([`Portal::regenerate_backup_codes`]; the notice
+    /// [`BACKUP_CODES_LOW`](crate::notice::BACKUP_CODES_LOW)).
+    pub backup_codes_low: bool,
 }
 
-/// A TOTP verifier opened from an account's sealed secret, keyed once.
+/// The TOTP verifiers opened from an account's sealed secrets (one per
+/// authenticator), each keyed once.
 ///
 /// Keep it in memory per account between logins (never store it: it holds the
-/// keyed HMAC state, as good as the secret). [`Portal::verify_totp`] refuses it
-/// once the account was re-enrolled or for another contact.
+/// keyed HMAC states, as good as the secrets). [`Portal::verify_totp`] refuses it
+/// once an authenticator was added, removed or re-sealed, after a re-enrollment,
+/// or for another contact.
 pub struct PreparedTotp {
     contact_id: u64,
-    sealing_nonce: [u8; 12],
-    verifier: Verifier,
+    /// Each authenticator's sealing nonce, in the account's order.
+    sealing_nonces: Vec<[u8; 12]>,
+    verifiers: Vec<Verifier>,
 }
 
 impl fmt::Debug for PreparedTotp {
@@ -238,11 +246,11 @@ impl Portal {
         account.step(|account| {
             self.check_password(account, password, now, rng)?;
             if !account.two_factor_enabled() {
-                return Ok(PasswordStep::SignedIn(SignedIn {
-                    via: Via::Password,
-                    device_token: None,
-                    backup_codes_left: None,
-                }));
+                return Ok(PasswordStep::SignedIn(self.signed_in(
+                    account,
+                    Via::Password,
+                    None,
+                )));
             }
             Ok(PasswordStep::SecondFactorRequired(LoginTicket {
                 contact_id: account.profile().contact_id,
@@ -333,7 +341,6 @@ impl Portal {
             if !account.two_factor_enabled() {
                 return Err(Error::NotEnrolled);
             }
-            let mut backup_codes_left = None;
             let mut device_token = None;
             let via = match factor {
                 SecondFactor::Totp(code) => {
@@ -346,7 +353,7 @@ impl Portal {
                     Via::Totp
                 }
                 SecondFactor::BackupCode(code) => {
-                    backup_codes_left = Some(self.redeem_backup_code(account, code, now)?);
+                    self.redeem_backup_code(account, code, now)?;
                     Via::BackupCode
                 }
                 SecondFactor::RememberedDevice(cookie) => {
@@ -381,11 +388,7 @@ impl Portal {
                 ));
             }
             self.reseal_after_sign_in(account, now, rng);
-            Ok(SignedIn {
-                via,
-                device_token,
-                backup_codes_left,
-            })
+            Ok(self.signed_in(account, via, device_token))
         })
     }
 
@@ -423,11 +426,7 @@ impl Portal {
             account.0.count_sign_in();
             let device_token = account.0.devices.reissue(&self.ring, device);
             self.reseal_after_sign_in(account, now, rng);
-            Ok(SignedIn {
-                via: Via::RememberedDevice,
-                device_token,
-                backup_codes_left: None,
-            })
+            Ok(self.signed_in(account, Via::RememberedDevice, device_token))
         })
     }
 
@@ -459,7 +458,7 @@ impl Portal {
         rng: &mut R,
     ) -> Result<SignedIn> {
         account.step(|account| {
-            let left = self.redeem_backup_code(account, backup_code, now)?;
+            self.redeem_backup_code(account, backup_code, now)?;
             self.check_password_on(account, Lane::PaidByBackupCode, password, now, rng)?;
             account.0.count_sign_in();
             let device_token = remember.then(|| {
@@ -469,12 +468,24 @@ impl Portal {
                     .remember_with_rng(&self.ring, &self.settings.devices, now, rng)
             });
             self.reseal_after_sign_in(account, now, rng);
-            Ok(SignedIn {
-                via: Via::BackupCode,
-                device_token,
-                backup_codes_left: Some(left),
-            })
+            Ok(self.signed_in(account, Via::BackupCode, device_token))
         })
+    }
+
+    /// The sign-in result: with the count of backup codes left, and whether it
+    /// is at the low-water mark.
+    fn signed_in(
+        &self,
+        account: &Account,
+        via: Via,
+        device_token: Option<DeviceToken>,
+    ) -> SignedIn {
+        SignedIn {
+            via,
+            device_token,
+            backup_codes_left: account.backup_codes_left(),
+            backup_codes_low: self.backup_codes_running_low(account),
+        }
     }
 
     /// After a completed sign-in, the next write of the account: whatever it holds
@@ -520,35 +531,49 @@ impl Portal {
         Ok(redeemed.remaining)
     }
 
-    /// Opens the account's sealed TOTP secret and keys a verifier over it: the
-    /// expensive part of checking a code, done once per account and kept.
+    /// Opens the account's sealed TOTP secrets (one per authenticator) and keys a
+    /// verifier over each: the expensive part of checking a code, done once per
+    /// account and kept.
     ///
     /// # Errors
     ///
-    /// [`Error::NotEnrolled`]; [`Error::SealedSecretUnreadable`] when the sealed
+    /// [`Error::NotEnrolled`]; [`Error::SealedSecretUnreadable`] when a sealed
     /// secret does not open under this server key for this contact.
     pub fn prepare_totp(&self, account: &Account) -> Result<PreparedTotp> {
-        let two_factor = account.0.two_factor.as_ref().ok_or(Error::NotEnrolled)?;
+        let authenticators = account.authenticators();
+        if authenticators.is_empty() {
+            return Err(Error::NotEnrolled);
+        }
         let contact_id = account.profile().contact_id;
-        let secret = self.open_totp_secret(&two_factor.secret, contact_id)?;
+        let mut sealing_nonces = Vec::with_capacity(authenticators.len());
+        let mut verifiers = Vec::with_capacity(authenticators.len());
+        for a in authenticators {
+            let secret = self.open_totp_secret(&a.secret, contact_id)?;
+            sealing_nonces.push(*a.secret.nonce());
+            verifiers.push(Verifier::new(&secret, a.config)?);
+        }
         Ok(PreparedTotp {
             contact_id,
-            sealing_nonce: *two_factor.secret.nonce(),
-            verifier: Verifier::new(&secret, two_factor.config)?,
+            sealing_nonces,
+            verifiers,
         })
     }
 
-    /// The TOTP login step on a prepared verifier: throttle admission, replay-safe
-    /// verification against the stored last step, and the state update (new last
-    /// step, throttle outcome). Returns the matched step and drift.
+    /// The TOTP login step on prepared verifiers: admission by the contact's TOTP
+    /// lane, then each authenticator (through its own lane) with replay-safe
+    /// verification against its stored last step, and the state update (its new
+    /// last step and last use, the lanes' outcomes). Returns the matched step and
+    /// drift. See [`authenticator`](crate::authenticator) for how the lanes count.
     ///
     /// Call it after [`Portal::sign_in`] (or use [`Portal::complete_sign_in`], which
     /// also checks the ticket): on its own it proves the code, not the password.
     ///
     /// # Errors
     ///
-    /// [`Error::NotEnrolled`]; [`Error::StaleVerifier`]; [`Error::Throttled`];
-    /// [`Error::Totp`] with `WrongCode`, `Replayed`, or a malformed code.
+    /// [`Error::NotEnrolled`]; [`Error::StaleVerifier`]; [`Error::Throttled`] (the
+    /// contact's lane, or every authenticator's own); [`Error::Totp`] with
+    /// `WrongCode`, `Replayed` (if any authenticator had accepted the code
+    /// before), or a malformed code.
     #[inline]
     pub fn verify_totp(
         &self,
@@ -559,27 +584,28 @@ impl Portal {
     ) -> Result<Match> {
         let record = &mut account.0;
         let two_factor = record.two_factor.as_mut().ok_or(Error::NotEnrolled)?;
+        let authenticators = &mut two_factor.authenticators;
         if prepared.contact_id != record.profile.contact_id
-            || prepared.sealing_nonce != *two_factor.secret.nonce()
+            || prepared.sealing_nonces.len() != authenticators.len()
+            || prepared
+                .sealing_nonces
+                .iter()
+                .zip(authenticators.iter())
+                .any(|(nonce, a)| nonce != a.secret.nonce())
         {
             return Err(Error::StaleVerifier);
         }
-        let last = two_factor.last_accepted_step;
         // The hot path: no `Account::step` (it clones the state to compare); the
-        // two things this step can change are compared here instead.
-        let throttle_before = record.throttles.totp.clone();
-        let matched = guarded(
+        // check says itself whether it changed anything.
+        let (matched, changed) = crate::authenticator::verify_code(
             &self.settings.throttle,
             &mut record.throttles.totp,
+            authenticators,
+            &prepared.verifiers,
+            code,
             now,
-            || Ok(prepared.verifier.verify(code, now, last)?),
-            counts_as_totp_failure,
         );
-        if let Ok(matched) = &matched {
-            // Always later than `last`: the verifier refuses anything at or before it.
-            two_factor.last_accepted_step = Some(matched.step);
-        }
-        if matched.is_ok() || record.throttles.totp != throttle_before {
+        if changed {
             record.bump_revision();
         }
         matched

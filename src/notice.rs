@@ -17,3 +17,17 @@ pub const PASSWORD_RESET: &str = "Success: Your password has been reset.";
 
 /// After a password change (the seeds give no wording).
 pub const PASSWORD_CHANGED: &str = "Success: Password changed.";
+
+/// After "Add another authenticator" (the seeds give no wording).
+pub const AUTHENTICATOR_ADDED: &str = "Success: Authenticator Added.";
+
+/// After removing one authenticator (the seeds give no wording).
+pub const AUTHENTICATOR_REMOVED: &str = "Success: Authenticator Removed.";
+
+/// After "Regenerate backup codes" (the seeds give no wording).
+pub const BACKUP_CODES_REGENERATED: &str =
+    "Success: New Backup Codes Generated. The old codes no longer work.";
+
+/// Beside the count of backup codes left when it is at or below the low-water mark.
+pub const BACKUP_CODES_LOW: &str =
+    "You are running out of backup codes: regenerate them to get a new set.";

@@ -30,6 +30,9 @@ pub const DEFAULT_ENROLLMENT_LIFETIME: u64 = 10 * 60;
 /// How long a password check stands while the second factor is asked: 10 minutes.
 pub const DEFAULT_LOGIN_TICKET_LIFETIME: u64 = 10 * 60;
 
+/// At or below this many unused backup codes, the contact is asked to regenerate them.
+pub const DEFAULT_BACKUP_CODES_LOW_WATER: usize = 3;
+
 /// Everything a deployment may tune. Serde (a configuration file); `Default` is
 /// the seeds' portal.
 ///
@@ -64,6 +67,10 @@ pub struct Settings {
     pub totp: Config,
     /// How many backup codes, hashed how.
     pub backup_codes: BackupSettings,
+    /// At or below this many unused backup codes, the sign-in result and the
+    /// account view ask the contact to regenerate them
+    /// ([`Portal::backup_codes_running_low`]): 3. Less than `backup_codes.count`.
+    pub backup_codes_low_water: usize,
     /// SMS login codes: 6 digits, 5 minutes, 5 tries.
     pub sms_code: OneTimePolicy,
     /// Emailed password reset codes: 8 digits, 15 minutes, 5 tries.
@@ -85,6 +92,7 @@ impl Default for Settings {
             devices: DevicePolicy::default(),
             totp: Config::default(),
             backup_codes: BackupSettings::default(),
+            backup_codes_low_water: DEFAULT_BACKUP_CODES_LOW_WATER,
             sms_code: OneTimePolicy::for_purpose(Purpose::SmsLogin),
             reset_code: OneTimePolicy::for_purpose(Purpose::EmailPasswordReset),
             enrollment_lifetime: DEFAULT_ENROLLMENT_LIFETIME,
@@ -126,7 +134,9 @@ impl Portal {
     /// [`Error::Password`] when the password policy's hashing parameters are
     /// invalid; [`Error::InvalidRequest`] for a zero enrollment or ticket lifetime;
     /// [`Error::Totp`] for TOTP parameters no code can be made with;
-    /// [`Error::InvalidSettings`] for a T0 (`totp.t0` in a configuration file) other than 0.
+    /// [`Error::InvalidSettings`] for a T0 (`totp.t0` in a configuration file) other than 0,
+    /// or a `backup_codes_low_water` not below `backup_codes.count` (every fresh set
+    /// would already be "running low").
     ///
     /// ```
     /// use countersign::{Error, Portal, ServerKey, Settings};
@@ -151,6 +161,12 @@ impl Portal {
                 setting: "totp.t0",
                 reason: "must be 0: an otpauth URI cannot carry T0, so an authenticator app \
                          always counts time steps from the Unix epoch",
+            });
+        }
+        if settings.backup_codes_low_water >= settings.backup_codes.count {
+            return Err(Error::InvalidSettings {
+                setting: "backup_codes_low_water",
+                reason: "must be below backup_codes.count: a fresh set would already ask to be regenerated",
             });
         }
         settings.totp.params.validate()?;

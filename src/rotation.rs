@@ -82,7 +82,8 @@ impl Portal {
             let secrets = record
                 .two_factor
                 .iter_mut()
-                .map(|t| &mut t.secret)
+                .flat_map(|t| &mut t.authenticators)
+                .map(|a| &mut a.secret)
                 .chain(record.pending_enrollment.iter_mut().map(|p| &mut p.secret));
             for sealed in secrets {
                 if *sealed.key_id() != current {

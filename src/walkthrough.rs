@@ -188,10 +188,72 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! ## Several authenticators, and backup codes that renew
+//!
+//! A contact may hold up to [`MAX_AUTHENTICATORS`](crate::authenticator::MAX_AUTHENTICATORS)
+//! named authenticators (a phone and a hardware token); any of them signs in.
+//! Adding one needs the password, not a code from another (the phone may be the
+//! one lost); removing one needs the password, and the last one goes only by
+//! disabling two-factor. The backup codes are one set per contact: regenerating
+//! them (password again) kills the old set, and every two-factor sign-in says how
+//! many are left, with `backup_codes_low` at the low-water mark (3 by default).
+//! See [`authenticator`](crate::authenticator) for how the throttle lanes count a
+//! code tried against several.
+//!
+//! ```
+//! # use countersign::{Portal, Profile, ServerKey, Settings, Error};
+//! # use countersign::password::{HashParams, Policy};
+//! # use countersign::totp::{BackupSettings, KdfParams, Params, Secret, Totp};
+//! # let cheap = HashParams { memory_kib: 64, iterations: 1, ..HashParams::OWASP };
+//! # let settings = Settings {
+//! #     password: Policy::portal().with_hashing(cheap)?,
+//! #     backup_codes: BackupSettings { params: KdfParams::new(8, 1, 1)?, ..BackupSettings::default() },
+//! #     ..Settings::default()
+//! # };
+//! # let portal = Portal::new(ServerKey::generate(), settings)?;
+//! # let mut rng = rand::rng();
+//! # let joe = Profile { contact_id: 3522, client_id: 1707, name: "Joe Example".into(),
+//! #     username: "joe.example".into(), email: "marketing@viviotech.net".into(),
+//! #     cell_phone: None, primary: true };
+//! # let password = "Vivio is gr8! I like knowing my account is Secure";
+//! # let mut account = portal.create_account(joe, password, &mut rng)?;
+//! # let now = 1_763_900_000;
+//! # let nobody = |_: u64, _: countersign::Gate| false;
+//! # let started = portal.begin_enrollment(&mut account, &nobody, password, now, &mut rng)?;
+//! # let phone = Totp::new(&Secret::from_base32(&started.key_for_typing())?, Params::default())?;
+//! # portal.confirm_enrollment(&mut account, &phone.code_at(now)?.to_string(), now, &mut rng)?;
+//! use countersign::{PasswordStep, SecondFactor};
+//!
+//! // "Add another authenticator": a name, the password, then the same key and
+//! // verify pop-ups as at enrollment.
+//! let started = portal.begin_adding_authenticator(&mut account, &nobody, "Joe's YubiKey", password, now + 30, &mut rng)?;
+//! let token = Totp::new(&Secret::from_base32(&started.key_for_typing())?, Params::default())?;
+//! portal.confirm_authenticator(&mut account, &token.code_at(now + 30)?.to_string(), now + 30)?;
+//! for a in account.authenticators() {
+//!     println!("{}: added {}, last used {:?}", a.name(), a.added_at(), a.last_used_at());
+//! }
+//!
+//! // Either signs in; the result counts the backup codes left.
+//! let PasswordStep::SecondFactorRequired(ticket) = portal.sign_in(&mut account, password, now + 90, &mut rng)? else { unreachable!() };
+//! let code = token.code_at(now + 90)?.to_string();
+//! let signed_in = portal.complete_sign_in(&mut account, &ticket, SecondFactor::Totp(&code), false, now + 90, &mut rng)?;
+//! assert_eq!((signed_in.backup_codes_left, signed_in.backup_codes_low), (Some(10), false));
+//!
+//! // Lost the phone: remove it with the password; the token stays.
+//! portal.remove_authenticator(&mut account, "Authenticator app", password, now + 120, &mut rng)?;
+//! let last = portal.remove_authenticator(&mut account, "Joe's YubiKey", password, now + 120, &mut rng);
+//! assert!(matches!(last, Err(Error::LastAuthenticator)));
+//!
+//! // "Regenerate backup codes": the password, then a new set shown once.
+//! let renewed = portal.regenerate_backup_codes(&mut account, password, now + 150, &mut rng)?;
+//! assert_eq!(renewed.backup_codes.len(), 10);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! ## The hot path: a prepared verifier
 //!
-//! [`Portal::prepare_totp`](crate::Portal::prepare_totp) opens the sealed secret
-//! and keys the HMAC once; keep the [`PreparedTotp`](crate::PreparedTotp) per
+//! [`Portal::prepare_totp`](crate::Portal::prepare_totp) opens the sealed secrets
+//! (one per authenticator) and keys each HMAC once; keep the [`PreparedTotp`](crate::PreparedTotp) per
 //! account in memory, and each [`Portal::verify_totp`](crate::Portal::verify_totp)
 //! costs a throttle check, the bare verification and a state update
 //! (`cargo bench --bench facade -- login_totp`).

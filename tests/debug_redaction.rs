@@ -209,7 +209,8 @@ fn no_public_state_type_shows_a_secret_in_debug() {
     // The stored parts, as a service could hold them apart from the account.
     let stored: serde_json::Value = serde_json::to_value(&joe).unwrap();
     let sealed: SealedSecret =
-        serde_json::from_value(stored["two_factor"]["secret"].clone()).unwrap();
+        serde_json::from_value(stored["two_factor"]["authenticators"][0]["secret"].clone())
+            .unwrap();
     let backup_codes: BackupCodes =
         serde_json::from_value(stored["two_factor"]["backup_codes"].clone()).unwrap();
     let pending: PendingCode = serde_json::from_value(stored["sms_code"].clone()).unwrap();
@@ -230,6 +231,7 @@ fn no_public_state_type_shows_a_secret_in_debug() {
     walk.check("Throttles", joe.throttles());
     walk.check("Throttle", client.throttle());
     walk.check("Profile", joe.profile());
+    walk.check("Authenticator", &joe.authenticators()[0]);
     walk.check("PreparedTotp", &portal.prepare_totp(&joe).unwrap());
 
     // A pending code issued directly, and the keys and verifiers themselves.

@@ -699,8 +699,10 @@ fn corrupted_stored_state_is_a_typed_error() {
     enroll(&portal, &mut joe, JOE_PASSWORD);
     let json = serde_json::to_string(&joe).unwrap();
     for (from, to) in [
-        (r#"{"v":2,"#, r#"{"v":3,"#),
-        (r#"{"v":2,"revision":"#, r#"{"v":1,"revision":"#),
+        (r#"{"v":3,"#, r#"{"v":4,"#),
+        (r#"{"v":3,"revision":"#, r#"{"v":1,"revision":"#),
+        // A version 3 state (a list of authenticators) claiming version 2's shape.
+        (r#"{"v":3,"#, r#"{"v":2,"#),
         (r#""factor":"totp""#, r#""factor":"password""#),
         (
             r#""pending_enrollment":null"#,
@@ -875,14 +877,14 @@ fn a_stored_state_from_another_format_version_is_refused_by_name() {
     let mut joe = account(&portal, joe(), JOE_PASSWORD);
     enroll(&portal, &mut joe, JOE_PASSWORD);
     let json = serde_json::to_string(&joe).unwrap();
-    // Version 2 since issue 12 (split throttle lanes, key ids); version 1 still reads.
-    assert!(json.starts_with(r#"{"v":2,"#), "{json}");
-    let future = json.replacen(r#"{"v":2,"#, r#"{"v":3,"#, 1);
+    // Version 3 since issue 14 (several authenticators); versions 2 and 1 still read.
+    assert!(json.starts_with(r#"{"v":3,"#), "{json}");
+    let future = json.replacen(r#"{"v":3,"#, r#"{"v":4,"#, 1);
     let error = serde_json::from_str::<countersign::Account>(&future)
         .unwrap_err()
         .to_string();
     assert!(
-        error.contains("stored account has format version 3, this build reads version 2"),
+        error.contains("stored account has format version 4, this build reads version 3"),
         "{error}"
     );
     // A nested state is versioned on its own: the first throttle, at version 7.

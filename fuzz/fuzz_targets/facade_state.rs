@@ -6,12 +6,17 @@
 //! the bytes: a typed error, never a panic; a deserialized one-time code never
 //! accepts anything (its digest would need the server key); a deserialized device
 //! list never accepts a cookie the server did not sign; a locked throttle never
-//! admits an attempt.
+//! admits an attempt; a deserialized account (any format version) holds 1 to
+//! `MAX_AUTHENTICATORS` authenticators with distinct, well-formed names while
+//! two-factor is on, none while off, and is written back as the current version
+//! it reads again unchanged; an authenticator name is trimmed, bounded and free
+//! of control characters, or refused.
 
-use countersign::ServerKey;
+use countersign::authenticator::{AuthenticatorName, MAX_AUTHENTICATORS};
 use countersign::device::{DevicePolicy, RememberedDevices};
 use countersign::one_time::{OneTimePolicy, PendingCode, Purpose};
 use countersign::throttle::{Throttle, ThrottlePolicy};
+use countersign::{Account, ServerKey};
 use libfuzzer_sys::fuzz_target;
 
 fn key() -> ServerKey {
@@ -148,6 +153,47 @@ fn drive_code(json: &str, ops: &[u8]) {
     assert!(second.is_err(), "accepted twice (first: {first:?})");
 }
 
+fn check_name(name: &AuthenticatorName) {
+    let text = name.as_str();
+    assert_eq!(text, text.trim(), "an untrimmed name");
+    assert!(!text.is_empty() && text.chars().count() <= AuthenticatorName::MAX_CHARS);
+    assert!(!text.chars().any(char::is_control), "a control character");
+}
+
+fn drive_account(json: &str, ops: &[u8]) {
+    if let Ok(name) = AuthenticatorName::new(&String::from_utf8_lossy(ops)) {
+        check_name(&name);
+    }
+    let Ok(account) = serde_json::from_str::<Account>(json) else {
+        return;
+    };
+    let list = account.authenticators();
+    if account.two_factor_enabled() {
+        assert!(
+            (1..=MAX_AUTHENTICATORS).contains(&list.len()),
+            "{}",
+            list.len()
+        );
+    } else {
+        assert!(list.is_empty());
+    }
+    for (at, a) in list.iter().enumerate() {
+        check_name(a.name());
+        assert!(
+            list[..at].iter().all(|b| !b.name().same_as(a.name())),
+            "two authenticators share a name"
+        );
+        assert_eq!(a.throttle().factor(), countersign::throttle::Factor::Totp);
+    }
+    assert_eq!(
+        account.last_accepted_step(),
+        list.iter().filter_map(|a| a.last_accepted_step()).max()
+    );
+    let written = serde_json::to_value(&account).expect("an account always serializes");
+    assert_eq!(written["v"], 3, "written as the current version");
+    round_trips(&account);
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else {
         return;
@@ -157,9 +203,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let ops = rest.get(split + 1..).unwrap_or_default();
-    match selector % 3 {
+    match selector % 4 {
         0 => drive_throttle(json, ops),
         1 => drive_devices(json, ops),
-        _ => drive_code(json, ops),
+        2 => drive_code(json, ops),
+        _ => drive_account(json, ops),
     }
 });

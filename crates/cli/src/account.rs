@@ -424,6 +424,21 @@ fn shown_lines(account: &Account, policy: &ThrottlePolicy, now: u64) -> Vec<Stri
             }
         ),
     ];
+    // After "two-factor: on since ...": one line per authenticator (issue 14).
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("two-factor:"))
+        .map_or(lines.len(), |i| i + 1);
+    let authenticators = account.authenticators().iter().map(|a| {
+        format!(
+            "authenticator: {} (added {}, last used {}; unix time)",
+            shown(a.name().as_str()),
+            a.added_at(),
+            a.last_used_at()
+                .map_or_else(|| "never".to_owned(), |t| t.to_string())
+        )
+    });
+    lines.splice(at..at, authenticators);
     for (label, _, throttle) in lanes(account) {
         lines.push(format!(
             "{label} attempts: {}",
@@ -478,6 +493,16 @@ fn shown_json(account: &Account, policy: &ThrottlePolicy, now: u64) -> serde_jso
         "two_factor_enabled_at": account.two_factor_enabled_at(),
         "enrollment_pending": account.enrollment_pending(now),
         "backup_codes_left": account.backup_codes_left(),
+        "authenticators": account
+            .authenticators()
+            .iter()
+            .map(|a| serde_json::json!({
+                "name": a.name().as_str(),
+                "added_at": a.added_at(),
+                "last_used_at": a.last_used_at(),
+                "last_accepted_step": a.last_accepted_step(),
+            }))
+            .collect::<Vec<_>>(),
         "remembered_devices": devices(account, now),
         "security_code": account.has_security_code(),
         "throttles": throttles,

@@ -426,6 +426,10 @@ fn show_two_factor_and_throttles(url: &str) {
         "{joe}"
     );
     assert!(joe.contains("backup codes left: 9\n"), "{joe}");
+    assert!(
+        joe.contains("authenticator: Authenticator app (added 1763900000, last used "),
+        "{joe}"
+    );
     assert!(joe.contains("remembered devices: 1\n"), "{joe}");
     assert!(
         // No hard lock by default (issue 12): 20 failures long ago are a back-off
@@ -463,6 +467,8 @@ fn show_two_factor_and_throttles(url: &str) {
     assert_eq!(value["two_factor"], true);
     assert_eq!(value["two_factor_enabled_at"], NOW);
     assert_eq!(value["backup_codes_left"], 9);
+    assert_eq!(value["authenticators"][0]["name"], "Authenticator app");
+    assert_eq!(value["authenticators"][0]["added_at"], NOW);
     assert_eq!(value["remembered_devices"], 1);
     assert_eq!(value["throttles"]["password"]["failures"], 20);
     // No hard lock by default (issue 12): a back-off from the last failure.
@@ -498,6 +504,10 @@ fn show_never_prints_a_secret(url: &str) {
     collect_strings(&state, &mut secrets);
     let mut public = Vec::new();
     collect_strings(&profile, &mut public);
+    // Authenticator names are shown to their owner, as the profile is (issue 14).
+    for a in store.load(3522).unwrap().authenticators() {
+        public.push(a.name().as_str().to_owned());
+    }
     secrets.retain(|s| s.len() >= 16 && !public.contains(s));
     assert!(!secrets.is_empty());
     for args in [

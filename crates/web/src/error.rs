@@ -127,6 +127,13 @@ pub(crate) fn refusal(error: &Flow, now: u64) -> (StatusCode, String) {
             StatusCode::UNPROCESSABLE_ENTITY,
             format!("The password does not meet the rules: {summary}."),
         ),
+        Flow::InvalidAuthenticatorName { .. }
+        | Flow::DuplicateAuthenticatorName { .. }
+        | Flow::TooManyAuthenticators { .. } => {
+            (StatusCode::UNPROCESSABLE_ENTITY, error.to_string())
+        }
+        Flow::NoSuchAuthenticator => (StatusCode::NOT_FOUND, error.to_string()),
+        Flow::LastAuthenticator => (StatusCode::CONFLICT, error.to_string()),
         _ => (StatusCode::BAD_REQUEST, error.to_string()),
     }
 }

@@ -72,6 +72,18 @@ pub fn router(app: Arc<App>) -> Router {
             "/profile/two-factor/disable",
             get(profile::disable_form).post(profile::disable),
         )
+        .route(
+            "/profile/authenticators/add",
+            get(profile::add_form).post(profile::add),
+        )
+        .route(
+            "/profile/authenticators/remove",
+            get(profile::remove_form).post(profile::remove),
+        )
+        .route(
+            "/profile/backup-codes",
+            get(profile::regenerate_form).post(profile::regenerate),
+        )
         .route_layer(from_fn_with_state(Arc::clone(&app), limit::layer));
     let dev = app.options.dev;
     let mut routes = Router::new()

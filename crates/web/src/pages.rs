@@ -113,8 +113,49 @@ pub(crate) struct ProfilePage {
     pub(crate) cell_phone: String,
     pub(crate) two_factor: bool,
     pub(crate) backup_codes_left: Option<usize>,
+    /// At or below the low-water mark: ask to regenerate.
+    pub(crate) backup_codes_low: bool,
+    /// The facade's notice for it.
+    pub(crate) low_notice: &'static str,
+    /// The enrolled authenticators, in the order they were added.
+    pub(crate) authenticators: Vec<AuthenticatorLine>,
+    /// Below the most a contact may hold: "Add another authenticator" shows.
+    pub(crate) can_add: bool,
     /// CUSTOM FIELDS: the account-wide security code, as this contact may see it.
     pub(crate) custom: crate::routes::codes::CustomFields,
+}
+
+/// One authenticator as AUTHENTICATION lists it.
+pub(crate) struct AuthenticatorLine {
+    pub(crate) name: String,
+    /// The day it was added, UTC ("2025-11-23").
+    pub(crate) added: String,
+    /// The day a code from it last signed in, or "never".
+    pub(crate) last_used: String,
+}
+
+/// "Add another authenticator": its name, then the password.
+#[derive(Template)]
+#[template(path = "authenticator_add.html")]
+pub(crate) struct AddAuthenticatorPage {
+    pub(crate) layout: Layout,
+    /// What was typed, kept after a refusal.
+    pub(crate) name: String,
+}
+
+/// "Remove" beside one authenticator: the password.
+#[derive(Template)]
+#[template(path = "authenticator_remove.html")]
+pub(crate) struct RemoveAuthenticatorPage {
+    pub(crate) layout: Layout,
+    pub(crate) name: String,
+}
+
+/// "Regenerate backup codes": the password.
+#[derive(Template)]
+#[template(path = "backup_regenerate.html")]
+pub(crate) struct RegeneratePage {
+    pub(crate) layout: Layout,
 }
 
 #[derive(Template)]

@@ -1149,3 +1149,289 @@ async fn the_login_and_password_tab_emails_a_reset_code() {
         StatusCode::FORBIDDEN
     );
 }
+
+// ---- Several authenticators and renewable backup codes (issue 14) -------------
+
+/// Adds an authenticator named `name` through its pop-ups; returns its app.
+async fn add_authenticator(
+    browser: &mut Browser,
+    server: &Server,
+    name: &str,
+) -> countersign::totp::Totp {
+    browser
+        .get("/profile/authenticators/add")
+        .await
+        .assert(StatusCode::OK, "Add Another Authenticator");
+    let key = browser
+        .post(
+            "/profile/authenticators/add",
+            &[("name", name), ("password", JOE_PASSWORD)],
+        )
+        .await;
+    key.assert(StatusCode::OK, "Your secret key is shown below");
+    let app = app_for(&key.between("id=\"key\">", "<"));
+    browser
+        .get("/profile/two-factor/verify")
+        .await
+        .assert(StatusCode::OK, "Please verify your token.");
+    let done = browser
+        .post(
+            "/profile/two-factor/verify",
+            &[("code", &code(&app, server.clock.now()))],
+        )
+        .await;
+    assert_eq!(done.location(), "/profile", "{}", done.body);
+    app
+}
+
+#[tokio::test]
+async fn another_authenticator_is_added_with_a_name_and_either_signs_in() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    browser.sign_in("joe.example", JOE_PASSWORD).await;
+    browser.enable_two_factor(JOE_PASSWORD, &server.clock).await;
+    let profile = browser.get("/profile").await;
+    for text in [
+        "Authenticators:",
+        "Authenticator app",
+        "Add another authenticator",
+        "(10 backup codes left)",
+        "Regenerate backup codes",
+    ] {
+        profile.assert(StatusCode::OK, text);
+    }
+    assert!(!profile.body.contains("backup-codes-low"));
+
+    // The wrong password, a taken name, a blank name: refused, nothing pending.
+    browser.get("/profile/authenticators/add").await;
+    let wrong_password = browser
+        .post(
+            "/profile/authenticators/add",
+            &[("name", "YubiKey"), ("password", "not my password!")],
+        )
+        .await;
+    wrong_password.assert(StatusCode::UNAUTHORIZED, "The password is incorrect.");
+    assert!(
+        wrong_password.body.contains("value=\"YubiKey\""),
+        "the name is kept"
+    );
+    let taken = browser
+        .post(
+            "/profile/authenticators/add",
+            &[("name", " authenticator APP "), ("password", JOE_PASSWORD)],
+        )
+        .await;
+    taken.assert(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "you already have an authenticator named",
+    );
+    let blank = browser
+        .post(
+            "/profile/authenticators/add",
+            &[("name", "  "), ("password", JOE_PASSWORD)],
+        )
+        .await;
+    blank.assert(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid authenticator name",
+    );
+    assert!(!server.account(3522).enrollment_pending(server.clock.now()));
+
+    server.clock.advance(30);
+    let token = add_authenticator(&mut browser, &server, "Joe's <b>token</b>").await;
+    let profile = browser.get("/profile").await;
+    profile.assert(StatusCode::OK, "Success: Authenticator Added.");
+    profile.assert(StatusCode::OK, "Joe&#39;s &#60;b&#62;token&#60;/b&#62;");
+    assert!(!profile.body.contains("<b>token"), "the name is escaped");
+    assert_eq!(server.account(3522).authenticators().len(), 2);
+    assert_eq!(
+        server.account(3522).backup_codes_left(),
+        Some(10),
+        "no new codes"
+    );
+
+    // The token signs in; the profile then says when it was last used.
+    browser.logout().await;
+    server.clock.advance(60);
+    browser.login("joe.example", JOE_PASSWORD).await;
+    let signed_in = browser
+        .post(
+            "/login/code",
+            &[("kind", "app"), ("code", &code(&token, server.clock.now()))],
+        )
+        .await;
+    assert_eq!(signed_in.location(), "/profile");
+    let profile = browser.get("/profile").await;
+    profile.assert(StatusCode::OK, "2025-11-23");
+    assert!(
+        profile.body.contains("never"),
+        "the first app was not used since"
+    );
+}
+
+#[tokio::test]
+async fn an_authenticator_is_removed_with_the_password_and_the_last_one_stays() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    browser.sign_in("joe.example", JOE_PASSWORD).await;
+    let (phone, _) = browser.enable_two_factor(JOE_PASSWORD, &server.clock).await;
+    server.clock.advance(30);
+    let token = add_authenticator(&mut browser, &server, "YubiKey").await;
+
+    let page = browser
+        .get("/profile/authenticators/remove?name=YubiKey")
+        .await;
+    page.assert(StatusCode::OK, "Remove the authenticator");
+    assert_eq!(page.between("id=\"authenticator\">", "<"), "YubiKey");
+    let wrong = browser
+        .post(
+            "/profile/authenticators/remove",
+            &[("name", "YubiKey"), ("password", "not my password!")],
+        )
+        .await;
+    wrong.assert(StatusCode::UNAUTHORIZED, "The password is incorrect.");
+    assert_eq!(server.account(3522).authenticators().len(), 2);
+    let unknown = browser
+        .post(
+            "/profile/authenticators/remove",
+            &[("name", "a drawer"), ("password", JOE_PASSWORD)],
+        )
+        .await;
+    unknown.assert(
+        StatusCode::NOT_FOUND,
+        "no authenticator of yours has that name",
+    );
+
+    let done = browser
+        .post(
+            "/profile/authenticators/remove",
+            &[("name", "YubiKey"), ("password", JOE_PASSWORD)],
+        )
+        .await;
+    assert_eq!(done.location(), "/profile");
+    let profile = browser.get("/profile").await;
+    profile.assert(StatusCode::OK, "Success: Authenticator Removed.");
+    assert!(!profile.body.contains("YubiKey"));
+
+    // The last one: refused, two-factor stays on.
+    browser
+        .get("/profile/authenticators/remove?name=Authenticator%20app")
+        .await;
+    let last = browser
+        .post(
+            "/profile/authenticators/remove",
+            &[("name", "Authenticator app"), ("password", JOE_PASSWORD)],
+        )
+        .await;
+    last.assert(StatusCode::CONFLICT, "this is your only authenticator");
+    assert!(server.account(3522).two_factor_enabled());
+
+    // The removed token no longer signs in; the phone does.
+    browser.logout().await;
+    server.clock.advance(60);
+    browser.login("joe.example", JOE_PASSWORD).await;
+    let now = server.clock.now();
+    browser
+        .post(
+            "/login/code",
+            &[("kind", "app"), ("code", &code(&token, now))],
+        )
+        .await
+        .assert(StatusCode::UNAUTHORIZED, CODE_REFUSED);
+    let signed_in = browser
+        .post(
+            "/login/code",
+            &[("kind", "app"), ("code", &code(&phone, now))],
+        )
+        .await;
+    assert_eq!(signed_in.location(), "/profile");
+}
+
+#[tokio::test]
+async fn regenerating_the_backup_codes_shows_the_new_set_once_and_kills_the_old() {
+    let server = Server::new();
+    let (_, old) = joe_enrolled(&server).await;
+    let mut browser = server.browser();
+    browser.login("joe.example", JOE_PASSWORD).await;
+    let by_backup = browser
+        .post("/login/code", &[("kind", "backup"), ("code", &old[0])])
+        .await;
+    assert_eq!(by_backup.location(), "/profile");
+    browser.get("/profile").await;
+
+    browser
+        .get("/profile/backup-codes")
+        .await
+        .assert(StatusCode::OK, "every old code, used or not, stops working");
+    let wrong = browser
+        .post("/profile/backup-codes", &[("password", "not my password!")])
+        .await;
+    wrong.assert(StatusCode::UNAUTHORIZED, "The password is incorrect.");
+    assert_eq!(
+        server.account(3522).backup_codes_left(),
+        Some(9),
+        "the old set stays"
+    );
+
+    let done = browser
+        .post("/profile/backup-codes", &[("password", JOE_PASSWORD)])
+        .await;
+    done.assert(StatusCode::OK, "Success: New Backup Codes Generated.");
+    done.assert(
+        StatusCode::OK,
+        "note your backup codes in a secure location",
+    );
+    let new: Vec<String> = done
+        .body
+        .split("<li><code>")
+        .skip(1)
+        .map(|s| s.split('<').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(new.len(), 10);
+    assert!(new.iter().all(|c| !old.contains(c)));
+    let profile = browser.get("/profile").await;
+    profile.assert(StatusCode::OK, "(10 backup codes left)");
+    assert!(!profile.body.contains(&new[0]), "shown once");
+
+    // An old code no longer signs in; a new one does.
+    browser.logout().await;
+    browser.login("joe.example", JOE_PASSWORD).await;
+    browser
+        .post("/login/code", &[("kind", "backup"), ("code", &old[1])])
+        .await
+        .assert(StatusCode::UNAUTHORIZED, CODE_REFUSED);
+    let signed_in = browser
+        .post("/login/code", &[("kind", "backup"), ("code", &new[0])])
+        .await;
+    assert_eq!(signed_in.location(), "/profile");
+    browser
+        .get("/profile")
+        .await
+        .assert(StatusCode::OK, "9 backup codes left");
+}
+
+#[tokio::test]
+async fn few_backup_codes_left_ask_the_contact_to_regenerate() {
+    let server = Server::new();
+    let (_, codes) = joe_enrolled(&server).await;
+    let mut browser = server.browser();
+    for code in &codes[..7] {
+        browser.login("joe.example", JOE_PASSWORD).await;
+        let page = browser
+            .post("/login/code", &[("kind", "backup"), ("code", code)])
+            .await;
+        assert_eq!(page.location(), "/profile");
+        browser.logout().await;
+    }
+    browser.login("joe.example", JOE_PASSWORD).await;
+    browser
+        .post("/login/code", &[("kind", "backup"), ("code", &codes[7])])
+        .await;
+    let profile = browser.get("/profile").await;
+    profile.assert(
+        StatusCode::OK,
+        "You signed in with a backup code: 2 backup codes left. You are running out of backup codes",
+    );
+    profile.assert(StatusCode::OK, "id=\"backup-codes-low\"");
+    profile.assert(StatusCode::OK, "(2 backup codes left)");
+}

@@ -54,7 +54,69 @@ pub const CASES: &[(&str, Case)] = &[
         "a_reopened_store_keeps_its_schema_and_records",
         a_reopened_store_keeps_its_schema_and_records,
     ),
+    (
+        "a_version_2_row_written_by_main_loads_and_is_written_back_as_version_3",
+        a_version_2_row_written_by_main_loads_and_is_written_back_as_version_3,
+    ),
 ];
+
+/// The account main's code stored before issue 14 (one authenticator), and its
+/// plain secrets: the facade's fixture, written by tests/data/v2/generate.rs.
+const V2_ACCOUNT: &str = include_str!("../../../../tests/data/v2/account.json");
+const V2_SECRETS: &str = include_str!("../../../../tests/data/v2/secrets.json");
+
+fn a_version_2_row_written_by_main_loads_and_is_written_back_as_version_3(
+    db: &Db,
+) -> Result<(), Failed> {
+    let store = db.open();
+    let portal = strict_portal();
+    let v2: serde_json::Value = serde_json::from_str(V2_ACCOUNT)?;
+    let secrets: serde_json::Value = serde_json::from_str(V2_SECRETS)?;
+    assert_eq!(v2["v"], 2);
+    let revision = v2["revision"].as_u64().ok_or("a revision")?;
+    // The row as main's store wrote it: the state text as serde_json wrote it.
+    let state: countersign::Account = serde_json::from_str(V2_ACCOUNT)?;
+    let compact = serde_json::to_string(&v2)?;
+    db.execute(&format!(
+        "INSERT INTO countersign_accounts (contact_id, client_id, login, is_primary, version, state, updated_at) \
+         VALUES (3522, 1707, 'joe.example', {primary}, {revision}, '{}', 0)",
+        compact.replace('\'', "''"),
+        primary = if matches!(db.url, countersign_store::DatabaseUrl::Sqlite(_)) { "1" } else { "TRUE" },
+    ));
+    let loaded = store.load(3522)?;
+    assert_eq!(loaded, state);
+    let names: Vec<_> = loaded
+        .authenticators()
+        .iter()
+        .map(|a| a.name().as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [countersign::authenticator::DEFAULT_AUTHENTICATOR_NAME]
+    );
+    // A sign-in through the store writes it back as version 3.
+    let app = app_for(secrets["totp_key_base32"].as_str().ok_or("a key")?);
+    let at = NOW + 3_600;
+    let ticket = stored_ticket(&*store, &portal, JOE_PASSWORD, at);
+    let code = code(&app, at);
+    store.update(3522, |a| {
+        portal.complete_sign_in(
+            a,
+            &ticket,
+            countersign::SecondFactor::Totp(&code),
+            false,
+            at,
+            &mut rng(),
+        )
+    })?;
+    let written = store.load(3522)?;
+    // The password step changed nothing (a clean lane); the code's step did.
+    assert_eq!(written.revision(), revision + 1);
+    let json = serde_json::to_value(&written)?;
+    assert_eq!(json["v"], 3);
+    assert_eq!(written.authenticators()[0].last_used_at(), Some(at));
+    Ok(())
+}
 
 fn a_stored_account_loads_as_it_was_written(db: &Db) -> Result<(), Failed> {
     let store = db.open();

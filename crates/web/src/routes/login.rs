@@ -216,9 +216,7 @@ pub(crate) async fn code(
             session.renew(|d| {
                 d.login = None;
                 d.contact = Some(id);
-                d.flash = signed_in.backup_codes_left.map(|left| {
-                    format!("You signed in with a backup code: {left} backup codes left.")
-                });
+                d.flash = sign_in_notice(&signed_in);
             });
             let mut response = see_other("/profile");
             if let Some(token) = signed_in.device_token {
@@ -310,4 +308,25 @@ pub(crate) async fn logout(session: Session) -> Response {
         d.reset = None;
     });
     see_other("/login")
+}
+
+/// What the profile says after a second factor: the backup codes left after a
+/// backup code, and the low-water notice whenever few are left.
+fn sign_in_notice(signed_in: &countersign::SignedIn) -> Option<String> {
+    let left = signed_in.backup_codes_left?;
+    let by_backup = (signed_in.via == countersign::Via::BackupCode)
+        .then(|| format!("You signed in with a backup code: {left} backup codes left."));
+    let low = signed_in.backup_codes_low.then(|| {
+        format!(
+            "{left} backup codes left. {}",
+            countersign::notice::BACKUP_CODES_LOW
+        )
+    });
+    match (by_backup, low) {
+        (Some(by_backup), Some(_)) => Some(format!(
+            "{by_backup} {}",
+            countersign::notice::BACKUP_CODES_LOW
+        )),
+        (by_backup, low) => by_backup.or(low),
+    }
 }

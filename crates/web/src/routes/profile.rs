@@ -1,6 +1,7 @@
 //! View Profile and its AUTHENTICATION section (seeds 000, 001, 004):
 //! "Click to change" the password, "Click to enable" / "Click to disable"
-//! two-factor, each pop-up a server-rendered step.
+//! two-factor, the authenticators ("Add another authenticator", "Remove"),
+//! and "Regenerate backup codes", each pop-up a server-rendered step.
 
 use std::sync::Arc;
 
@@ -16,7 +17,8 @@ use super::{Step, flow, layout, layout_with_error, see_other, signed_in, violati
 use crate::app::App;
 use crate::error::{WebError, refusal};
 use crate::pages::{
-    self, DisablePage, DonePage, EnablePage, KeyPage, PasswordPage, ProfilePage, VerifyPage,
+    self, AddAuthenticatorPage, AuthenticatorLine, DisablePage, DonePage, EnablePage, KeyPage,
+    PasswordPage, ProfilePage, RegeneratePage, RemoveAuthenticatorPage, VerifyPage,
 };
 use crate::session::Session;
 
@@ -38,8 +40,37 @@ pub(crate) async fn show(
         cell_phone: profile.cell_phone.clone().unwrap_or_default(),
         two_factor: account.two_factor_enabled(),
         backup_codes_left: account.backup_codes_left(),
+        backup_codes_low: app.portal.backup_codes_running_low(&account),
+        low_notice: countersign::notice::BACKUP_CODES_LOW,
+        authenticators: account
+            .authenticators()
+            .iter()
+            .map(|a| AuthenticatorLine {
+                name: a.name().as_str().to_owned(),
+                added: day(a.added_at()),
+                last_used: a.last_used_at().map_or_else(|| "never".to_owned(), day),
+            })
+            .collect(),
+        can_add: account.authenticators().len() < countersign::authenticator::MAX_AUTHENTICATORS,
         custom,
     }))
+}
+
+/// The UTC day of a unix time, "2025-11-23" (the civil-from-days algorithm of
+/// Howard Hinnant's "chrono-Compatible Low-Level Date Algorithms").
+fn day(unix: u64) -> String {
+    let days = unix / 86_400;
+    // Shifted to 0000-03-01, so that a leap day ends its year.
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + u64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// Runs one facade step on the signed-in contact's account, through the store,
@@ -175,7 +206,7 @@ pub(crate) async fn verify_form(
     session: Session,
 ) -> Result<Response, WebError> {
     let account = signed_in(&app, &session).await?;
-    if account.two_factor_enabled() {
+    if account.two_factor_enabled() && !account.enrollment_pending(app.now()) {
         return Ok(see_other("/profile"));
     }
     if !account.enrollment_pending(app.now()) {
@@ -203,6 +234,11 @@ pub(crate) async fn verify(
     let now = app.now();
     let id = account.profile().contact_id;
     let done = step(&app, id, move |app, a| {
+        if a.two_factor_enabled() {
+            // "Add another authenticator": no new backup codes.
+            let added = app.portal.confirm_authenticator(a, &form.code, now)?;
+            return Ok((added.message, Vec::new()));
+        }
         let done = app
             .portal
             .confirm_enrollment(a, &form.code, now, &mut rand::rng())?;
@@ -215,6 +251,10 @@ pub(crate) async fn verify(
     })
     .await?;
     match done {
+        Ok((message, codes)) if codes.is_empty() => {
+            session.update(|d| d.flash = Some(message.to_owned()));
+            Ok(see_other("/profile"))
+        }
         Ok((message, codes)) => {
             let mut layout = layout(&app, &session, Some(&account));
             layout.flash = Some(message.to_owned());
@@ -232,7 +272,7 @@ pub(crate) async fn verify(
     }
 }
 
-/// POST /profile/two-factor/cancel: "Cancel"; two-factor stays off.
+/// POST /profile/two-factor/cancel: "Cancel"; two-factor stays as it was.
 pub(crate) async fn cancel(
     State(app): State<Arc<App>>,
     session: Session,
@@ -282,6 +322,197 @@ pub(crate) async fn disable(
             Ok(pages::render(
                 status,
                 &DisablePage {
+                    layout: layout_with_error(&app, &session, Some(&account), message),
+                },
+            ))
+        }
+    }
+}
+
+#[derive(Deserialize, ZeroizeOnDrop)]
+pub(crate) struct AddForm {
+    name: String,
+    password: String,
+}
+
+/// GET /profile/authenticators/add: "Add another authenticator", its name first.
+pub(crate) async fn add_form(
+    State(app): State<Arc<App>>,
+    session: Session,
+) -> Result<Response, WebError> {
+    let account = signed_in(&app, &session).await?;
+    if !account.two_factor_enabled() {
+        return Ok(see_other("/profile/two-factor/enable"));
+    }
+    Ok(pages::ok(&AddAuthenticatorPage {
+        layout: layout(&app, &session, Some(&account)),
+        name: String::new(),
+    }))
+}
+
+/// POST /profile/authenticators/add: the gate, the name, the password, a new
+/// key; then the same key and verify pop-ups as at enrollment.
+pub(crate) async fn add(
+    State(app): State<Arc<App>>,
+    session: Session,
+    Form(form): Form<AddForm>,
+) -> Result<Response, WebError> {
+    let account = signed_in(&app, &session).await?;
+    let now = app.now();
+    let id = account.profile().contact_id;
+    let typed = form.name.clone();
+    let started = step(&app, id, move |app, a| {
+        let grants = app
+            .grants
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let access = grants.access()?;
+        let started = app.portal.begin_adding_authenticator(
+            a,
+            &access,
+            &form.name,
+            &form.password,
+            now,
+            &mut rand::rng(),
+        )?;
+        let qr = started.qr_svg()?;
+        Ok((
+            started.key_for_typing().to_string(),
+            qr.to_string(),
+            started.expires_at(),
+        ))
+    })
+    .await?;
+    match started {
+        Ok((key, qr_svg, expires_at)) => Ok(pages::ok(&KeyPage {
+            layout: layout(&app, &session, Some(&account)),
+            key,
+            qr_svg,
+            minutes: expires_at.saturating_sub(now) / 60,
+        })),
+        Err(countersign::Error::NotEnrolled) => Ok(see_other("/profile/two-factor/enable")),
+        Err(error) => {
+            let (status, message) = refusal(&error, now);
+            Ok(pages::render(
+                status,
+                &AddAuthenticatorPage {
+                    layout: layout_with_error(&app, &session, Some(&account), message),
+                    name: typed,
+                },
+            ))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct WhichAuthenticator {
+    name: String,
+}
+
+/// GET /profile/authenticators/remove?name=...: "Remove", the password pop-up.
+pub(crate) async fn remove_form(
+    State(app): State<Arc<App>>,
+    session: Session,
+    axum::extract::Query(which): axum::extract::Query<WhichAuthenticator>,
+) -> Result<Response, WebError> {
+    let account = signed_in(&app, &session).await?;
+    if !account.two_factor_enabled() {
+        return Ok(see_other("/profile"));
+    }
+    Ok(pages::ok(&RemoveAuthenticatorPage {
+        layout: layout(&app, &session, Some(&account)),
+        name: which.name,
+    }))
+}
+
+#[derive(Deserialize, ZeroizeOnDrop)]
+pub(crate) struct RemoveForm {
+    name: String,
+    password: String,
+}
+
+/// POST /profile/authenticators/remove: the password, then that authenticator goes.
+pub(crate) async fn remove(
+    State(app): State<Arc<App>>,
+    session: Session,
+    Form(form): Form<RemoveForm>,
+) -> Result<Response, WebError> {
+    let account = signed_in(&app, &session).await?;
+    let now = app.now();
+    let id = account.profile().contact_id;
+    let name = form.name.clone();
+    match step(&app, id, move |app, a| {
+        app.portal
+            .remove_authenticator(a, &form.name, &form.password, now, &mut rand::rng())
+    })
+    .await?
+    {
+        Ok(message) => {
+            session.update(|d| d.flash = Some(message.to_owned()));
+            Ok(see_other("/profile"))
+        }
+        Err(countersign::Error::NotEnrolled) => Ok(see_other("/profile")),
+        Err(error) => {
+            let (status, message) = refusal(&error, now);
+            Ok(pages::render(
+                status,
+                &RemoveAuthenticatorPage {
+                    layout: layout_with_error(&app, &session, Some(&account), message),
+                    name,
+                },
+            ))
+        }
+    }
+}
+
+/// GET /profile/backup-codes: "Regenerate backup codes", the password pop-up.
+pub(crate) async fn regenerate_form(
+    State(app): State<Arc<App>>,
+    session: Session,
+) -> Result<Response, WebError> {
+    let account = signed_in(&app, &session).await?;
+    if !account.two_factor_enabled() {
+        return Ok(see_other("/profile"));
+    }
+    Ok(pages::ok(&RegeneratePage {
+        layout: layout(&app, &session, Some(&account)),
+    }))
+}
+
+/// POST /profile/backup-codes: the password, then the new codes, shown this once
+/// behind the same warning as at enrollment; the old set is dead.
+pub(crate) async fn regenerate(
+    State(app): State<Arc<App>>,
+    session: Session,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, WebError> {
+    let account = signed_in(&app, &session).await?;
+    let now = app.now();
+    let id = account.profile().contact_id;
+    let done = step(&app, id, move |app, a| {
+        let renewed =
+            app.portal
+                .regenerate_backup_codes(a, &form.password, now, &mut rand::rng())?;
+        let codes: Vec<String> = renewed
+            .backup_codes
+            .iter()
+            .map(|c| c.expose().to_owned())
+            .collect();
+        Ok((renewed.message, codes))
+    })
+    .await?;
+    match done {
+        Ok((message, codes)) => {
+            let mut layout = layout(&app, &session, Some(&account));
+            layout.flash = Some(message.to_owned());
+            Ok(pages::ok(&DonePage { layout, codes }))
+        }
+        Err(countersign::Error::NotEnrolled) => Ok(see_other("/profile")),
+        Err(error) => {
+            let (status, message) = refusal(&error, now);
+            Ok(pages::render(
+                status,
+                &RegeneratePage {
                     layout: layout_with_error(&app, &session, Some(&account), message),
                 },
             ))
