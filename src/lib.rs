@@ -11,6 +11,7 @@ pub use countersign_security_code as security_code;
 pub use countersign_totp as totp;
 
 pub mod account;
+pub mod client_grants;
 pub mod device;
 pub mod enrollment;
 mod error;
