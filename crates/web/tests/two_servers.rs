@@ -158,7 +158,13 @@ fn the_same_code_on_two_servers_over_one_database_is_accepted_once() {
     let one = Process::start(binary, dir.path(), "one", &shared, &key_hex());
     let two = Process::start(binary, dir.path(), "two", &shared, &key_hex());
     let counts = runtime.block_on(run([&one, &two], &people));
-    drop((one, two));
+    for server in [one, two] {
+        let status = server.stop();
+        assert!(
+            status.is_some_and(|s| s.success()),
+            "a graceful stop over PostgreSQL exits 0: {status:?}"
+        );
+    }
     println!("one database, acceptances per round: {counts:?}");
     assert!(
         counts.iter().all(|&n| n == 1),
