@@ -4,14 +4,13 @@
 //! Only the client's primary contact manages contacts, and only the client's
 //! own: both are checked here, on the server, for every request.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use countersign::permissions::{GridCell, Setting};
+use countersign::permissions::GridCell;
 use countersign::throttle::Factor;
 use countersign::{Account, notice};
 use countersign_store::StoreExt;
@@ -198,24 +197,11 @@ pub(crate) async fn update_permissions(
     State(app): State<Arc<App>>,
     session: Session,
     Path(id): Path<u64>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let owner = owner(&app, &session).await?;
     let contact = contact_of(&app, &owner, id).await?;
-    let mut cells = Vec::new();
-    for (field, value) in &form {
-        if field == "csrf" {
-            continue;
-        }
-        let setting = match value.as_str() {
-            "inherit" => Setting::Inherit,
-            "allow" => Setting::Allow,
-            "deny" => Setting::Deny,
-            _ => return Err(WebError::BadRequest),
-        };
-        let (resource, action) = field.split_once('.').ok_or(WebError::BadRequest)?;
-        cells.push((resource.to_owned(), action.to_owned(), setting));
-    }
+    let cells = crate::input::grid_post(&form).map_err(|_| WebError::BadRequest)?;
     let (actor, target) = (owner.profile().clone(), contact.profile().clone());
     // Through the client record's compare-and-swap: two contacts' grids
     // updated at once both land, and the facade's gate (the primary contact
