@@ -153,7 +153,7 @@ fn corrupt_grants_are_refused_with_a_typed_error() {
             "accepted {grants}"
         );
     }
-    let mut value = base.clone();
+    let mut value = base;
     value["grants"] = serde_json::json!({"3523": {"no-such-resource": {"view": "allow"}}});
     let err = serde_json::from_value::<Client>(value).unwrap_err();
     assert!(

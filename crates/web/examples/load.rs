@@ -19,7 +19,6 @@
 #[path = "../tests/support/client.rs"]
 mod client;
 #[path = "../../store/tests/support/cluster.rs"]
-#[allow(dead_code)]
 mod cluster;
 #[path = "../tests/support/people.rs"]
 mod people;
@@ -78,8 +77,12 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
+    // Nearest rank: the smallest value with at least p % of them at or below it.
+    let len = sorted.len();
+    let rank = (1..=len)
+        .find(|&rank| rank as f64 * 100.0 >= p * len as f64)
+        .unwrap_or(len);
+    sorted[rank - 1]
 }
 
 fn ms(d: Duration) -> String {
@@ -181,7 +184,16 @@ fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// Runs one load test; `Err` says why it could not (no PostgreSQL).
+/// Runs one load test.
+///
+/// # Errors
+///
+/// Why it could not run: no PostgreSQL server binaries, a store that does not
+/// open, a login the portal refused.
+///
+/// # Panics
+///
+/// When the set-up's facade or store calls fail (see `people::make`).
 pub fn run(load: Load) -> Result<Report, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let mut _cluster = None;
