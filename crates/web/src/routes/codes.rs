@@ -14,9 +14,9 @@ use countersign_store::StoreExt;
 use serde::Deserialize;
 use zeroize::ZeroizeOnDrop;
 
-use super::{flow, layout, layout_with_error, see_other, signed_in};
+use super::{flow, layout, layout_with_error, refused_page, see_other, signed_in};
 use crate::app::App;
-use crate::error::{WebError, refusal};
+use crate::error::WebError;
 use crate::grants::ClientGrants;
 use crate::pages::{self, AccountCodePage, ContactCodePage, SupportPage};
 use crate::session::Session;
@@ -121,16 +121,17 @@ pub(crate) async fn set_account_code(
             session.update(|d| d.flash = Some(message.to_owned()));
             Ok(see_other("/profile"))
         }
-        Err(error) => {
-            let (status, message) = refusal(&error, now);
-            Ok(pages::render(
-                status,
-                &AccountCodePage {
-                    layout: layout_with_error(&app, &session, Some(&account), message),
-                    reasons: reasons(&error),
-                },
-            ))
-        }
+        Err(error) => Ok(refused_page(
+            &app,
+            &session,
+            Some(&account),
+            &error,
+            now,
+            |layout| AccountCodePage {
+                layout,
+                reasons: reasons(&error),
+            },
+        )),
     }
 }
 
@@ -200,19 +201,20 @@ pub(crate) async fn set_contact_code(
         Err(error @ countersign::Error::PermissionDenied { .. }) => {
             Err(WebError::Forbidden(error.to_string()))
         }
-        Err(error) => {
-            let (status, message) = refusal(&error, now);
-            Ok(pages::render(
-                status,
-                &ContactCodePage {
-                    layout: layout_with_error(&app, &session, Some(&account), message),
-                    id,
-                    name: String::new(),
-                    code: String::new(),
-                    reasons: reasons(&error),
-                },
-            ))
-        }
+        Err(error) => Ok(refused_page(
+            &app,
+            &session,
+            Some(&account),
+            &error,
+            now,
+            |layout| ContactCodePage {
+                layout,
+                id,
+                name: String::new(),
+                code: String::new(),
+                reasons: reasons(&error),
+            },
+        )),
     }
 }
 
@@ -273,15 +275,9 @@ pub(crate) async fn verify_caller(
                 verified: Some(verified),
             })
         }
-        Err(error) => {
-            let (status, message) = refusal(&error, now);
-            pages::render(
-                status,
-                &SupportPage {
-                    layout: layout_with_error(&app, &session, None, message),
-                    verified: None,
-                },
-            )
-        }
+        Err(error) => refused_page(&app, &session, None, &error, now, |layout| SupportPage {
+            layout,
+            verified: None,
+        }),
     })
 }
