@@ -13,6 +13,7 @@ pub use countersign_totp as totp;
 pub mod account;
 pub mod authenticator;
 pub mod breach;
+pub mod client_grants;
 pub mod device;
 pub mod enrollment;
 mod error;

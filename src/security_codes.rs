@@ -31,6 +31,7 @@ use hmac::Mac;
 use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, Profile};
+use crate::client_grants::ContactGrants;
 use crate::gate::{self, Gate, Permissions};
 use crate::key_ring::KeyId;
 use crate::portal::{Portal, guarded};
@@ -46,7 +47,10 @@ const KEY_DOMAIN: &[u8] = b"countersign/security-code-key/v1\0";
 pub(crate) const UNBOUND_KEY_ID: &str = "countersign-v1";
 const CLIENT_DOMAIN: &[u8] = b"countersign/security-code/client/v1\0";
 const CONTACT_DOMAIN: &[u8] = b"countersign/security-code/contact/v1\0";
-const CLIENT_VERSION: u32 = 2;
+const CLIENT_VERSION: u32 = 3;
+/// The format before the contacts' grants were kept in the client: read with
+/// no grants, never written.
+const CLIENT_VERSION_UNGRANTED: u32 = 2;
 /// The format before revisions (and before the code was bound to its client):
 /// read as revision 1, never written.
 const CLIENT_VERSION_UNREVISED: u32 = 1;
@@ -121,9 +125,11 @@ impl Owner {
     }
 }
 
-/// The client (account) as a whole: the account-wide security code and the
-/// throttle of callers' guesses. Serde, versioned (`"v": 2`: the code bound to
-/// the client, and a revision; version 1 still reads, as revision 1).
+/// The client (account) as a whole: the account-wide security code, the
+/// throttle of callers' guesses and the contacts' permission grants
+/// ([`ContactGrants`]). Serde, versioned (`"v": 3`: the grants; version 2, the
+/// code bound to the client and a revision, still reads with no grants;
+/// version 1 still reads, as revision 1).
 ///
 /// Like an [`Account`], it carries a [revision](Client::revision) that every step
 /// changing it moves on by one: store it with a compare-and-swap on that revision.
@@ -134,6 +140,7 @@ pub struct Client {
     client_id: u64,
     security_code: Option<StoredCode>,
     throttle: Throttle,
+    grants: ContactGrants,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -145,19 +152,34 @@ struct ClientRecord {
     client_id: u64,
     security_code: Option<StoredCode>,
     throttle: Throttle,
+    /// Version 3 on: absent when no contact has a grant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    grants: Option<ContactGrants>,
 }
 
 impl TryFrom<ClientRecord> for Client {
     type Error = Error;
 
     fn try_from(r: ClientRecord) -> Result<Self> {
+        // Version 2 is revisioned like version 3; only version 1 is not.
+        let revisioned = if r.v == CLIENT_VERSION_UNGRANTED {
+            CLIENT_VERSION_UNGRANTED
+        } else {
+            CLIENT_VERSION
+        };
         let revision = read_revision(
             "client",
             r.v,
             r.revision,
             CLIENT_VERSION_UNREVISED,
-            CLIENT_VERSION,
+            revisioned,
         )?;
+        if r.v < CLIENT_VERSION && r.grants.is_some() {
+            return Err(Error::CorruptState {
+                state: "client",
+                reason: "grants in a format before grants",
+            });
+        }
         if r.throttle.factor() != Factor::SecurityCode {
             return Err(Error::CorruptState {
                 state: "client",
@@ -169,6 +191,7 @@ impl TryFrom<ClientRecord> for Client {
             client_id: r.client_id,
             security_code: r.security_code,
             throttle: r.throttle,
+            grants: r.grants.unwrap_or_default(),
         })
     }
 }
@@ -181,6 +204,7 @@ impl From<Client> for ClientRecord {
             client_id: c.client_id,
             security_code: c.security_code,
             throttle: c.throttle,
+            grants: (!c.grants.is_empty()).then_some(c.grants),
         }
     }
 }
@@ -202,6 +226,7 @@ impl Client {
             client_id,
             security_code: None,
             throttle: Throttle::new(Factor::SecurityCode),
+            grants: ContactGrants::default(),
         }
     }
 
@@ -258,6 +283,16 @@ impl Client {
                 _ => None,
             })
             .collect()
+    }
+
+    /// The permission grid's grants of the client's contacts.
+    #[must_use]
+    pub fn grants(&self) -> &ContactGrants {
+        &self.grants
+    }
+
+    pub(crate) fn replace_grants(&mut self, grants: ContactGrants) {
+        self.grants = grants;
     }
 
     pub(crate) fn stored_code(&self) -> Option<&StoredCode> {

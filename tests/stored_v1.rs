@@ -138,7 +138,7 @@ fn version_1_security_codes_still_open_and_verify() {
         .unwrap();
     assert_eq!(whose, Whose::AccountWide);
     let json = serde_json::to_string(&client).unwrap();
-    assert!(json.starts_with(r#"{"v":2,"#), "{json}");
+    assert!(json.starts_with(r#"{"v":3,"#), "{json}");
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! Stored rows from arbitrary bytes: an account or client row (its columns and
 //! its state text) and a line of an export. Whatever the bytes: a typed error,
 //! never a panic; a row that decodes agrees with its columns (its version is its
-//! state's revision, its ids and login are its profile's), and an export line
+//! state's revision, its ids and login are its profile's; a client's grants
+//! compile and write back to the same client), and an export line
 //! that parses writes back to the same JSON text it was read from, modulo
 //! whitespace outside the state.
 
@@ -56,6 +57,15 @@ fuzz_target!(|data: &[u8]| {
             if let Ok(client) = row.decode() {
                 assert_eq!(client.revision(), version);
                 assert_eq!(client.client_id(), id);
+                // The contacts' grants (version 3) were checked on the way in:
+                // they make a policy, and write back to the same client.
+                let policy = client
+                    .grants()
+                    .policy()
+                    .expect("decoded grants fit the schema");
+                let _ = countersign::permissions::CompiledPolicy::compile(&policy);
+                let again = ClientRow::of(&client, 0).expect("a decoded client encodes");
+                assert_eq!(again.decode().expect("what we write we read back"), client);
             }
         }
         _ => {

@@ -1,13 +1,14 @@
 //! The application state every handler shares, and the one way a handler
 //! reaches the store: [`App::blocking`].
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
 
 use countersign::Portal;
 use countersign_store::Store;
 
-use crate::grants::Grants;
+use crate::error::WebError;
+use crate::grants::{ClientGrants, StoredGrants};
 use crate::limit::RateLimit;
 use crate::sender::{Outbox, Sender};
 use crate::session::Sessions;
@@ -82,14 +83,14 @@ impl Clock {
 /// settings), the sessions, the rate limit, where messages go, and the
 /// contacts' permission grants.
 pub struct App {
-    pub(crate) store: Box<dyn Store>,
+    pub(crate) store: Arc<dyn Store>,
     pub(crate) portal: Portal,
     pub(crate) sessions: Arc<Sessions>,
     pub(crate) limit: RateLimit,
     pub(crate) sender: Arc<dyn Sender>,
     pub(crate) outbox: Option<Arc<Outbox>>,
-    /// The permission grid's grants (in memory in this first cut).
-    pub(crate) grants: RwLock<Grants>,
+    /// The permission grid's grants, read from the store's client records.
+    pub(crate) grants: StoredGrants,
     /// A password hash to verify against when no contact answers to the login
     /// typed, so an unknown login costs the same Argon2id time as a known one.
     pub(crate) decoy_hash: String,
@@ -130,14 +131,15 @@ impl App {
             .hash_with_rng("a decoy nobody types", &mut rand::rng())?
             .as_str()
             .to_owned();
+        let store: Arc<dyn Store> = Arc::from(store);
         Ok(Arc::new(Self {
+            grants: StoredGrants::new(Arc::clone(&store)),
             store,
             portal,
             sessions: Arc::new(Sessions::default()),
             limit: RateLimit::new(options.burst, options.refill_seconds),
             sender,
             outbox,
-            grants: RwLock::new(Grants::default()),
             decoy_hash,
             hasher,
             options,
@@ -154,6 +156,13 @@ impl App {
     #[must_use]
     pub fn portal(&self) -> &Portal {
         &self.portal
+    }
+
+    /// The grants of client `client_id`'s contacts, read from the store and
+    /// compiled for this request. Blocks: call it inside [`App::blocking`].
+    pub(crate) fn grants_of(&self, client_id: u64) -> Result<ClientGrants, WebError> {
+        let client = crate::grants::load_client(self.store.as_ref(), client_id)?;
+        ClientGrants::of(&client).map_err(|_| WebError::Internal)
     }
 
     /// Now, by the application's clock.

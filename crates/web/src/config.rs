@@ -164,12 +164,16 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     if config.dev {
         println!("{}", crate::demo::logins(&url));
     }
+    // Ours to drop last, on the blocking pool: the PostgreSQL store's
+    // synchronous client may not be dropped on a runtime thread (it aborts).
+    let store_owner = Arc::clone(&app);
     axum::serve(
         listener,
         crate::router(app).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(stop)
     .await?;
+    tokio::task::spawn_blocking(move || drop(store_owner)).await?;
     tracing::info!("stopped");
     Ok(())
 }

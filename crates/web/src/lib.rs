@@ -10,6 +10,7 @@ mod config;
 pub mod demo;
 mod error;
 mod grants;
+pub mod input;
 mod limit;
 mod pages;
 mod routes;

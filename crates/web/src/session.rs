@@ -252,9 +252,7 @@ pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> 
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find_map(|(k, v)| (k == name).then_some(v))
+        .find_map(|v| crate::input::cookie(v, name))
 }
 
 /// A `Set-Cookie` value: HttpOnly, SameSite=Strict, and Secure outside
@@ -271,11 +269,6 @@ pub(crate) fn set_cookie(name: &str, value: &str, max_age: Option<u64>, dev: boo
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-#[derive(serde::Deserialize)]
-struct CsrfField {
-    csrf: Option<String>,
-}
-
 /// The middleware in front of every route: finds or starts the session, checks
 /// the CSRF token of every state-changing request, and sets the cookie when the
 /// session is new or was renewed.
@@ -283,6 +276,7 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: N
     let now = Instant::now();
     let (mut parts, body) = request.into_parts();
     let known = cookie(&parts.headers, COOKIE)
+        .and_then(crate::input::session_id)
         .filter(|id| app.sessions.find(id, now))
         .map(str::to_owned);
     let renewed = known.is_none();
@@ -302,10 +296,7 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: N
                 &ErrorPage::new("That form is too large.".to_owned()),
             );
         };
-        let sent = serde_urlencoded::from_bytes::<CsrfField>(&bytes)
-            .ok()
-            .and_then(|f| f.csrf)
-            .unwrap_or_default();
+        let sent = crate::input::csrf_field(&bytes).unwrap_or_default();
         let expected = session.data().csrf;
         if !bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) {
             tracing::warn!(path = %parts.uri.path(), "missing or wrong CSRF token");

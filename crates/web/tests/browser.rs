@@ -298,6 +298,39 @@ async fn the_seeds_in_a_real_browser() {
 }
 
 async fn the_walk(walk: &mut Walk, clock: &Clock) {
+    // Seed 003: Create Account. The screen makes a new client with a new
+    // Client ID (the demo client 1707 is the server's own seed, with the
+    // contacts the grid needs): first a password the rules refuse, then one
+    // they take, and the new account signs in.
+    walk.goto("/create").await;
+    walk.expect("Required fields are notated with an asterisk")
+        .await;
+    walk.fill("input[name=name]", "Jane Example").await;
+    walk.fill("input[name=email]", "jane@example.com").await;
+    walk.fill("input[name=username]", "jane.example").await;
+    walk.fill("input[name=password]", "jane.example").await;
+    walk.click("form[action='/create'] button[type=submit]")
+        .await;
+    walk.expect("Create Account").await;
+    assert!(
+        walk.client
+            .find(Locator::Css("ul.violations li"))
+            .await
+            .is_ok(),
+        "the policy's violations are listed"
+    );
+    walk.shot("create-refused").await;
+    walk.fill("input[name=password]", "Tulips on the balcony, 7 of them")
+        .await;
+    walk.click("form[action='/create'] button[type=submit]")
+        .await;
+    walk.expect("Your account jane.example was created").await;
+    walk.shot("create-done").await;
+    walk.login("jane.example", "Tulips on the balcony, 7 of them")
+        .await;
+    walk.expect("Jane Example").await;
+    walk.logout().await;
+
     // Seed 003: log in by Client ID.
     walk.goto("/login").await;
     walk.expect("If you are a current client").await;

@@ -2,7 +2,7 @@
 //! profile, a contact's own code on Edit Contact's Custom Fields tab, and the
 //! support page where an agent verifies what a caller says.
 
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 
 use axum::Form;
 use axum::extract::{Path, State};
@@ -14,9 +14,10 @@ use countersign_store::StoreExt;
 use serde::Deserialize;
 use zeroize::ZeroizeOnDrop;
 
-use super::{flow, layout, layout_with_error, see_other, signed_in};
+use super::{flow, layout, layout_with_error, refused_page, see_other, signed_in};
 use crate::app::App;
-use crate::error::{WebError, refusal};
+use crate::error::WebError;
+use crate::grants::ClientGrants;
 use crate::pages::{self, AccountCodePage, ContactCodePage, SupportPage};
 use crate::session::Session;
 
@@ -38,7 +39,7 @@ pub(crate) async fn custom_fields(
     let profile = actor.profile().clone();
     app.blocking(move |app| {
         let client = load_client(app, profile.client_id)?;
-        let grants = app.grants.read().unwrap_or_else(PoisonError::into_inner);
+        let grants = ClientGrants::of(&client).map_err(|_| WebError::Internal)?;
         let access = grants.access().map_err(|_| WebError::Internal)?;
         let editable = profile.primary || access.permits(profile.contact_id, Gate::SetAccountCode);
         Ok(
@@ -60,11 +61,7 @@ pub(crate) async fn custom_fields(
 }
 
 fn load_client(app: &App, client_id: u64) -> Result<Client, WebError> {
-    match app.store.load_client(client_id) {
-        Ok(client) => Ok(client),
-        Err(countersign_store::Error::NotFound { .. }) => Ok(Client::new(client_id)),
-        Err(error) => Err(error.into()),
-    }
+    Ok(crate::grants::load_client(app.store.as_ref(), client_id)?)
 }
 
 /// The reasons a new security code was refused, for the list beside the field.
@@ -110,9 +107,10 @@ pub(crate) async fn set_account_code(
     let now = app.now();
     let result = app
         .blocking(move |app| {
-            let grants = app.grants.read().unwrap_or_else(PoisonError::into_inner);
-            let access = grants.access().map_err(|_| WebError::Internal)?;
+            // The gate decides by the grants of the very revision it writes.
             flow(app.store.update_client(actor.client_id, |c| {
+                let grants = ClientGrants::of(c)?;
+                let access = grants.access()?;
                 app.portal
                     .set_account_code(c, &actor, &access, &form.code, now)
             }))
@@ -123,16 +121,17 @@ pub(crate) async fn set_account_code(
             session.update(|d| d.flash = Some(message.to_owned()));
             Ok(see_other("/profile"))
         }
-        Err(error) => {
-            let (status, message) = refusal(&error, now);
-            Ok(pages::render(
-                status,
-                &AccountCodePage {
-                    layout: layout_with_error(&app, &session, Some(&account), message),
-                    reasons: reasons(&error),
-                },
-            ))
-        }
+        Err(error) => Ok(refused_page(
+            &app,
+            &session,
+            Some(&account),
+            &error,
+            now,
+            |layout| AccountCodePage {
+                layout,
+                reasons: reasons(&error),
+            },
+        )),
     }
 }
 
@@ -151,7 +150,7 @@ pub(crate) async fn contact_form(
             if target.profile().client_id != actor.client_id {
                 return Err(WebError::NotFound);
             }
-            let grants = app.grants.read().unwrap_or_else(PoisonError::into_inner);
+            let grants = app.grants_of(actor.client_id)?;
             let access = grants.access().map_err(|_| WebError::Internal)?;
             let name = target.profile().name.clone();
             Ok(app
@@ -183,7 +182,7 @@ pub(crate) async fn set_contact_code(
     let now = app.now();
     let result = app
         .blocking(move |app| {
-            let grants = app.grants.read().unwrap_or_else(PoisonError::into_inner);
+            let grants = app.grants_of(actor.client_id)?;
             let access = grants.access().map_err(|_| WebError::Internal)?;
             if app.store.load(id)?.profile().client_id != actor.client_id {
                 return Err(WebError::NotFound);
@@ -202,19 +201,20 @@ pub(crate) async fn set_contact_code(
         Err(error @ countersign::Error::PermissionDenied { .. }) => {
             Err(WebError::Forbidden(error.to_string()))
         }
-        Err(error) => {
-            let (status, message) = refusal(&error, now);
-            Ok(pages::render(
-                status,
-                &ContactCodePage {
-                    layout: layout_with_error(&app, &session, Some(&account), message),
-                    id,
-                    name: String::new(),
-                    code: String::new(),
-                    reasons: reasons(&error),
-                },
-            ))
-        }
+        Err(error) => Ok(refused_page(
+            &app,
+            &session,
+            Some(&account),
+            &error,
+            now,
+            |layout| ContactCodePage {
+                layout,
+                id,
+                name: String::new(),
+                code: String::new(),
+                reasons: reasons(&error),
+            },
+        )),
     }
 }
 
@@ -275,15 +275,9 @@ pub(crate) async fn verify_caller(
                 verified: Some(verified),
             })
         }
-        Err(error) => {
-            let (status, message) = refusal(&error, now);
-            pages::render(
-                status,
-                &SupportPage {
-                    layout: layout_with_error(&app, &session, None, message),
-                    verified: None,
-                },
-            )
-        }
+        Err(error) => refused_page(&app, &session, None, &error, now, |layout| SupportPage {
+            layout,
+            verified: None,
+        }),
     })
 }

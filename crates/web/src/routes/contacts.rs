@@ -4,22 +4,22 @@
 //! Only the client's primary contact manages contacts, and only the client's
 //! own: both are checked here, on the server, for every request.
 
-use std::collections::HashMap;
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use countersign::permissions::{GridCell, Setting};
+use countersign::permissions::GridCell;
 use countersign::throttle::Factor;
 use countersign::{Account, notice};
 use countersign_store::StoreExt;
 use serde::Deserialize;
 
-use super::{layout, layout_with_error, see_other, signed_in};
+use super::{flow, layout, layout_with_error, see_other, signed_in};
 use crate::app::App;
-use crate::error::WebError;
+use crate::error::{WebError, refusal};
+use crate::grants::ClientGrants;
 use crate::pages::{self, CellView, ContactLine, ContactPage, ContactsPage, RowView};
 use crate::session::Session;
 
@@ -91,12 +91,12 @@ pub(crate) async fn edit(
 ) -> Result<Response, WebError> {
     let owner = owner(&app, &session).await?;
     let contact = contact_of(&app, &owner, id).await?;
-    let page = contact_page(&app, &session, &owner, &contact, &query, None)?;
+    let page = contact_page(&app, &session, &owner, &contact, &query, None).await?;
     Ok(pages::ok(&page))
 }
 
-fn contact_page(
-    app: &App,
+async fn contact_page(
+    app: &Arc<App>,
     session: &Session,
     owner: &Account,
     contact: &Account,
@@ -111,7 +111,9 @@ fn contact_page(
     };
     let filter = query.filter.clone().unwrap_or_default();
     let rows = if tab == "permissions" {
-        grid_rows(app, contact.profile().contact_id, &filter)?
+        let client_id = contact.profile().client_id;
+        let grants = app.blocking(move |app| app.grants_of(client_id)).await??;
+        grid_rows(&grants, contact.profile().contact_id, &filter)?
     } else {
         Vec::new()
     };
@@ -153,8 +155,11 @@ fn contact_page(
 
 /// The grid as drop-downs: each cell's current setting, and what Inherit means
 /// here ("(Allow)", "(None)").
-fn grid_rows(app: &App, contact_id: u64, filter: &str) -> Result<Vec<RowView>, WebError> {
-    let grants = app.grants.read().unwrap_or_else(PoisonError::into_inner);
+fn grid_rows(
+    grants: &ClientGrants,
+    contact_id: u64,
+    filter: &str,
+) -> Result<Vec<RowView>, WebError> {
     let grid = grants.grid(contact_id).map_err(|_| WebError::Internal)?;
     let filter = filter.trim().to_lowercase();
     Ok(grid
@@ -192,43 +197,34 @@ pub(crate) async fn update_permissions(
     State(app): State<Arc<App>>,
     session: Session,
     Path(id): Path<u64>,
-    Form(form): Form<HashMap<String, String>>,
+    Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let owner = owner(&app, &session).await?;
     let contact = contact_of(&app, &owner, id).await?;
-    let mut cells = Vec::new();
-    for (field, value) in &form {
-        if field == "csrf" {
-            continue;
-        }
-        let setting = match value.as_str() {
-            "inherit" => Setting::Inherit,
-            "allow" => Setting::Allow,
-            "deny" => Setting::Deny,
-            _ => return Err(WebError::BadRequest),
-        };
-        let (resource, action) = field.split_once('.').ok_or(WebError::BadRequest)?;
-        cells.push((resource.to_owned(), action.to_owned(), setting));
-    }
+    let cells = crate::input::grid_post(&form).map_err(|_| WebError::BadRequest)?;
+    let (actor, target) = (owner.profile().clone(), contact.profile().clone());
+    // Through the client record's compare-and-swap: two contacts' grids
+    // updated at once both land, and the facade's gate (the primary contact
+    // of this client only) decides on the server.
     let set = app
-        .grants
-        .write()
-        .unwrap_or_else(PoisonError::into_inner)
-        .set(id, &cells);
+        .blocking(move |app| {
+            flow(app.store.update_client(actor.client_id, |client| {
+                app.portal
+                    .set_contact_grants(client, &actor, &target, &cells)
+            }))
+        })
+        .await??;
     if let Err(error) = set {
+        let (status, message) = match &error {
+            countersign::Error::PermissionDenied { .. } => refusal(&error, app.now()),
+            _ => (StatusCode::BAD_REQUEST, error.to_string()),
+        };
         let query = TabQuery {
             tab: Some("permissions".to_owned()),
             filter: None,
         };
-        let page = contact_page(
-            &app,
-            &session,
-            &owner,
-            &contact,
-            &query,
-            Some(error.to_string()),
-        )?;
-        return Ok(pages::render(StatusCode::BAD_REQUEST, &page));
+        let page = contact_page(&app, &session, &owner, &contact, &query, Some(message)).await?;
+        return Ok(pages::render(status, &page));
     }
     tracing::info!(
         contact = id,
@@ -274,7 +270,7 @@ pub(crate) async fn email_reset_code(
             filter: None,
         };
         let message = "No email is on file for this contact.".to_owned();
-        let page = contact_page(&app, &session, &owner, &contact, &query, Some(message))?;
+        let page = contact_page(&app, &session, &owner, &contact, &query, Some(message)).await?;
         return Ok(pages::render(StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
     let now = app.now();

@@ -14,7 +14,7 @@ use countersign_store::StoreExt;
 use serde::Deserialize;
 use zeroize::ZeroizeOnDrop;
 
-use super::{flow, layout, layout_with_error, see_other};
+use super::{flow, layout, layout_with_error, refused_page, see_other};
 use crate::app::App;
 use crate::error::{LOGIN_REFUSED, WebError, refusal};
 use crate::pages::{self, CodePage, LoginPage};
@@ -286,15 +286,13 @@ pub(crate) async fn sms(
             Ok(see_other("/login/code?with=sms"))
         }
         Err(countersign_store::Error::Flow(error)) => {
-            let (status, message) = refusal(&error, now);
-            Ok(pages::render(
-                status,
-                &CodePage {
-                    layout: layout_with_error(&app, &session, None, message),
+            Ok(refused_page(&app, &session, None, &error, now, |layout| {
+                CodePage {
+                    layout,
                     mode: "app",
                     has_cell_phone: pending.has_cell_phone,
-                },
-            ))
+                }
+            }))
         }
         Err(error) => Err(error.into()),
     }

@@ -71,6 +71,24 @@ pub(crate) fn layout_with_error(
     }
 }
 
+/// The page that refuses a flow's step: [`refusal`](crate::error::refusal)'s
+/// status and message, the message in the banner of the page `page` builds
+/// around its layout (the form again, with what was typed kept).
+pub(crate) fn refused_page<P: askama::Template>(
+    app: &App,
+    session: &Session,
+    user: Option<&Account>,
+    error: &countersign::Error,
+    now: u64,
+    page: impl FnOnce(Layout) -> P,
+) -> Response {
+    let (status, message) = crate::error::refusal(error, now);
+    crate::pages::render(
+        status,
+        &page(layout_with_error(app, session, user, message)),
+    )
+}
+
 /// The signed-in contact's account, or the login page.
 pub(crate) async fn signed_in(app: &Arc<App>, session: &Session) -> Result<Account, WebError> {
     let id = session.contact()?;

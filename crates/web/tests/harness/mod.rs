@@ -71,7 +71,29 @@ impl Server {
     }
 
     pub fn with(options: &Options) -> Self {
-        let dir = tempfile::tempdir().unwrap();
+        let server = Self::over(tempfile::tempdir().unwrap(), options);
+        assert!(countersign_web::demo::seed(server.app.store(), server.app.portal()).unwrap());
+        server
+    }
+
+    /// A second server process, as after a restart: a new `App` (new sessions,
+    /// nothing in memory) over the same SQLite file, the same key and clock.
+    pub fn restart(self) -> Self {
+        let now = self.clock.now();
+        let Self {
+            app, router, _dir, ..
+        } = self;
+        drop((app, router));
+        let server = Self::over(_dir, &Options::default());
+        server.clock.advance(now - NOW);
+        assert!(
+            !countersign_web::demo::seed(server.app.store(), server.app.portal()).unwrap(),
+            "the demo client is already there"
+        );
+        server
+    }
+
+    fn over(dir: tempfile::TempDir, options: &Options) -> Self {
         let store = SqliteStore::open(dir.path().join("countersign.db")).unwrap();
         let portal = Portal::new(ServerKey::from_bytes([0x42; 32]), settings()).unwrap();
         let clock = Clock::manual(NOW);
@@ -89,7 +111,6 @@ impl Server {
             refill_seconds: options.refill_seconds,
         };
         let app = App::new(Box::new(store), portal, outbox.clone(), options).unwrap();
-        assert!(countersign_web::demo::seed(app.store(), app.portal()).unwrap());
         let router = countersign_web::router(Arc::clone(&app));
         Self {
             app,
