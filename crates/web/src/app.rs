@@ -8,7 +8,7 @@ use countersign::Portal;
 use countersign_store::Store;
 
 use crate::error::WebError;
-use crate::grants::{ClientGrants, StoredGrants};
+use crate::grants::ClientGrants;
 use crate::limit::RateLimit;
 use crate::sender::{Outbox, Sender};
 use crate::session::Sessions;
@@ -80,8 +80,8 @@ impl Clock {
 }
 
 /// Everything the handlers share: the store, the portal (server key and
-/// settings), the sessions, the rate limit, where messages go, and the
-/// contacts' permission grants.
+/// settings), the sessions, the rate limit and where messages go. The
+/// contacts' permission grants are in the store: [`App::grants_of`].
 pub struct App {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) portal: Portal,
@@ -89,8 +89,6 @@ pub struct App {
     pub(crate) limit: RateLimit,
     pub(crate) sender: Arc<dyn Sender>,
     pub(crate) outbox: Option<Arc<Outbox>>,
-    /// The permission grid's grants, read from the store's client records.
-    pub(crate) grants: StoredGrants,
     /// A password hash to verify against when no contact answers to the login
     /// typed, so an unknown login costs the same Argon2id time as a known one.
     pub(crate) decoy_hash: String,
@@ -133,7 +131,6 @@ impl App {
             .to_owned();
         let store: Arc<dyn Store> = Arc::from(store);
         Ok(Arc::new(Self {
-            grants: StoredGrants::new(Arc::clone(&store)),
             store,
             portal,
             sessions: Arc::new(Sessions::default()),

@@ -8,11 +8,9 @@
 //! `compiling_a_clients_grants_is_cheap`), so there is no cache to keep
 //! coherent across processes.
 
-use std::sync::{Arc, LockResult};
-
 use countersign::permissions::{CompiledPolicy, Grid, Policy, Schema};
 use countersign::security_codes::Client;
-use countersign::{Access, Gate, Permissions, Result};
+use countersign::{Access, Result};
 use countersign_store::Store;
 
 /// One client's grants, compiled for the gates.
@@ -57,59 +55,11 @@ pub(crate) fn load_client(store: &dyn Store, client_id: u64) -> countersign_stor
     }
 }
 
-/// The store's grants as the handlers that know only a contact reach them:
-/// `app.grants.read()` then `.access()` gives a [`Permissions`] that, asked
-/// about a contact, reads that contact's client from the store and decides by
-/// its grants. Handlers that know the client call
-/// [`App::grants_of`](crate::app::App::grants_of) instead (one read fewer).
-pub(crate) struct StoredGrants {
-    store: Arc<dyn Store>,
-}
-
-impl StoredGrants {
-    pub(crate) fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
-    }
-
-    /// The grants, for [`StoredGrants::access`]. Never poisoned: nothing is
-    /// held in memory; the `LockResult` keeps the shape the handlers use.
-    pub(crate) fn read(&self) -> LockResult<&Self> {
-        Ok(self)
-    }
-
-    /// The gates' view: each question reads the contact's client.
-    pub(crate) fn access(&self) -> Result<StoredAccess<'_>> {
-        Ok(StoredAccess {
-            store: self.store.as_ref(),
-        })
-    }
-}
-
-/// [`Permissions`] answered from the store: see [`StoredGrants`].
-pub(crate) struct StoredAccess<'a> {
-    store: &'a dyn Store,
-}
-
-impl Permissions for StoredAccess<'_> {
-    fn permits(&self, contact_id: u64, gate: Gate) -> bool {
-        // Fail closed: a contact or client that cannot be read has no grant.
-        let decided = || -> anyhow::Result<bool> {
-            let client_id = self.store.load(contact_id)?.profile().client_id;
-            let grants = ClientGrants::of(&load_client(self.store, client_id)?)?;
-            Ok(grants.access()?.permits(contact_id, gate))
-        };
-        decided().unwrap_or_else(|error| {
-            tracing::warn!(contact = contact_id, %error, "grants unreadable: denied");
-            false
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use countersign::permissions::Setting;
-    use countersign::{Portal, Profile, ServerKey, Settings};
+    use countersign::{Gate, Permissions, Portal, Profile, ServerKey, Settings};
 
     /// The figure behind "compile per request, no cache": the seeds' grants of
     /// two contacts, compiled and asked one gate.

@@ -13,9 +13,9 @@ use countersign_store::StoreExt;
 use serde::Deserialize;
 use zeroize::ZeroizeOnDrop;
 
-use super::{Step, flow, layout, layout_with_error, see_other, signed_in, violations};
+use super::{Step, flow, layout, refused_page, see_other, signed_in, violations};
 use crate::app::App;
-use crate::error::{WebError, refusal};
+use crate::error::WebError;
 use crate::pages::{
     self, AddAuthenticatorPage, AuthenticatorLine, DisablePage, DonePage, EnablePage, KeyPage,
     PasswordPage, ProfilePage, RegeneratePage, RemoveAuthenticatorPage, VerifyPage,
@@ -127,16 +127,17 @@ pub(crate) async fn change_password(
             session.update(|d| d.flash = Some(message.to_owned()));
             Ok(see_other("/profile"))
         }
-        Err(error) => {
-            let (status, message) = refusal(&error, now);
-            Ok(pages::render(
-                status,
-                &PasswordPage {
-                    layout: layout_with_error(&app, &session, Some(&account), message),
-                    violations: violations(&error),
-                },
-            ))
-        }
+        Err(error) => Ok(refused_page(
+            &app,
+            &session,
+            Some(&account),
+            &error,
+            now,
+            |layout| PasswordPage {
+                layout,
+                violations: violations(&error),
+            },
+        )),
     }
 }
 
@@ -163,11 +164,9 @@ pub(crate) async fn enable(
     let account = signed_in(&app, &session).await?;
     let now = app.now();
     let id = account.profile().contact_id;
+    let client_id = account.profile().client_id;
+    let grants = app.blocking(move |app| app.grants_of(client_id)).await??;
     let started = step(&app, id, move |app, a| {
-        let grants = app
-            .grants
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let access = grants.access()?;
         let started =
             app.portal
@@ -188,15 +187,14 @@ pub(crate) async fn enable(
             minutes: expires_at.saturating_sub(now) / 60,
         })),
         Err(countersign::Error::AlreadyEnrolled) => Ok(see_other("/profile")),
-        Err(error) => {
-            let (status, message) = refusal(&error, now);
-            Ok(pages::render(
-                status,
-                &EnablePage {
-                    layout: layout_with_error(&app, &session, Some(&account), message),
-                },
-            ))
-        }
+        Err(error) => Ok(refused_page(
+            &app,
+            &session,
+            Some(&account),
+            &error,
+            now,
+            |layout| EnablePage { layout },
+        )),
     }
 }
 
@@ -260,15 +258,14 @@ pub(crate) async fn verify(
             layout.flash = Some(message.to_owned());
             Ok(pages::ok(&DonePage { layout, codes }))
         }
-        Err(error) => {
-            let (status, message) = refusal(&error, now);
-            Ok(pages::render(
-                status,
-                &VerifyPage {
-                    layout: layout_with_error(&app, &session, Some(&account), message),
-                },
-            ))
-        }
+        Err(error) => Ok(refused_page(
+            &app,
+            &session,
+            Some(&account),
+            &error,
+            now,
+            |layout| VerifyPage { layout },
+        )),
     }
 }
 
@@ -317,15 +314,14 @@ pub(crate) async fn disable(
             Ok(see_other("/profile"))
         }
         Err(countersign::Error::NotEnrolled) => Ok(see_other("/profile")),
-        Err(error) => {
-            let (status, message) = refusal(&error, now);
-            Ok(pages::render(
-                status,
-                &DisablePage {
-                    layout: layout_with_error(&app, &session, Some(&account), message),
-                },
-            ))
-        }
+        Err(error) => Ok(refused_page(
+            &app,
+            &session,
+            Some(&account),
+            &error,
+            now,
+            |layout| DisablePage { layout },
+        )),
     }
 }
 
@@ -361,11 +357,9 @@ pub(crate) async fn add(
     let now = app.now();
     let id = account.profile().contact_id;
     let typed = form.name.clone();
+    let client_id = account.profile().client_id;
+    let grants = app.blocking(move |app| app.grants_of(client_id)).await??;
     let started = step(&app, id, move |app, a| {
-        let grants = app
-            .grants
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let access = grants.access()?;
         let started = app.portal.begin_adding_authenticator(
             a,
@@ -391,16 +385,17 @@ pub(crate) async fn add(
             minutes: expires_at.saturating_sub(now) / 60,
         })),
         Err(countersign::Error::NotEnrolled) => Ok(see_other("/profile/two-factor/enable")),
-        Err(error) => {
-            let (status, message) = refusal(&error, now);
-            Ok(pages::render(
-                status,
-                &AddAuthenticatorPage {
-                    layout: layout_with_error(&app, &session, Some(&account), message),
-                    name: typed,
-                },
-            ))
-        }
+        Err(error) => Ok(refused_page(
+            &app,
+            &session,
+            Some(&account),
+            &error,
+            now,
+            |layout| AddAuthenticatorPage {
+                layout,
+                name: typed,
+            },
+        )),
     }
 }
 
@@ -452,16 +447,14 @@ pub(crate) async fn remove(
             Ok(see_other("/profile"))
         }
         Err(countersign::Error::NotEnrolled) => Ok(see_other("/profile")),
-        Err(error) => {
-            let (status, message) = refusal(&error, now);
-            Ok(pages::render(
-                status,
-                &RemoveAuthenticatorPage {
-                    layout: layout_with_error(&app, &session, Some(&account), message),
-                    name,
-                },
-            ))
-        }
+        Err(error) => Ok(refused_page(
+            &app,
+            &session,
+            Some(&account),
+            &error,
+            now,
+            |layout| RemoveAuthenticatorPage { layout, name },
+        )),
     }
 }
 
@@ -508,14 +501,13 @@ pub(crate) async fn regenerate(
             Ok(pages::ok(&DonePage { layout, codes }))
         }
         Err(countersign::Error::NotEnrolled) => Ok(see_other("/profile")),
-        Err(error) => {
-            let (status, message) = refusal(&error, now);
-            Ok(pages::render(
-                status,
-                &RegeneratePage {
-                    layout: layout_with_error(&app, &session, Some(&account), message),
-                },
-            ))
-        }
+        Err(error) => Ok(refused_page(
+            &app,
+            &session,
+            Some(&account),
+            &error,
+            now,
+            |layout| RegeneratePage { layout },
+        )),
     }
 }
