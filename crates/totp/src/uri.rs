@@ -198,8 +198,9 @@ enum Param {
     Counter,
     Image,
     /// A parameter this crate does not read, kept as written: `name=value`, encoded
-    /// (empty for the empty pair of `&&`).
-    Other(String),
+    /// (empty for the empty pair of `&&`). It may be a vendor's secret-bearing field,
+    /// so it is held as [`Written`]: zeroized on drop and redacted in `Debug`.
+    Other(Written),
 }
 
 /// A parameter in its place, with its text as written when that is not how this
@@ -630,8 +631,8 @@ impl KeyUri {
     pub fn extra_parameters(&self) -> impl Iterator<Item = (&str, &str)> {
         self.layout.iter().flat_map(|layout| {
             layout.params.iter().filter_map(|entry| match &entry.param {
-                Param::Other(pair) if !pair.is_empty() => {
-                    Some(pair.split_once('=').unwrap_or((pair, "")))
+                Param::Other(pair) if !pair.0.is_empty() => {
+                    Some(pair.0.split_once('=').unwrap_or((&pair.0, "")))
                 }
                 _ => None,
             })
@@ -795,7 +796,7 @@ impl KeyUri {
                 }
                 None => return false,
             },
-            Param::Other(pair) => uri.push_str(pair),
+            Param::Other(pair) => uri.push_str(&pair.0),
         }
         true
     }
@@ -1026,7 +1027,17 @@ impl KeyUri {
         let mut params = Vec::new();
         for pair in query.split('&') {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let known = match name.to_ascii_lowercase().as_str() {
+            // The name is matched decoded, as every other reader decodes it (pyotp's
+            // `parse_qsl`, Python's and Go's URL parsers): `s%65cret` is `secret`, and
+            // so meets the duplicate check rather than passing as an unknown parameter
+            // that another app reads as a second secret. The pair is still kept as
+            // written (its spelling differs from ours), so the round trip stays byte
+            // for byte; refusing `%` in names instead would refuse texts other apps read.
+            // A name that does not decode to UTF-8 cannot spell a known one.
+            let decoded_name = decode_parameter(name, "parameter name")
+                .map(|name| name.to_ascii_lowercase())
+                .unwrap_or_default();
+            let known = match decoded_name.as_str() {
                 "secret" => Some((Param::Secret, &mut found.secret, "secret")),
                 "issuer" => Some((Param::Issuer, &mut found.issuer, "issuer")),
                 "algorithm" => Some((Param::Algorithm, &mut found.algorithm, "algorithm")),
@@ -1037,7 +1048,7 @@ impl KeyUri {
                 _ => None,
             };
             let Some((param, slot, name)) = known else {
-                params.push((Param::Other(pair.to_owned()), pair));
+                params.push((Param::Other(Written::new(pair)), pair));
                 continue;
             };
             if slot.is_some() {
