@@ -153,7 +153,8 @@ pub enum Error {
     /// An OTP type other than `totp` or `hotp`.
     #[error("unknown OTP type {found:?}: expected totp or hotp")]
     UriType {
-        /// The type found.
+        /// The type found: what stands between `otpauth://` and the first `/`, `?`,
+        /// `#`, `&` or `=`, at most 8 characters (never the query, which holds the secret).
         found: String,
     },
 

@@ -977,8 +977,13 @@ impl KeyUri {
         } else if kind_name.eq_ignore_ascii_case("hotp") {
             false
         } else {
+            // Without a `/` after the type, what follows it is the query, secret and all:
+            // the type echoed stops where a type could end, and after 8 characters.
+            let end = kind_name
+                .find(['?', '#', '&', '='])
+                .unwrap_or(kind_name.len());
             return Err(Error::UriType {
-                found: kind_name.chars().take(32).collect(),
+                found: kind_name[..end].chars().take(8).collect(),
             });
         };
         let prefix = &text[..SCHEME.len() + kind_name.len() + slash];

@@ -51,3 +51,71 @@ fn unknown_parameters_are_redacted_in_debug() {
     assert!(!debug.contains("GEZDGNBVGY3TQOJQ"), "{debug}");
     assert!(!debug.contains("JBSWY3DPEHPK3PXP"), "{debug}");
 }
+
+/// Finding 2: the OTP type echoed in an error stops where the type ends, so a URI
+/// without a `/` after its type does not put its query, and the secret, in the message.
+#[test]
+fn an_unknown_type_does_not_echo_the_query() {
+    let error = KeyUri::parse("otpauth://totp?secret=JBSWY3DPEHPK3PXP&issuer=ACME").unwrap_err();
+    assert_eq!(
+        error,
+        Error::UriType {
+            found: "totp".into()
+        }
+    );
+    let error =
+        KeyUri::parse("otpauth://JBSWY3DPEHPK3PXP/joe?secret=JBSWY3DPEHPK3PXP").unwrap_err();
+    assert_eq!(
+        error,
+        Error::UriType {
+            found: "JBSWY3DP".into()
+        }
+    );
+}
+
+mod no_secret_in_errors {
+    use countersign_totp::{KeyUri, Secret};
+    use proptest::prelude::*;
+
+    prop_compose! {
+        /// Malformed otpauth URIs holding `secret=X` in their query: a broken type, a
+        /// missing or doubled slash, a bad label, bad parameters around the secret.
+        fn malformed()(
+            bytes in proptest::collection::vec(any::<u8>(), 10..=40),
+            scheme in prop_oneof![Just("otpauth://"), Just("OTPAUTH://"), Just("otpauth:/"), Just("otpauth:")],
+            kind in prop_oneof![Just("totp"), Just("hotp"), Just("motp"), Just(""), Just("totp "), Just("t%6Ftp")],
+            slash in prop_oneof![Just("/"), Just(""), Just("//"), Just("&"), Just("#")],
+            label in prop_oneof![Just("joe"), Just(""), Just("A:joe"), Just("A%3Ajoe"), Just("%FF"), Just("%1B:j"), Just("B:joe")],
+            before in proptest::collection::vec(prop_oneof![
+                Just("issuer=C"), Just("digits=9"), Just("period=0"), Just("algorithm=MD5"),
+                Just("image=http://a"), Just("image=https://"), Just("x=%FF"), Just("counter=-1"),
+                Just("secret"), Just(""),
+            ], 0..3),
+            after in proptest::collection::vec(prop_oneof![
+                Just("issuer=C"), Just("digits=9"), Just("period=0"), Just("algorithm=MD5"),
+                Just("image=http://a"), Just("secret=0"), Just("s%65cret=A"), Just("%FF"),
+            ], 0..3),
+            separator in prop_oneof![Just("?"), Just("&"), Just(""), Just("#")],
+            lower in any::<bool>(),
+        ) -> (String, String) {
+            let secret = Secret::from_bytes(&bytes).unwrap().to_base32().to_string();
+            let secret = if lower { secret.to_lowercase() } else { secret };
+            let mut params: Vec<String> = before.iter().map(|p| (*p).to_owned()).collect();
+            params.push(format!("secret={secret}"));
+            params.extend(after.iter().map(|p| (*p).to_owned()));
+            let text = format!("{scheme}{kind}{slash}{label}{separator}{}", params.join("&"));
+            (text, secret)
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn no_error_repeats_the_secret((text, secret) in malformed()) {
+            for error in [KeyUri::parse(&text).err(), KeyUri::parse_lenient(&text).err()].into_iter().flatten() {
+                for shown in [error.to_string(), format!("{error:?}")] {
+                    prop_assert!(!shown.contains(&secret), "{} -> {}", text, shown);
+                }
+            }
+        }
+    }
+}
