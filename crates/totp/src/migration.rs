@@ -47,7 +47,7 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode};
 use crate::algorithm::Algorithm;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
-use crate::uri::{COMPONENT, KeyUri, UriWarning};
+use crate::uri::{COMPONENT, KeyUri, UriWarning, check_issuer};
 
 /// The most keys one export code may hold. The app puts about ten in a QR code (a
 /// code holds at most 2,953 bytes); this leaves room and bounds the work.
@@ -371,6 +371,11 @@ fn read_key(message: &[u8]) -> Result<MigratedKey> {
         Some((prefix, account)) => (Some(prefix), account.trim_start_matches(' ')),
         None => (None, name),
     };
+    // The prefix is checked before it is compared: when the issuer field wins, the
+    // prefix still travels in a warning to a screen.
+    if let Some(prefix) = prefix {
+        check_issuer(prefix)?;
+    }
     let mut warnings = Vec::new();
     let issuer = match (
         prefix.filter(|p| !p.is_empty()),

@@ -140,7 +140,9 @@ pub const MAX_URI_LEN: usize = 4096;
 /// embeddings, overrides, isolates and marks of Unicode UAX #9, which reorder what is
 /// displayed, so that one issuer reads as another's name). Names never need either:
 /// right-to-left scripts display correctly without them. Building and parsing, strict
-/// or lenient, refuse both with [`Error::UriLabel`], so a `KeyUri` never holds one.
+/// or lenient, refuse both with [`Error::UriLabel`], so a `KeyUri` never holds one, nor
+/// a [`UriWarning`] or an [`Error::IssuerMismatch`]: a label issuer that the `issuer`
+/// parameter overrides is checked as well, before the two are compared.
 ///
 /// ```
 /// use countersign_totp::{Error, KeyUri};
@@ -1073,6 +1075,11 @@ impl KeyUri {
         let secret = secret?;
 
         let label_issuer = label_issuer.filter(|issuer| !issuer.is_empty());
+        // The label's issuer is checked before it is compared: when the parameter wins,
+        // it still travels in `IssuerMismatch` (an error or a warning) to a screen.
+        if let Some(label) = label_issuer {
+            check_issuer(label)?;
+        }
         let parameter = found
             .issuer
             .as_ref()
@@ -1284,7 +1291,7 @@ fn is_unsafe_in_label(c: char) -> bool {
         )
 }
 
-fn check_issuer(issuer: &str) -> Result<()> {
+pub(crate) fn check_issuer(issuer: &str) -> Result<()> {
     if issuer.chars().any(is_unsafe_in_label) {
         return Err(Error::UriLabel {
             reason: "the issuer may not contain control or bidirectional formatting characters",

@@ -119,3 +119,55 @@ mod no_secret_in_errors {
         }
     }
 }
+
+/// A Google Authenticator export of one TOTP key with these names.
+fn export(name: &str, issuer: &str) -> String {
+    use base64ct::{Base64, Encoding};
+    let field = |number: u8, bytes: &[u8]| {
+        let mut out = vec![number << 3 | 2];
+        let mut len = bytes.len();
+        loop {
+            let byte = u8::try_from(len & 0x7f).unwrap();
+            len >>= 7;
+            if len == 0 {
+                out.push(byte);
+                break;
+            }
+            out.push(byte | 0x80);
+        }
+        out.extend_from_slice(bytes);
+        out
+    };
+    let mut key = field(1, b"Hello!\xde\xad\xbe\xef");
+    key.extend(field(2, name.as_bytes()));
+    key.extend(field(3, issuer.as_bytes()));
+    key.extend([0x30, 0x02]);
+    let payload = field(1, &key);
+    let data = Base64::encode_string(&payload)
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D");
+    format!("otpauth-migration://offline?data={data}")
+}
+
+/// Finding 3: the label's issuer is checked for control and bidirectional formatting
+/// characters even when the `issuer` parameter wins, so a warning never carries one.
+#[test]
+fn a_losing_label_issuer_is_checked_too() {
+    let text = "otpauth://totp/%E2%80%AEEvil%1B%5D0%3Bx%07:joe?secret=JBSWY3DPEHPK3PXP&issuer=ACME";
+    assert!(
+        matches!(KeyUri::parse(text), Err(Error::UriLabel { .. })),
+        "{:?}",
+        KeyUri::parse(text)
+    );
+    assert!(
+        matches!(KeyUri::parse_lenient(text), Err(Error::UriLabel { .. })),
+        "{:?}",
+        KeyUri::parse_lenient(text)
+    );
+    let link = export("\u{202e}Evil\u{1b}]0;x\u{7}:joe", "ACME");
+    let read = countersign_totp::Migration::parse(&link);
+    assert!(matches!(read, Err(Error::UriLabel { .. })), "{read:?}");
+    // A clean losing issuer is still a warning.
+    assert!(countersign_totp::Migration::parse(&export("Contoso:joe", "ACME")).is_ok());
+}
