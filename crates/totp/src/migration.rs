@@ -47,7 +47,7 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode};
 use crate::algorithm::Algorithm;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
-use crate::uri::{COMPONENT, KeyUri, UriWarning, check_issuer};
+use crate::uri::{COMPONENT, KeyUri, MAX_NAME_LEN, UriWarning, check_issuer};
 
 /// The most keys one export code may hold. The app puts about ten in a QR code (a
 /// code holds at most 2,953 bytes); this leaves room and bounds the work.
@@ -138,8 +138,11 @@ impl Migration {
     /// [`MAX_MIGRATION_KEYS`] keys), [`Error::MigrationEncoding`] (percent-encoding or
     /// base64), [`Error::MigrationProtobuf`] (malformed payload),
     /// [`Error::MigrationUnsupported`] (MD5, an unknown or unspecified value, a negative
-    /// counter), and a key's own errors: [`Error::SecretTooShort`],
-    /// [`Error::SecretTooLong`], [`Error::UriLabel`].
+    /// counter), [`Error::MigrationTooLarge`] with `what` `name` or `issuer` for a name
+    /// longer than [`MAX_NAME_LEN`](crate::MAX_NAME_LEN) bytes, and a key's own
+    /// errors: [`Error::SecretTooShort`], [`Error::SecretTooLong`], [`Error::UriLabel`].
+    /// [`Error::UriTooLong`] cannot occur: with its names bounded, a key's URI fits
+    /// under [`MAX_URI_LEN`](crate::MAX_URI_LEN).
     pub fn parse(text: &str) -> Result<Self> {
         const SCHEME: &str = "otpauth-migration://offline?";
         if text.len() > MAX_MIGRATION_LEN {
@@ -371,6 +374,21 @@ fn read_key(message: &[u8]) -> Result<MigratedKey> {
         Some((prefix, account)) => (Some(prefix), account.trim_start_matches(' ')),
         None => (None, name),
     };
+    // Bounded here, so that the error names the export's field, not the URI text
+    // built from it (which then fits under MAX_URI_LEN: see MAX_NAME_LEN).
+    for (what, text) in [
+        ("name", account),
+        ("name", prefix.unwrap_or_default()),
+        ("issuer", issuer),
+    ] {
+        if text.len() > MAX_NAME_LEN {
+            return Err(Error::MigrationTooLarge {
+                what,
+                len: text.len(),
+                max: MAX_NAME_LEN,
+            });
+        }
+    }
     // The prefix is checked before it is compared: when the issuer field wins, the
     // prefix still travels in a warning to a screen.
     if let Some(prefix) = prefix {

@@ -63,6 +63,38 @@ pub enum Kind {
 /// ```
 pub const MAX_URI_LEN: usize = 4096;
 
+/// The longest issuer or account name accepted, in bytes (decoded UTF-8), built or
+/// parsed: longer than any service or account name (an e-mail address has at most 254),
+/// and short enough that every URI this crate builds fits under [`MAX_URI_LEN`].
+///
+/// The arithmetic, for the longest URI built from accepted parts (each name byte is
+/// written as at most three, `%XX`; a secret has at most [`Secret::MAX_BITS`] = 8192
+/// bits, 1,639 base32 characters; a `u64` has at most 20 digits):
+///
+/// ```text
+/// otpauth://totp/                       15
+/// issuer ":" account                   768 + 1 + 768
+/// "?secret=" base32                     8 + 1639
+/// "&issuer=" issuer                     8 + 768
+/// "&algorithm=SHA512"                   17
+/// "&digits=8"                           9
+/// "&counter=" or "&period=" u64         9 + 20
+///                                  total 4030 <= 4096
+/// ```
+///
+/// An `image` comes on top; [`KeyUri::with_image`] refuses one that would not fit.
+///
+/// ```
+/// use countersign_totp::{Error, KeyUri, MAX_NAME_LEN, Secret};
+///
+/// let long = "a".repeat(MAX_NAME_LEN + 1);
+/// assert!(matches!(
+///     KeyUri::new_totp(&Secret::generate(), None, &long),
+///     Err(Error::UriNameTooLong { .. })
+/// ));
+/// ```
+pub const MAX_NAME_LEN: usize = 256;
+
 /// An `otpauth://` Key URI. Built from validated parts, so
 /// `KeyUri::parse(&uri.to_uri()) == Ok(uri)` for every `uri`.
 ///
@@ -330,7 +362,8 @@ impl KeyUri {
     ///
     /// [`Error::UriLabel`] for an empty account, a colon in the issuer or the
     /// account, an account beginning with a space, or a control or bidirectional
-    /// formatting character in either (see the [type docs](Self)).
+    /// formatting character in either (see the [type docs](Self));
+    /// [`Error::UriNameTooLong`] for a name longer than [`MAX_NAME_LEN`] bytes.
     pub fn new_totp(secret: &Secret, issuer: Option<&str>, account: &str) -> Result<Self> {
         Self::new(
             Kind::Totp {
@@ -402,6 +435,10 @@ impl KeyUri {
     /// assert!(uri.to_uri().ends_with("&algorithm=SHA256"));
     /// # Ok::<(), countersign_totp::Error>(())
     /// ```
+    ///
+    /// The one setter that cannot fail: on a parsed URI that gave no `algorithm` and
+    /// is within 17 bytes of [`MAX_URI_LEN`] (far beyond what a QR code holds), the
+    /// parameter it adds takes the text past that bound, and it no longer parses.
     #[must_use]
     pub fn with_algorithm(mut self, algorithm: Algorithm) -> Self {
         self.algorithm = algorithm;
@@ -420,11 +457,12 @@ impl KeyUri {
     ///
     /// # Errors
     ///
-    /// [`Error::DigitsOutOfRange`] unless 6, 7 or 8.
+    /// [`Error::DigitsOutOfRange`] unless 6, 7 or 8; [`Error::UriTooLong`] when the
+    /// parameter would take a parsed URI's text past [`MAX_URI_LEN`].
     pub fn with_digits(mut self, digits: u8) -> Result<Self> {
         code::modulus(digits)?;
         self.digits = digits;
-        Ok(self)
+        fitting(self)
     }
 
     /// Sets the TOTP period.
@@ -439,7 +477,9 @@ impl KeyUri {
     ///
     /// # Errors
     ///
-    /// [`Error::ZeroPeriod`] for 0; [`Error::UriInvalidParameter`] on an HOTP URI.
+    /// [`Error::ZeroPeriod`] for 0; [`Error::UriInvalidParameter`] on an HOTP URI;
+    /// [`Error::UriTooLong`] when the parameter would take a parsed URI's text past
+    /// [`MAX_URI_LEN`].
     pub fn with_period(mut self, period: u64) -> Result<Self> {
         if period == 0 {
             return Err(Error::ZeroPeriod);
@@ -454,7 +494,7 @@ impl KeyUri {
                 });
             }
         }
-        Ok(self)
+        fitting(self)
     }
 
     /// Sets the `image` parameter: the URL of a logo that some apps (FreeOTP, Aegis)
@@ -479,14 +519,16 @@ impl KeyUri {
     /// # Errors
     ///
     /// [`Error::UriImageScheme`] for a URL that is not https;
-    /// [`Error::UriInvalidParameter`] for one without a host or holding white space or
-    /// control characters.
+    /// [`Error::UriInvalidParameter`] for one without a host, longer than 1,024 bytes,
+    /// or holding white space or control characters; [`Error::UriTooLong`] when the
+    /// URI's text with it would be longer than [`MAX_URI_LEN`] (only near the longest
+    /// names and secrets: see [`MAX_NAME_LEN`]).
     pub fn with_image(mut self, url: &str) -> Result<Self> {
         check_image(url)?;
         self.image = Some(Image {
             url: url.to_owned(),
         });
-        Ok(self)
+        fitting(self)
     }
 
     /// TOTP or HOTP, with the period or counter.
@@ -1224,6 +1266,13 @@ impl KeyUri {
         if layout != uri.effective_layout() {
             uri.layout = Some(layout);
         }
+        // Accepted as it is, the text is written back byte for byte, so it fits. Resolved
+        // (a label whose issuer lost is written with the winner), a text near
+        // MAX_URI_LEN can come back longer, its unknown parameters kept: refused, so
+        // that every URI this crate writes parses back.
+        if label_changed {
+            uri = fitting(uri)?;
+        }
         Ok(uri)
     }
 }
@@ -1251,6 +1300,10 @@ struct Found<'a> {
     image: Value<'a>,
 }
 
+/// The longest `image` URL accepted, in bytes (decoded): a logo's address is short,
+/// and a bound keeps a built URI near [`MAX_URI_LEN`] at most.
+const MAX_IMAGE_LEN: usize = 1024;
+
 /// Checks an `image` URL: https, a host, nothing an app could misread.
 fn check_image(url: &str) -> Result<()> {
     const HTTPS: &str = "https://";
@@ -1262,6 +1315,9 @@ fn check_image(url: &str) -> Result<()> {
         return Err(Error::UriImageScheme {
             found: scheme.chars().take(16).collect(),
         });
+    }
+    if url.len() > MAX_IMAGE_LEN {
+        return Err(invalid("image", url, "the URL is longer than 1024 bytes"));
     }
     let rest = &url[HTTPS.len()..];
     if rest.is_empty() || rest.starts_with(['/', '?', '#']) {
@@ -1297,7 +1353,32 @@ pub(crate) fn check_issuer(issuer: &str) -> Result<()> {
             reason: "the issuer may not contain control or bidirectional formatting characters",
         });
     }
+    check_name_len(issuer, "issuer")
+}
+
+/// Names are bounded so that every URI built from them fits ([`MAX_NAME_LEN`]).
+pub(crate) fn check_name_len(name: &str, part: &'static str) -> Result<()> {
+    if name.len() > MAX_NAME_LEN {
+        return Err(Error::UriNameTooLong {
+            part,
+            len: name.len(),
+            max: MAX_NAME_LEN,
+        });
+    }
     Ok(())
+}
+
+/// `uri` if its text fits under [`MAX_URI_LEN`] (a setter may have added a parameter
+/// to a parsed URI already near it), so that it parses back.
+fn fitting(uri: KeyUri) -> Result<KeyUri> {
+    let len = uri.to_uri().len();
+    if len > MAX_URI_LEN {
+        return Err(Error::UriTooLong {
+            len,
+            max: MAX_URI_LEN,
+        });
+    }
+    Ok(uri)
 }
 
 fn check_account(account: &str) -> Result<()> {
@@ -1317,7 +1398,7 @@ fn check_account(account: &str) -> Result<()> {
             reason: "the account name may not begin with a space",
         });
     }
-    Ok(())
+    check_name_len(account, "account name")
 }
 
 /// Query values: `+` is a space (form encoding, which some generators use),

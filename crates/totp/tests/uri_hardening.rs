@@ -171,3 +171,184 @@ fn a_losing_label_issuer_is_checked_too() {
     // A clean losing issuer is still a warning.
     assert!(countersign_totp::Migration::parse(&export("Contoso:joe", "ACME")).is_ok());
 }
+
+/// Finding 4: names are bounded, so a built URI fits under `MAX_URI_LEN` and parses back.
+#[test]
+fn long_names_are_refused_so_built_uris_parse_back() {
+    use countersign_totp::{MAX_NAME_LEN, Secret};
+    let secret = Secret::from_base32("JBSWY3DPEHPK3PXP").unwrap();
+    let long = "a".repeat(4100);
+    assert_eq!(
+        KeyUri::new_totp(&secret, None, &long).unwrap_err(),
+        Error::UriNameTooLong {
+            part: "account name",
+            len: 4100,
+            max: MAX_NAME_LEN
+        }
+    );
+    assert!(matches!(
+        KeyUri::new_totp(&secret, Some(&long), "joe"),
+        Err(Error::UriNameTooLong { part: "issuer", .. })
+    ));
+    let longest = "é".repeat(MAX_NAME_LEN / 2);
+    let uri = KeyUri::new_totp(&secret, Some(&longest), &longest).unwrap();
+    assert_eq!(KeyUri::parse(&uri.to_uri()).unwrap(), uri);
+    // Parsed: the label's issuer, the issuer parameter and the account name alike.
+    let over = "%C3%A9".repeat(MAX_NAME_LEN / 2 + 1);
+    for text in [
+        format!("otpauth://totp/A?secret=JBSWY3DPEHPK3PXP&issuer={over}"),
+        format!("otpauth://totp/{over}:joe?secret=JBSWY3DPEHPK3PXP&issuer=ACME"),
+        format!("otpauth://totp/{over}?secret=JBSWY3DPEHPK3PXP"),
+    ] {
+        assert!(
+            matches!(KeyUri::parse(&text), Err(Error::UriNameTooLong { .. })),
+            "{text}"
+        );
+        assert!(
+            matches!(
+                KeyUri::parse_lenient(&text),
+                Err(Error::UriNameTooLong { .. })
+            ),
+            "{text}"
+        );
+    }
+}
+
+/// Finding 4: a lenient URI whose resolved label makes it longer than `MAX_URI_LEN`
+/// (its unknown parameters kept) is refused, rather than rebuilt to a text that does
+/// not parse.
+#[test]
+fn a_lenient_rebuild_never_outgrows_max_uri_len() {
+    use countersign_totp::MAX_URI_LEN;
+    let issuer = "%C3%A9".repeat(128);
+    let mut text = format!("otpauth://totp/B:joe?secret=JBSWY3DPEHPK3PXP&issuer={issuer}&x=");
+    text.push_str(&"y".repeat(MAX_URI_LEN - text.len()));
+    assert_eq!(text.len(), MAX_URI_LEN);
+    match KeyUri::parse_lenient(&text) {
+        Ok((uri, _)) => {
+            let rebuilt = uri.to_uri();
+            assert!(rebuilt.len() <= MAX_URI_LEN, "{}", rebuilt.len());
+        }
+        Err(error) => assert!(matches!(error, Error::UriTooLong { .. }), "{error:?}"),
+    }
+}
+
+/// Finding 4: a too-long name in an export is the export's own error, not a complaint
+/// about a URI text the caller never passed.
+#[test]
+fn a_long_name_in_an_export_is_a_migration_error() {
+    let read = countersign_totp::Migration::parse(&export(&"ö".repeat(1000), ""));
+    assert!(
+        matches!(read, Err(Error::MigrationTooLarge { what: "name", .. })),
+        "{read:?}"
+    );
+    let read = countersign_totp::Migration::parse(&export("joe", &"ö".repeat(1000)));
+    assert!(
+        matches!(read, Err(Error::MigrationTooLarge { what: "issuer", .. })),
+        "{read:?}"
+    );
+}
+
+mod lengths {
+    use countersign_totp::{Algorithm, Error, KeyUri, MAX_NAME_LEN, MAX_URI_LEN, Secret};
+    use proptest::prelude::*;
+
+    /// Names up to the bound, of characters that encode to three bytes per byte.
+    fn long_name() -> impl Strategy<Value = String> {
+        (
+            1usize..=MAX_NAME_LEN,
+            prop_oneof![Just('a'), Just('&'), Just('é'), Just('€')],
+        )
+            .prop_map(|(len, c)| {
+                let mut name = String::new();
+                while name.len() + c.len_utf8() <= len {
+                    name.push(c);
+                }
+                if name.is_empty() {
+                    "x".to_owned()
+                } else {
+                    name
+                }
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Every URI built from accepted parts, at the longest names and secret, fits
+        /// under `MAX_URI_LEN` and parses back to itself; an image that would not fit
+        /// is refused.
+        #[test]
+        fn built_uris_fit(
+            issuer in proptest::option::of(long_name()),
+            account in long_name(),
+            bytes in prop_oneof![Just(1024usize), 10usize..=1024],
+            hotp in any::<bool>(),
+            image_len in 0usize..=2000,
+        ) {
+            let secret = Secret::from_bytes(&vec![0xa5; bytes]).unwrap();
+            let uri = if hotp {
+                KeyUri::new_hotp(&secret, issuer.as_deref(), &account, u64::MAX).unwrap()
+            } else {
+                KeyUri::new_totp(&secret, issuer.as_deref(), &account).unwrap().with_period(u64::MAX).unwrap()
+            }
+            .with_algorithm(Algorithm::Sha512)
+            .with_digits(8)
+            .unwrap();
+            let text = uri.to_uri();
+            prop_assert!(text.len() <= MAX_URI_LEN, "{}", text.len());
+            prop_assert_eq!(KeyUri::parse(&text), Ok(uri.clone()));
+            let url = format!("https://a.example/{}", "%".repeat(image_len));
+            match uri.with_image(&url) {
+                Ok(uri) => {
+                    let text = uri.to_uri();
+                    prop_assert!(text.len() <= MAX_URI_LEN, "{}", text.len());
+                    prop_assert_eq!(KeyUri::parse(&text), Ok(uri));
+                }
+                Err(error) => prop_assert!(
+                    matches!(error, Error::UriTooLong { .. } | Error::UriInvalidParameter { name: "image", .. }),
+                    "{error:?}"
+                ),
+            }
+        }
+
+        /// Parsed URIs with long names and many unknown parameters: whatever lenient
+        /// parsing accepts is rebuilt within `MAX_URI_LEN`, and the setters keep it there.
+        #[test]
+        fn parsed_uris_stay_within_bounds(
+            label in long_name(),
+            issuer in long_name(),
+            extras in proptest::collection::vec("[a-z]{1,8}=[a-zA-Z0-9%]{0,400}", 0..40),
+            digits in 6u8..=8,
+            period in 1u64..=u64::MAX,
+        ) {
+            let encode = |name: &str| -> String {
+                name.bytes().map(|b| format!("%{b:02X}")).collect()
+            };
+            let mut text = format!(
+                "otpauth://totp/{}:joe?secret=JBSWY3DPEHPK3PXP&issuer={}",
+                encode(&label),
+                encode(&issuer),
+            );
+            for extra in &extras {
+                text.push('&');
+                text.push_str(extra);
+            }
+            if let Ok((uri, _)) = KeyUri::parse_lenient(&text) {
+                let rebuilt = uri.to_uri();
+                prop_assert!(rebuilt.len() <= MAX_URI_LEN, "{}", rebuilt.len());
+                prop_assert!(KeyUri::parse_lenient(&rebuilt).is_ok());
+                for changed in [uri.clone().with_digits(digits), uri.with_period(period)] {
+                    match changed {
+                        Ok(changed) => {
+                            let text = changed.to_uri();
+                            prop_assert!(text.len() <= MAX_URI_LEN, "{}", text.len());
+                            prop_assert_eq!(KeyUri::parse_lenient(&text).map(|(u, _)| u), Ok(changed));
+                        }
+                        Err(error) => prop_assert!(matches!(error, Error::UriTooLong { .. }), "{error:?}"),
+                    }
+                }
+            }
+        }
+    }
+}
