@@ -519,8 +519,10 @@ impl KeyUri {
     /// # Errors
     ///
     /// [`Error::UriImageScheme`] for a URL that is not https;
-    /// [`Error::UriInvalidParameter`] for one without a host, longer than 1,024 bytes,
-    /// or holding white space or control characters; [`Error::UriTooLong`] when the
+    /// [`Error::UriInvalidParameter`] for one without a host, with user information
+    /// (`user@host`: a logo needs no credentials, and `https://trusted.example@evil.example/`
+    /// misleads whoever reads it), longer than 1,024 bytes, or holding white space,
+    /// control or bidirectional formatting characters; [`Error::UriTooLong`] when the
     /// URI's text with it would be longer than [`MAX_URI_LEN`] (only near the longest
     /// names and secrets: see [`MAX_NAME_LEN`]).
     pub fn with_image(mut self, url: &str) -> Result<Self> {
@@ -1319,16 +1321,32 @@ fn check_image(url: &str) -> Result<()> {
     if url.len() > MAX_IMAGE_LEN {
         return Err(invalid("image", url, "the URL is longer than 1024 bytes"));
     }
-    let rest = &url[HTTPS.len()..];
-    if rest.is_empty() || rest.starts_with(['/', '?', '#']) {
-        return Err(invalid("image", url, "the URL has no host"));
-    }
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    // The URL is checked as an app gets it (decoded): a bidirectional formatting
+    // character would make `https://a.example/\u{202e}gnp.exe` display as `...exe.png`.
+    if url
+        .chars()
+        .any(|c| c.is_whitespace() || is_unsafe_in_label(c))
+    {
         return Err(invalid(
             "image",
             url,
-            "the URL may not hold white space or control characters",
+            "the URL may not hold white space, control or bidirectional formatting characters",
         ));
+    }
+    let rest = &url[HTTPS.len()..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    // User information is refused outright: a logo needs no credentials, and
+    // `https://trusted.example@evil.example/` reads as the host it is not (RFC 3986
+    // §7.6 warns of exactly this). Without it, an empty host is what remains to check.
+    if authority.contains('@') {
+        return Err(invalid(
+            "image",
+            url,
+            "the URL may not carry user information (user@host)",
+        ));
+    }
+    if authority.is_empty() || authority.starts_with(':') {
+        return Err(invalid("image", url, "the URL has no host"));
     }
     Ok(())
 }

@@ -352,3 +352,55 @@ mod lengths {
         }
     }
 }
+
+/// Finding 5: an image URL is checked after decoding for control and bidirectional
+/// formatting characters, must have a host, and may not carry user information.
+#[test]
+fn image_urls_without_a_host_or_with_bidi_or_userinfo_are_refused() {
+    use countersign_totp::{Secret, UriWarning};
+    let base = || {
+        KeyUri::new_totp(
+            &Secret::from_base32("JBSWY3DPEHPK3PXP").unwrap(),
+            None,
+            "joe",
+        )
+        .unwrap()
+    };
+    for url in [
+        "https://a.example/\u{202e}gnp.exe",
+        "https://\u{202e}a.example/x",
+        "https://a.example/\u{2066}x",
+        "https://@/x",
+        "https://@",
+        "https://:443/x",
+        "https://user@a.example/x",
+        "https://trusted.example@evil.example/logo.png",
+        "https://user:pw@a.example",
+    ] {
+        let set = base().with_image(url);
+        assert!(
+            matches!(set, Err(Error::UriInvalidParameter { name: "image", .. })),
+            "{url:?}: {set:?}"
+        );
+        let encoded: String = url.bytes().map(|b| format!("%{b:02X}")).collect();
+        let text = format!("otpauth://totp/joe?secret=JBSWY3DPEHPK3PXP&image={encoded}");
+        assert!(
+            matches!(
+                KeyUri::parse(&text),
+                Err(Error::UriInvalidParameter { name: "image", .. })
+            ),
+            "{text}"
+        );
+        let (uri, warnings) = KeyUri::parse_lenient(&text).unwrap();
+        assert_eq!(uri.image(), None);
+        assert!(
+            matches!(warnings[..], [UriWarning::ImageDropped { .. }]),
+            "{warnings:?}"
+        );
+    }
+    assert!(
+        base()
+            .with_image("https://a.example:8443/logo.png?at=x@y")
+            .is_ok()
+    );
+}
