@@ -43,11 +43,12 @@
 //! control and bidirectional formatting characters are refused).
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode};
+use zeroize::Zeroizing;
 
 use crate::algorithm::Algorithm;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
-use crate::uri::{COMPONENT, KeyUri, MAX_NAME_LEN, UriWarning, check_issuer};
+use crate::uri::{COMPONENT, KeyUri, MAX_NAME_LEN, MAX_URI_LEN, UriWarning, check_issuer};
 
 /// The most keys one export code may hold. The app puts about ten in a QR code (a
 /// code holds at most 2,953 bytes); this leaves room and bounds the work.
@@ -169,8 +170,12 @@ impl Migration {
         let data = data.ok_or(Error::MigrationEncoding {
             reason: "there is no data parameter",
         })?;
-        // Base64 `+` stays `+` here: this is not form encoding.
-        let base64: Vec<u8> = percent_decode_str(data).collect();
+        // Base64 `+` stays `+` here: this is not form encoding. The payload holds every
+        // key's raw secret, so each copy of it is wiped on drop, and sized up front (the
+        // decoded text is never longer than the encoded one) so that none is left behind
+        // by a growing buffer.
+        let mut base64 = Zeroizing::new(Vec::with_capacity(data.len()));
+        base64.extend(percent_decode_str(data));
         let payload = decode_base64(&base64)?;
         Self::from_payload(&payload)
     }
@@ -296,9 +301,9 @@ impl Migration {
 }
 
 /// Standard base64, padded or not (exporters differ), strict otherwise.
-fn decode_base64(text: &[u8]) -> Result<Vec<u8>> {
+fn decode_base64(text: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
     use base64ct::{Base64, Base64Unpadded, Encoding};
-    let mut buffer = vec![0u8; text.len() / 4 * 3 + 3];
+    let mut buffer = Zeroizing::new(vec![0u8; text.len() / 4 * 3 + 3]);
     let decoded = if text.ends_with(b"=") {
         Base64::decode(text, &mut buffer)
     } else {
@@ -412,7 +417,10 @@ fn read_key(message: &[u8]) -> Result<MigratedKey> {
 
     // Written as a Key URI and read back leniently, so the names get exactly the checks
     // (and warnings) a scanned URI gets.
-    let mut uri = String::from(if hotp {
+    // It will hold the secret: wiped on drop, and sized up front so that growing it
+    // leaves no copy behind (it fits: see MAX_NAME_LEN).
+    let mut uri = Zeroizing::new(String::with_capacity(MAX_URI_LEN));
+    uri.push_str(if hotp {
         "otpauth://hotp/"
     } else {
         "otpauth://totp/"
@@ -437,7 +445,6 @@ fn read_key(message: &[u8]) -> Result<MigratedKey> {
     if let Some(counter) = counter {
         uri.push_str(&format!("&counter={counter}"));
     }
-    let uri = zeroize::Zeroizing::new(uri);
     let (uri, more) = KeyUri::parse_lenient(&uri)?;
     warnings.extend(more);
     Ok(MigratedKey { uri, warnings })

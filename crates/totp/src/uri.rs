@@ -870,7 +870,10 @@ impl KeyUri {
     /// ```
     #[must_use]
     pub fn to_uri(&self) -> Zeroizing<String> {
-        let mut uri = Zeroizing::new(String::with_capacity(128));
+        // Sized up front: a String that grows copies itself and frees the old buffer,
+        // secret and all, unwiped. Every URI fits (see MAX_NAME_LEN), with room for the
+        // 17 bytes `with_algorithm` may add to a parsed one.
+        let mut uri = Zeroizing::new(String::with_capacity(MAX_URI_LEN + 32));
         let layout = self.effective_layout();
         match &layout.prefix {
             Some(prefix) => uri.push_str(&prefix.0),
@@ -1231,7 +1234,10 @@ impl KeyUri {
         // so that the URI is written back byte for byte.
         let kept =
             |written: &str, canonical: &str| (written != canonical).then(|| Written::new(written));
-        let mut canonical = String::new();
+        // It holds `secret=BASE32` in turn, so it is wiped on drop, and sized up front so
+        // that growing it leaves no copy behind (a parameter written this crate's way is
+        // at most 3,079 bytes, an image's: see MAX_IMAGE_LEN).
+        let mut canonical = Zeroizing::new(String::with_capacity(MAX_URI_LEN));
         let params = params
             .into_iter()
             .map(|(param, pair)| {
@@ -1423,7 +1429,8 @@ fn check_account(account: &str) -> Result<()> {
 /// then percent-decoding.
 fn decode_parameter<'a>(value: &'a str, name: &'static str) -> Result<Cow<'a, str>> {
     let decoded = if value.contains('+') {
-        let spaced = value.replace('+', " ");
+        // A copy of the value, which may be the secret: wiped on drop.
+        let spaced = Zeroizing::new(value.replace('+', " "));
         Cow::Owned(
             percent_decode_str(&spaced)
                 .decode_utf8()

@@ -404,3 +404,16 @@ fn image_urls_without_a_host_or_with_bidi_or_userinfo_are_refused() {
             .is_ok()
     );
 }
+
+/// Finding 6: the URI text holds the secret, so it is sized up front: a String that
+/// grows copies itself and frees the old buffer unwiped (`Zeroizing` wipes only the
+/// last one).
+#[test]
+fn the_uri_text_is_sized_up_front_so_no_unwiped_copy_is_left() {
+    use countersign_totp::{MAX_URI_LEN, Secret};
+    let secret = Secret::from_bytes(&[7; 64]).unwrap();
+    let uri = KeyUri::new_totp(&secret, Some("ACME"), "joe@example.com").unwrap();
+    let text = uri.to_uri();
+    assert!(text.len() > 128);
+    assert!(text.capacity() >= MAX_URI_LEN, "{}", text.capacity());
+}
