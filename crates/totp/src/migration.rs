@@ -322,13 +322,21 @@ fn read_key(message: &[u8]) -> Result<MigratedKey> {
     let mut secret: &[u8] = &[];
     let mut name: &[u8] = &[];
     let mut issuer: &[u8] = &[];
+    // Where each name's bytes begin in the message, for an error about them.
+    let (mut name_at, mut issuer_at) = (0, 0);
     let (mut algorithm, mut digits, mut kind, mut counter) = (0i64, 0i64, 0i64, 0i64);
     let mut reader = Reader::new(message);
     while let Some((field, wire)) = reader.key()? {
         match (field, wire) {
             (1, LEN) => secret = reader.bytes()?,
-            (2, LEN) => name = reader.bytes()?,
-            (3, LEN) => issuer = reader.bytes()?,
+            (2, LEN) => {
+                name = reader.bytes()?;
+                name_at = reader.at - name.len();
+            }
+            (3, LEN) => {
+                issuer = reader.bytes()?;
+                issuer_at = reader.at - issuer.len();
+            }
             (4, VARINT) => algorithm = i64::from(reader.int32()?),
             (5, VARINT) => digits = i64::from(reader.int32()?),
             (6, VARINT) => kind = i64::from(reader.int32()?),
@@ -369,9 +377,11 @@ fn read_key(message: &[u8]) -> Result<MigratedKey> {
         None
     };
 
-    let not_utf8 = |reason| Error::MigrationProtobuf { offset: 0, reason };
-    let name = core::str::from_utf8(name).map_err(|_| not_utf8("the name is not UTF-8"))?;
-    let issuer = core::str::from_utf8(issuer).map_err(|_| not_utf8("the issuer is not UTF-8"))?;
+    let not_utf8 = |offset, reason| Error::MigrationProtobuf { offset, reason };
+    let name =
+        core::str::from_utf8(name).map_err(|_| not_utf8(name_at, "the name is not UTF-8"))?;
+    let issuer =
+        core::str::from_utf8(issuer).map_err(|_| not_utf8(issuer_at, "the issuer is not UTF-8"))?;
     let secret = Secret::from_bytes(secret)?;
 
     // The name is the label the app showed: a literal colon separates an issuer prefix.

@@ -319,7 +319,8 @@ pub enum UriWarning {
         /// `"issuer"` or `"account name"`.
         part: &'static str,
     },
-    /// The `image` parameter was not an https URL; it was dropped.
+    /// The `image` parameter was not an https URL one may fetch (not https, empty, no
+    /// host, user information, or an unsafe character); it was dropped.
     ImageDropped {
         /// Why it was refused, as [`Error`]'s message puts it.
         reason: String,
@@ -959,7 +960,9 @@ impl KeyUri {
     /// [`Error::UriTooLong`], [`Error::UriUnsafeCharacter`], [`Error::UriScheme`], [`Error::UriType`],
     /// [`Error::UriLabel`], [`Error::UriEncoding`], [`Error::UriMissingParameter`]
     /// (`secret`, or `counter` for HOTP), [`Error::UriDuplicateParameter`],
-    /// [`Error::UriInvalidParameter`], [`Error::UriImageScheme`],
+    /// [`Error::UriInvalidParameter`] (for `image`: empty, no host, user information,
+    /// over 1,024 bytes, an unsafe character), [`Error::UriImageScheme`],
+    /// [`Error::UriNameTooLong`],
     /// [`Error::IssuerMismatch`] when the label prefix and the `issuer` parameter
     /// disagree, and the secret's own errors ([`Error::InvalidBase32`], ...).
     pub fn parse(text: &str) -> Result<Self> {
@@ -1315,6 +1318,13 @@ const MAX_IMAGE_LEN: usize = 1024;
 /// Checks an `image` URL: https, a host, nothing an app could misread.
 fn check_image(url: &str) -> Result<()> {
     const HTTPS: &str = "https://";
+    // An empty `image=` is no URL at all: strict parsing refuses it as such (taking it
+    // as absent would leave `image=` unwritten, breaking the byte-exact round trip, and
+    // two apps may not agree that it means nothing); lenient parsing drops it with
+    // `ImageDropped`, as any image it refuses.
+    if url.is_empty() {
+        return Err(invalid("image", url, "the URL is empty"));
+    }
     let scheme_ok = url
         .get(..HTTPS.len())
         .is_some_and(|scheme| scheme.eq_ignore_ascii_case(HTTPS));

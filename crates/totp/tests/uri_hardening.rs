@@ -122,6 +122,11 @@ mod no_secret_in_errors {
 
 /// A Google Authenticator export of one TOTP key with these names.
 fn export(name: &str, issuer: &str) -> String {
+    export_bytes(name.as_bytes(), issuer.as_bytes())
+}
+
+/// As [`export`], with names that need not be UTF-8.
+fn export_bytes(name: &[u8], issuer: &[u8]) -> String {
     use base64ct::{Base64, Encoding};
     let field = |number: u8, bytes: &[u8]| {
         let mut out = vec![number << 3 | 2];
@@ -139,8 +144,8 @@ fn export(name: &str, issuer: &str) -> String {
         out
     };
     let mut key = field(1, b"Hello!\xde\xad\xbe\xef");
-    key.extend(field(2, name.as_bytes()));
-    key.extend(field(3, issuer.as_bytes()));
+    key.extend(field(2, name));
+    key.extend(field(3, issuer));
     key.extend([0x30, 0x02]);
     let payload = field(1, &key);
     let data = Base64::encode_string(&payload)
@@ -416,4 +421,48 @@ fn the_uri_text_is_sized_up_front_so_no_unwiped_copy_is_left() {
     let text = uri.to_uri();
     assert!(text.len() > 128);
     assert!(text.capacity() >= MAX_URI_LEN, "{}", text.capacity());
+}
+
+/// Finding 7: a name or issuer that is not UTF-8 is reported where it is.
+#[test]
+fn a_non_utf8_name_is_reported_at_its_offset() {
+    use countersign_totp::Migration;
+    // The key message: the secret's field (2 + 10 bytes), then the name's key and length.
+    assert_eq!(
+        Migration::parse(&export_bytes(b"jo\xff", b"")),
+        Err(Error::MigrationProtobuf {
+            offset: 14,
+            reason: "the name is not UTF-8"
+        })
+    );
+    assert_eq!(
+        Migration::parse(&export_bytes(b"joe", b"AC\xffME")),
+        Err(Error::MigrationProtobuf {
+            offset: 19,
+            reason: "the issuer is not UTF-8"
+        })
+    );
+}
+
+/// Finding 7: an empty `image=` is refused strictly as what it is (no URL), and dropped
+/// with a warning leniently.
+#[test]
+fn an_empty_image_is_named_as_such() {
+    use countersign_totp::UriWarning;
+    let text = "otpauth://totp/joe?secret=JBSWY3DPEHPK3PXP&image=";
+    assert_eq!(
+        KeyUri::parse(text),
+        Err(Error::UriInvalidParameter {
+            name: "image",
+            value: String::new(),
+            reason: "the URL is empty"
+        })
+    );
+    let (uri, warnings) = KeyUri::parse_lenient(text).unwrap();
+    assert_eq!(uri.image(), None);
+    assert!(matches!(warnings[..], [UriWarning::ImageDropped { .. }]));
+    assert_eq!(
+        uri.to_uri().as_str(),
+        "otpauth://totp/joe?secret=JBSWY3DPEHPK3PXP"
+    );
 }
