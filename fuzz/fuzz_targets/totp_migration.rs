@@ -12,6 +12,7 @@ fn check(export: countersign_totp::Result<Migration>) {
     assert!(export.keys().len() <= countersign_totp::MAX_MIGRATION_KEYS);
     for key in export.keys() {
         let text = key.uri.to_uri();
+        assert!(text.len() <= countersign_totp::MAX_URI_LEN);
         let (again, warnings) = KeyUri::parse_lenient(&text).expect("an imported key's URI parses");
         assert_eq!(again, key.uri);
         assert!(warnings.iter().all(|w| matches!(w, UriWarning::ColonInName { .. })));

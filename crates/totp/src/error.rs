@@ -153,7 +153,8 @@ pub enum Error {
     /// An OTP type other than `totp` or `hotp`.
     #[error("unknown OTP type {found:?}: expected totp or hotp")]
     UriType {
-        /// The type found.
+        /// The type found: what stands between `otpauth://` and the first `/`, `?`,
+        /// `#`, `&` or `=`, at most 8 characters (never the query, which holds the secret).
         found: String,
     },
 
@@ -208,10 +209,25 @@ pub enum Error {
     },
 
     /// A URI text longer than [`MAX_URI_LEN`](crate::MAX_URI_LEN) bytes: longer than a
-    /// QR code holds, refused before it is read.
+    /// QR code holds, refused before it is read. Also a URI that would be written back
+    /// longer than that (a lenient text resolved, a setter adding a parameter), refused
+    /// so that every URI this crate writes parses back; `len` is then that length.
     #[error("the URI is {len} bytes long; at most {max} are read")]
     UriTooLong {
         /// Its length in bytes.
+        len: usize,
+        /// The most accepted.
+        max: usize,
+    },
+
+    /// An issuer or account name longer than [`MAX_NAME_LEN`](crate::MAX_NAME_LEN) bytes
+    /// (decoded): bounded so that every URI built from accepted names fits under
+    /// [`MAX_URI_LEN`](crate::MAX_URI_LEN) and parses back.
+    #[error("the {part} is {len} bytes long; at most {max} are accepted")]
+    UriNameTooLong {
+        /// `"issuer"` or `"account name"`.
+        part: &'static str,
+        /// Its length in bytes, decoded.
         len: usize,
         /// The most accepted.
         max: usize,
@@ -271,11 +287,12 @@ pub enum Error {
         reason: &'static str,
     },
 
-    /// An export longer than [`MAX_MIGRATION_LEN`](crate::MAX_MIGRATION_LEN) bytes or
-    /// holding more than [`MAX_MIGRATION_KEYS`](crate::MAX_MIGRATION_KEYS) keys.
+    /// An export longer than [`MAX_MIGRATION_LEN`](crate::MAX_MIGRATION_LEN) bytes,
+    /// holding more than [`MAX_MIGRATION_KEYS`](crate::MAX_MIGRATION_KEYS) keys, or a
+    /// key whose name or issuer is longer than [`MAX_NAME_LEN`](crate::MAX_NAME_LEN) bytes.
     #[error("the export's {what} is too large: {len}, at most {max}")]
     MigrationTooLarge {
-        /// `text` (bytes) or `keys`.
+        /// `text` (bytes), `keys`, `name` or `issuer` (bytes).
         what: &'static str,
         /// The size found (for keys: at least this many).
         len: usize,

@@ -28,5 +28,5 @@ pub use hotp::Hotp;
 pub use migration::{MAX_MIGRATION_KEYS, MAX_MIGRATION_LEN, MigratedKey, Migration};
 pub use secret::Secret;
 pub use totp::{Params, Totp};
-pub use uri::{KeyUri, Kind, MAX_URI_LEN, UriWarning};
+pub use uri::{KeyUri, Kind, MAX_NAME_LEN, MAX_URI_LEN, UriWarning};
 pub use verifier::{Config, Match, Verifier, Window};

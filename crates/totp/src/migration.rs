@@ -43,11 +43,12 @@
 //! control and bidirectional formatting characters are refused).
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode};
+use zeroize::Zeroizing;
 
 use crate::algorithm::Algorithm;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
-use crate::uri::{COMPONENT, KeyUri, UriWarning};
+use crate::uri::{COMPONENT, KeyUri, MAX_NAME_LEN, MAX_URI_LEN, UriWarning, check_issuer};
 
 /// The most keys one export code may hold. The app puts about ten in a QR code (a
 /// code holds at most 2,953 bytes); this leaves room and bounds the work.
@@ -138,8 +139,11 @@ impl Migration {
     /// [`MAX_MIGRATION_KEYS`] keys), [`Error::MigrationEncoding`] (percent-encoding or
     /// base64), [`Error::MigrationProtobuf`] (malformed payload),
     /// [`Error::MigrationUnsupported`] (MD5, an unknown or unspecified value, a negative
-    /// counter), and a key's own errors: [`Error::SecretTooShort`],
-    /// [`Error::SecretTooLong`], [`Error::UriLabel`].
+    /// counter), [`Error::MigrationTooLarge`] with `what` `name` or `issuer` for a name
+    /// longer than [`MAX_NAME_LEN`](crate::MAX_NAME_LEN) bytes, and a key's own
+    /// errors: [`Error::SecretTooShort`], [`Error::SecretTooLong`], [`Error::UriLabel`].
+    /// [`Error::UriTooLong`] cannot occur: with its names bounded, a key's URI fits
+    /// under [`MAX_URI_LEN`](crate::MAX_URI_LEN).
     pub fn parse(text: &str) -> Result<Self> {
         const SCHEME: &str = "otpauth-migration://offline?";
         if text.len() > MAX_MIGRATION_LEN {
@@ -166,8 +170,12 @@ impl Migration {
         let data = data.ok_or(Error::MigrationEncoding {
             reason: "there is no data parameter",
         })?;
-        // Base64 `+` stays `+` here: this is not form encoding.
-        let base64: Vec<u8> = percent_decode_str(data).collect();
+        // Base64 `+` stays `+` here: this is not form encoding. The payload holds every
+        // key's raw secret, so each copy of it is wiped on drop, and sized up front (the
+        // decoded text is never longer than the encoded one) so that none is left behind
+        // by a growing buffer.
+        let mut base64 = Zeroizing::new(Vec::with_capacity(data.len()));
+        base64.extend(percent_decode_str(data));
         let payload = decode_base64(&base64)?;
         Self::from_payload(&payload)
     }
@@ -293,9 +301,9 @@ impl Migration {
 }
 
 /// Standard base64, padded or not (exporters differ), strict otherwise.
-fn decode_base64(text: &[u8]) -> Result<Vec<u8>> {
+fn decode_base64(text: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
     use base64ct::{Base64, Base64Unpadded, Encoding};
-    let mut buffer = vec![0u8; text.len() / 4 * 3 + 3];
+    let mut buffer = Zeroizing::new(vec![0u8; text.len() / 4 * 3 + 3]);
     let decoded = if text.ends_with(b"=") {
         Base64::decode(text, &mut buffer)
     } else {
@@ -314,13 +322,21 @@ fn read_key(message: &[u8]) -> Result<MigratedKey> {
     let mut secret: &[u8] = &[];
     let mut name: &[u8] = &[];
     let mut issuer: &[u8] = &[];
+    // Where each name's bytes begin in the message, for an error about them.
+    let (mut name_at, mut issuer_at) = (0, 0);
     let (mut algorithm, mut digits, mut kind, mut counter) = (0i64, 0i64, 0i64, 0i64);
     let mut reader = Reader::new(message);
     while let Some((field, wire)) = reader.key()? {
         match (field, wire) {
             (1, LEN) => secret = reader.bytes()?,
-            (2, LEN) => name = reader.bytes()?,
-            (3, LEN) => issuer = reader.bytes()?,
+            (2, LEN) => {
+                name = reader.bytes()?;
+                name_at = reader.at - name.len();
+            }
+            (3, LEN) => {
+                issuer = reader.bytes()?;
+                issuer_at = reader.at - issuer.len();
+            }
             (4, VARINT) => algorithm = i64::from(reader.int32()?),
             (5, VARINT) => digits = i64::from(reader.int32()?),
             (6, VARINT) => kind = i64::from(reader.int32()?),
@@ -361,9 +377,11 @@ fn read_key(message: &[u8]) -> Result<MigratedKey> {
         None
     };
 
-    let not_utf8 = |reason| Error::MigrationProtobuf { offset: 0, reason };
-    let name = core::str::from_utf8(name).map_err(|_| not_utf8("the name is not UTF-8"))?;
-    let issuer = core::str::from_utf8(issuer).map_err(|_| not_utf8("the issuer is not UTF-8"))?;
+    let not_utf8 = |offset, reason| Error::MigrationProtobuf { offset, reason };
+    let name =
+        core::str::from_utf8(name).map_err(|_| not_utf8(name_at, "the name is not UTF-8"))?;
+    let issuer =
+        core::str::from_utf8(issuer).map_err(|_| not_utf8(issuer_at, "the issuer is not UTF-8"))?;
     let secret = Secret::from_bytes(secret)?;
 
     // The name is the label the app showed: a literal colon separates an issuer prefix.
@@ -371,6 +389,26 @@ fn read_key(message: &[u8]) -> Result<MigratedKey> {
         Some((prefix, account)) => (Some(prefix), account.trim_start_matches(' ')),
         None => (None, name),
     };
+    // Bounded here, so that the error names the export's field, not the URI text
+    // built from it (which then fits under MAX_URI_LEN: see MAX_NAME_LEN).
+    for (what, text) in [
+        ("name", account),
+        ("name", prefix.unwrap_or_default()),
+        ("issuer", issuer),
+    ] {
+        if text.len() > MAX_NAME_LEN {
+            return Err(Error::MigrationTooLarge {
+                what,
+                len: text.len(),
+                max: MAX_NAME_LEN,
+            });
+        }
+    }
+    // The prefix is checked before it is compared: when the issuer field wins, the
+    // prefix still travels in a warning to a screen.
+    if let Some(prefix) = prefix {
+        check_issuer(prefix)?;
+    }
     let mut warnings = Vec::new();
     let issuer = match (
         prefix.filter(|p| !p.is_empty()),
@@ -389,7 +427,10 @@ fn read_key(message: &[u8]) -> Result<MigratedKey> {
 
     // Written as a Key URI and read back leniently, so the names get exactly the checks
     // (and warnings) a scanned URI gets.
-    let mut uri = String::from(if hotp {
+    // It will hold the secret: wiped on drop, and sized up front so that growing it
+    // leaves no copy behind (it fits: see MAX_NAME_LEN).
+    let mut uri = Zeroizing::new(String::with_capacity(MAX_URI_LEN));
+    uri.push_str(if hotp {
         "otpauth://hotp/"
     } else {
         "otpauth://totp/"
@@ -414,7 +455,6 @@ fn read_key(message: &[u8]) -> Result<MigratedKey> {
     if let Some(counter) = counter {
         uri.push_str(&format!("&counter={counter}"));
     }
-    let uri = zeroize::Zeroizing::new(uri);
     let (uri, more) = KeyUri::parse_lenient(&uri)?;
     warnings.extend(more);
     Ok(MigratedKey { uri, warnings })

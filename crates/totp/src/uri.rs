@@ -63,6 +63,38 @@ pub enum Kind {
 /// ```
 pub const MAX_URI_LEN: usize = 4096;
 
+/// The longest issuer or account name accepted, in bytes (decoded UTF-8), built or
+/// parsed: longer than any service or account name (an e-mail address has at most 254),
+/// and short enough that every URI this crate builds fits under [`MAX_URI_LEN`].
+///
+/// The arithmetic, for the longest URI built from accepted parts (each name byte is
+/// written as at most three, `%XX`; a secret has at most [`Secret::MAX_BITS`] = 8192
+/// bits, 1,639 base32 characters; a `u64` has at most 20 digits):
+///
+/// ```text
+/// otpauth://totp/                       15
+/// issuer ":" account                   768 + 1 + 768
+/// "?secret=" base32                     8 + 1639
+/// "&issuer=" issuer                     8 + 768
+/// "&algorithm=SHA512"                   17
+/// "&digits=8"                           9
+/// "&counter=" or "&period=" u64         9 + 20
+///                                  total 4030 <= 4096
+/// ```
+///
+/// An `image` comes on top; [`KeyUri::with_image`] refuses one that would not fit.
+///
+/// ```
+/// use countersign_totp::{Error, KeyUri, MAX_NAME_LEN, Secret};
+///
+/// let long = "a".repeat(MAX_NAME_LEN + 1);
+/// assert!(matches!(
+///     KeyUri::new_totp(&Secret::generate(), None, &long),
+///     Err(Error::UriNameTooLong { .. })
+/// ));
+/// ```
+pub const MAX_NAME_LEN: usize = 256;
+
 /// An `otpauth://` Key URI. Built from validated parts, so
 /// `KeyUri::parse(&uri.to_uri()) == Ok(uri)` for every `uri`.
 ///
@@ -140,7 +172,9 @@ pub const MAX_URI_LEN: usize = 4096;
 /// embeddings, overrides, isolates and marks of Unicode UAX #9, which reorder what is
 /// displayed, so that one issuer reads as another's name). Names never need either:
 /// right-to-left scripts display correctly without them. Building and parsing, strict
-/// or lenient, refuse both with [`Error::UriLabel`], so a `KeyUri` never holds one.
+/// or lenient, refuse both with [`Error::UriLabel`], so a `KeyUri` never holds one, nor
+/// a [`UriWarning`] or an [`Error::IssuerMismatch`]: a label issuer that the `issuer`
+/// parameter overrides is checked as well, before the two are compared.
 ///
 /// ```
 /// use countersign_totp::{Error, KeyUri};
@@ -198,8 +232,9 @@ enum Param {
     Counter,
     Image,
     /// A parameter this crate does not read, kept as written: `name=value`, encoded
-    /// (empty for the empty pair of `&&`).
-    Other(String),
+    /// (empty for the empty pair of `&&`). It may be a vendor's secret-bearing field,
+    /// so it is held as [`Written`]: zeroized on drop and redacted in `Debug`.
+    Other(Written),
 }
 
 /// A parameter in its place, with its text as written when that is not how this
@@ -284,7 +319,8 @@ pub enum UriWarning {
         /// `"issuer"` or `"account name"`.
         part: &'static str,
     },
-    /// The `image` parameter was not an https URL; it was dropped.
+    /// The `image` parameter was not an https URL one may fetch (not https, empty, no
+    /// host, user information, or an unsafe character); it was dropped.
     ImageDropped {
         /// Why it was refused, as [`Error`]'s message puts it.
         reason: String,
@@ -327,7 +363,8 @@ impl KeyUri {
     ///
     /// [`Error::UriLabel`] for an empty account, a colon in the issuer or the
     /// account, an account beginning with a space, or a control or bidirectional
-    /// formatting character in either (see the [type docs](Self)).
+    /// formatting character in either (see the [type docs](Self));
+    /// [`Error::UriNameTooLong`] for a name longer than [`MAX_NAME_LEN`] bytes.
     pub fn new_totp(secret: &Secret, issuer: Option<&str>, account: &str) -> Result<Self> {
         Self::new(
             Kind::Totp {
@@ -399,6 +436,10 @@ impl KeyUri {
     /// assert!(uri.to_uri().ends_with("&algorithm=SHA256"));
     /// # Ok::<(), countersign_totp::Error>(())
     /// ```
+    ///
+    /// The one setter that cannot fail: on a parsed URI that gave no `algorithm` and
+    /// is within 17 bytes of [`MAX_URI_LEN`] (far beyond what a QR code holds), the
+    /// parameter it adds takes the text past that bound, and it no longer parses.
     #[must_use]
     pub fn with_algorithm(mut self, algorithm: Algorithm) -> Self {
         self.algorithm = algorithm;
@@ -417,11 +458,12 @@ impl KeyUri {
     ///
     /// # Errors
     ///
-    /// [`Error::DigitsOutOfRange`] unless 6, 7 or 8.
+    /// [`Error::DigitsOutOfRange`] unless 6, 7 or 8; [`Error::UriTooLong`] when the
+    /// parameter would take a parsed URI's text past [`MAX_URI_LEN`].
     pub fn with_digits(mut self, digits: u8) -> Result<Self> {
         code::modulus(digits)?;
         self.digits = digits;
-        Ok(self)
+        fitting(self)
     }
 
     /// Sets the TOTP period.
@@ -436,7 +478,9 @@ impl KeyUri {
     ///
     /// # Errors
     ///
-    /// [`Error::ZeroPeriod`] for 0; [`Error::UriInvalidParameter`] on an HOTP URI.
+    /// [`Error::ZeroPeriod`] for 0; [`Error::UriInvalidParameter`] on an HOTP URI;
+    /// [`Error::UriTooLong`] when the parameter would take a parsed URI's text past
+    /// [`MAX_URI_LEN`].
     pub fn with_period(mut self, period: u64) -> Result<Self> {
         if period == 0 {
             return Err(Error::ZeroPeriod);
@@ -451,7 +495,7 @@ impl KeyUri {
                 });
             }
         }
-        Ok(self)
+        fitting(self)
     }
 
     /// Sets the `image` parameter: the URL of a logo that some apps (FreeOTP, Aegis)
@@ -476,14 +520,18 @@ impl KeyUri {
     /// # Errors
     ///
     /// [`Error::UriImageScheme`] for a URL that is not https;
-    /// [`Error::UriInvalidParameter`] for one without a host or holding white space or
-    /// control characters.
+    /// [`Error::UriInvalidParameter`] for one without a host, with user information
+    /// (`user@host`: a logo needs no credentials, and `https://trusted.example@evil.example/`
+    /// misleads whoever reads it), longer than 1,024 bytes, or holding white space,
+    /// control or bidirectional formatting characters; [`Error::UriTooLong`] when the
+    /// URI's text with it would be longer than [`MAX_URI_LEN`] (only near the longest
+    /// names and secrets: see [`MAX_NAME_LEN`]).
     pub fn with_image(mut self, url: &str) -> Result<Self> {
         check_image(url)?;
         self.image = Some(Image {
             url: url.to_owned(),
         });
-        Ok(self)
+        fitting(self)
     }
 
     /// TOTP or HOTP, with the period or counter.
@@ -630,8 +678,8 @@ impl KeyUri {
     pub fn extra_parameters(&self) -> impl Iterator<Item = (&str, &str)> {
         self.layout.iter().flat_map(|layout| {
             layout.params.iter().filter_map(|entry| match &entry.param {
-                Param::Other(pair) if !pair.is_empty() => {
-                    Some(pair.split_once('=').unwrap_or((pair, "")))
+                Param::Other(pair) if !pair.0.is_empty() => {
+                    Some(pair.0.split_once('=').unwrap_or((&pair.0, "")))
                 }
                 _ => None,
             })
@@ -795,7 +843,7 @@ impl KeyUri {
                 }
                 None => return false,
             },
-            Param::Other(pair) => uri.push_str(pair),
+            Param::Other(pair) => uri.push_str(&pair.0),
         }
         true
     }
@@ -823,7 +871,10 @@ impl KeyUri {
     /// ```
     #[must_use]
     pub fn to_uri(&self) -> Zeroizing<String> {
-        let mut uri = Zeroizing::new(String::with_capacity(128));
+        // Sized up front: a String that grows copies itself and frees the old buffer,
+        // secret and all, unwiped. Every URI fits (see MAX_NAME_LEN), with room for the
+        // 17 bytes `with_algorithm` may add to a parsed one.
+        let mut uri = Zeroizing::new(String::with_capacity(MAX_URI_LEN + 32));
         let layout = self.effective_layout();
         match &layout.prefix {
             Some(prefix) => uri.push_str(&prefix.0),
@@ -909,7 +960,9 @@ impl KeyUri {
     /// [`Error::UriTooLong`], [`Error::UriUnsafeCharacter`], [`Error::UriScheme`], [`Error::UriType`],
     /// [`Error::UriLabel`], [`Error::UriEncoding`], [`Error::UriMissingParameter`]
     /// (`secret`, or `counter` for HOTP), [`Error::UriDuplicateParameter`],
-    /// [`Error::UriInvalidParameter`], [`Error::UriImageScheme`],
+    /// [`Error::UriInvalidParameter`] (for `image`: empty, no host, user information,
+    /// over 1,024 bytes, an unsafe character), [`Error::UriImageScheme`],
+    /// [`Error::UriNameTooLong`],
     /// [`Error::IssuerMismatch`] when the label prefix and the `issuer` parameter
     /// disagree, and the secret's own errors ([`Error::InvalidBase32`], ...).
     pub fn parse(text: &str) -> Result<Self> {
@@ -976,8 +1029,13 @@ impl KeyUri {
         } else if kind_name.eq_ignore_ascii_case("hotp") {
             false
         } else {
+            // Without a `/` after the type, what follows it is the query, secret and all:
+            // the type echoed stops where a type could end, and after 8 characters.
+            let end = kind_name
+                .find(['?', '#', '&', '='])
+                .unwrap_or(kind_name.len());
             return Err(Error::UriType {
-                found: kind_name.chars().take(32).collect(),
+                found: kind_name[..end].chars().take(8).collect(),
             });
         };
         let prefix = &text[..SCHEME.len() + kind_name.len() + slash];
@@ -1026,7 +1084,17 @@ impl KeyUri {
         let mut params = Vec::new();
         for pair in query.split('&') {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let known = match name.to_ascii_lowercase().as_str() {
+            // The name is matched decoded, as every other reader decodes it (pyotp's
+            // `parse_qsl`, Python's and Go's URL parsers): `s%65cret` is `secret`, and
+            // so meets the duplicate check rather than passing as an unknown parameter
+            // that another app reads as a second secret. The pair is still kept as
+            // written (its spelling differs from ours), so the round trip stays byte
+            // for byte; refusing `%` in names instead would refuse texts other apps read.
+            // A name that does not decode to UTF-8 cannot spell a known one.
+            let decoded_name = decode_parameter(name, "parameter name")
+                .map(|name| name.to_ascii_lowercase())
+                .unwrap_or_default();
+            let known = match decoded_name.as_str() {
                 "secret" => Some((Param::Secret, &mut found.secret, "secret")),
                 "issuer" => Some((Param::Issuer, &mut found.issuer, "issuer")),
                 "algorithm" => Some((Param::Algorithm, &mut found.algorithm, "algorithm")),
@@ -1037,7 +1105,7 @@ impl KeyUri {
                 _ => None,
             };
             let Some((param, slot, name)) = known else {
-                params.push((Param::Other(pair.to_owned()), pair));
+                params.push((Param::Other(Written::new(pair)), pair));
                 continue;
             };
             if slot.is_some() {
@@ -1057,6 +1125,11 @@ impl KeyUri {
         let secret = secret?;
 
         let label_issuer = label_issuer.filter(|issuer| !issuer.is_empty());
+        // The label's issuer is checked before it is compared: when the parameter wins,
+        // it still travels in `IssuerMismatch` (an error or a warning) to a screen.
+        if let Some(label) = label_issuer {
+            check_issuer(label)?;
+        }
         let parameter = found
             .issuer
             .as_ref()
@@ -1164,7 +1237,10 @@ impl KeyUri {
         // so that the URI is written back byte for byte.
         let kept =
             |written: &str, canonical: &str| (written != canonical).then(|| Written::new(written));
-        let mut canonical = String::new();
+        // It holds `secret=BASE32` in turn, so it is wiped on drop, and sized up front so
+        // that growing it leaves no copy behind (a parameter written this crate's way is
+        // at most 3,079 bytes, an image's: see MAX_IMAGE_LEN).
+        let mut canonical = Zeroizing::new(String::with_capacity(MAX_URI_LEN));
         let params = params
             .into_iter()
             .map(|(param, pair)| {
@@ -1201,6 +1277,13 @@ impl KeyUri {
         if layout != uri.effective_layout() {
             uri.layout = Some(layout);
         }
+        // Accepted as it is, the text is written back byte for byte, so it fits. Resolved
+        // (a label whose issuer lost is written with the winner), a text near
+        // MAX_URI_LEN can come back longer, its unknown parameters kept: refused, so
+        // that every URI this crate writes parses back.
+        if label_changed {
+            uri = fitting(uri)?;
+        }
         Ok(uri)
     }
 }
@@ -1228,9 +1311,20 @@ struct Found<'a> {
     image: Value<'a>,
 }
 
+/// The longest `image` URL accepted, in bytes (decoded): a logo's address is short,
+/// and a bound keeps a built URI near [`MAX_URI_LEN`] at most.
+const MAX_IMAGE_LEN: usize = 1024;
+
 /// Checks an `image` URL: https, a host, nothing an app could misread.
 fn check_image(url: &str) -> Result<()> {
     const HTTPS: &str = "https://";
+    // An empty `image=` is no URL at all: strict parsing refuses it as such (taking it
+    // as absent would leave `image=` unwritten, breaking the byte-exact round trip, and
+    // two apps may not agree that it means nothing); lenient parsing drops it with
+    // `ImageDropped`, as any image it refuses.
+    if url.is_empty() {
+        return Err(invalid("image", url, "the URL is empty"));
+    }
     let scheme_ok = url
         .get(..HTTPS.len())
         .is_some_and(|scheme| scheme.eq_ignore_ascii_case(HTTPS));
@@ -1240,16 +1334,35 @@ fn check_image(url: &str) -> Result<()> {
             found: scheme.chars().take(16).collect(),
         });
     }
-    let rest = &url[HTTPS.len()..];
-    if rest.is_empty() || rest.starts_with(['/', '?', '#']) {
-        return Err(invalid("image", url, "the URL has no host"));
+    if url.len() > MAX_IMAGE_LEN {
+        return Err(invalid("image", url, "the URL is longer than 1024 bytes"));
     }
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    // The URL is checked as an app gets it (decoded): a bidirectional formatting
+    // character would make `https://a.example/\u{202e}gnp.exe` display as `...exe.png`.
+    if url
+        .chars()
+        .any(|c| c.is_whitespace() || is_unsafe_in_label(c))
+    {
         return Err(invalid(
             "image",
             url,
-            "the URL may not hold white space or control characters",
+            "the URL may not hold white space, control or bidirectional formatting characters",
         ));
+    }
+    let rest = &url[HTTPS.len()..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    // User information is refused outright: a logo needs no credentials, and
+    // `https://trusted.example@evil.example/` reads as the host it is not (RFC 3986
+    // §7.6 warns of exactly this). Without it, an empty host is what remains to check.
+    if authority.contains('@') {
+        return Err(invalid(
+            "image",
+            url,
+            "the URL may not carry user information (user@host)",
+        ));
+    }
+    if authority.is_empty() || authority.starts_with(':') {
+        return Err(invalid("image", url, "the URL has no host"));
     }
     Ok(())
 }
@@ -1268,13 +1381,38 @@ fn is_unsafe_in_label(c: char) -> bool {
         )
 }
 
-fn check_issuer(issuer: &str) -> Result<()> {
+pub(crate) fn check_issuer(issuer: &str) -> Result<()> {
     if issuer.chars().any(is_unsafe_in_label) {
         return Err(Error::UriLabel {
             reason: "the issuer may not contain control or bidirectional formatting characters",
         });
     }
+    check_name_len(issuer, "issuer")
+}
+
+/// Names are bounded so that every URI built from them fits ([`MAX_NAME_LEN`]).
+pub(crate) fn check_name_len(name: &str, part: &'static str) -> Result<()> {
+    if name.len() > MAX_NAME_LEN {
+        return Err(Error::UriNameTooLong {
+            part,
+            len: name.len(),
+            max: MAX_NAME_LEN,
+        });
+    }
     Ok(())
+}
+
+/// `uri` if its text fits under [`MAX_URI_LEN`] (a setter may have added a parameter
+/// to a parsed URI already near it), so that it parses back.
+fn fitting(uri: KeyUri) -> Result<KeyUri> {
+    let len = uri.to_uri().len();
+    if len > MAX_URI_LEN {
+        return Err(Error::UriTooLong {
+            len,
+            max: MAX_URI_LEN,
+        });
+    }
+    Ok(uri)
 }
 
 fn check_account(account: &str) -> Result<()> {
@@ -1294,14 +1432,15 @@ fn check_account(account: &str) -> Result<()> {
             reason: "the account name may not begin with a space",
         });
     }
-    Ok(())
+    check_name_len(account, "account name")
 }
 
 /// Query values: `+` is a space (form encoding, which some generators use),
 /// then percent-decoding.
 fn decode_parameter<'a>(value: &'a str, name: &'static str) -> Result<Cow<'a, str>> {
     let decoded = if value.contains('+') {
-        let spaced = value.replace('+', " ");
+        // A copy of the value, which may be the secret: wiped on drop.
+        let spaced = Zeroizing::new(value.replace('+', " "));
         Cow::Owned(
             percent_decode_str(&spaced)
                 .decode_utf8()
