@@ -55,8 +55,15 @@ impl Model {
             return 0;
         }
         let doublings = failures - policy.free_failures() - 1;
-        let factor = if doublings >= 64 { u64::MAX } else { 1u64 << doublings };
-        policy.base_delay().saturating_mul(factor).min(policy.max_delay())
+        let factor = if doublings >= 64 {
+            u64::MAX
+        } else {
+            1u64 << doublings
+        };
+        policy
+            .base_delay()
+            .saturating_mul(factor)
+            .min(policy.max_delay())
     }
 
     fn plausible(&self, now: u64) -> Option<u64> {
@@ -94,8 +101,8 @@ fn policies(bytes: &[u8]) -> (ThrottlePolicy, SendPolicy) {
         _ => Ok(p),
     })
     .unwrap_or_default();
-    let sends = SendPolicy::new(u32::from(bytes[4] % 21), u64::from(bytes[5]) * 60)
-        .unwrap_or_default();
+    let sends =
+        SendPolicy::new(u32::from(bytes[4] % 21), u64::from(bytes[5]) * 60).unwrap_or_default();
     (throttle, sends)
 }
 
@@ -186,12 +193,12 @@ fuzz_target!(|data: &[u8]| {
                 }
                 Err(Error::TooManyCodesSent { retry_at, .. }) => {
                     assert!(retry_at > now || now == u64::MAX);
-                    assert!(
-                        retry_at <= now.saturating_add(MAX_CLOCK_LEAD + send_policy.window())
-                    );
+                    assert!(retry_at <= now.saturating_add(MAX_CLOCK_LEAD + send_policy.window()));
                     let mut later = sends.clone();
                     assert!(
-                        later.record(&send_policy, Purpose::SmsLogin, retry_at).is_ok()
+                        later
+                            .record(&send_policy, Purpose::SmsLogin, retry_at)
+                            .is_ok()
                             || retry_at == u64::MAX,
                         "the send window slides on"
                     );

@@ -25,6 +25,8 @@ fuzz_target!(|data: &[u8]| {
     };
     let text = String::from_utf8_lossy(data);
     // password \0 PHC string; without a \0, the whole input is the PHC string.
-    let (password, phc) = text.split_once('\0').unwrap_or(("correct horse battery staple", &text));
+    let (password, phc) = text
+        .split_once('\0')
+        .unwrap_or(("correct horse battery staple", &text));
     let _ = hasher.verify(password, phc);
 });

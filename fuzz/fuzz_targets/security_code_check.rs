@@ -11,10 +11,12 @@ fuzz_target!(|data: &[u8]| {
     let mut fields = data.split(|&b| b == 0xFF);
     let mut next = || String::from_utf8_lossy(fields.next().unwrap_or_default()).into_owned();
     let code = next();
-    let (name, username, email, client_id, phone, ssn) = (next(), next(), next(), next(), next(), next());
+    let (name, username, email, client_id, phone, ssn) =
+        (next(), next(), next(), next(), next(), next());
     let tail = next().into_bytes();
     let year = |b: Option<&u8>| 1900 + u16::from(b.copied().unwrap_or(100));
-    let today = Date::new(year(tail.get(3)).max(1990), 12, 31).unwrap_or(Date::new(2026, 1, 1).unwrap());
+    let today =
+        Date::new(year(tail.get(3)).max(1990), 12, 31).unwrap_or(Date::new(2026, 1, 1).unwrap());
     let mut ctx = Context::new(today)
         .name(name)
         .username(username)

@@ -14,7 +14,10 @@ fuzz_target!(|data: &[u8]| {
             let _ = sealed.open(&key);
             let _ = sealed.verify("Lighthouse-42-Oak", &key, &Speech::default());
         }
-        assert_eq!(SealedCode::from_bytes(&sealed.to_bytes()).ok(), Some(sealed));
+        assert_eq!(
+            SealedCode::from_bytes(&sealed.to_bytes()).ok(),
+            Some(sealed)
+        );
     }
     if let Ok(text) = core::str::from_utf8(data) {
         let _ = SealedCode::from_hex(text).map(|s| s.open(&fixed));

@@ -35,7 +35,10 @@ fn redeem(input: &str) -> bool {
         Ok(redeemed) => {
             assert_eq!(redeemed.remaining, before - 1);
             assert_eq!(store.remaining(), before - 1);
-            assert!(matches!(store.redeem(input, 2), Err(Error::BackupCodeUsed { .. })));
+            assert!(matches!(
+                store.redeem(input, 2),
+                Err(Error::BackupCodeUsed { .. })
+            ));
             true
         }
         Err(error) => {
@@ -61,8 +64,15 @@ fuzz_target!(|data: &[u8]| {
     let Some(&first) = data.first() else { return };
     let codes = &fixed().1;
     let code = &codes[usize::from(first) % codes.len()];
-    let code = if first & 0x80 != 0 { code.to_uppercase() } else { code.clone() };
-    let mid = text.char_indices().nth(text.chars().count() / 2).map_or(text.len(), |(i, _)| i);
+    let code = if first & 0x80 != 0 {
+        code.to_uppercase()
+    } else {
+        code.clone()
+    };
+    let mid = text
+        .char_indices()
+        .nth(text.chars().count() / 2)
+        .map_or(text.len(), |(i, _)| i);
     let (prefix, suffix) = text.split_at(mid);
     let wrapped = format!("{prefix}{code}{suffix}");
     let succeeded = redeem(&wrapped);

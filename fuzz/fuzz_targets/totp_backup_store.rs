@@ -6,7 +6,9 @@ use countersign_totp::BackupCodes;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(store) = serde_json::from_slice::<BackupCodes>(data) else { return };
+    let Ok(store) = serde_json::from_slice::<BackupCodes>(data) else {
+        return;
+    };
     assert!(store.remaining() <= store.total());
     assert!((BackupCodes::MIN_COUNT..=BackupCodes::MAX_COUNT).contains(&store.total()));
     let text = serde_json::to_string(&store).unwrap();

@@ -10,7 +10,8 @@ fuzz_target!(|text: &str| {
         assert!(secret.bits() >= Secret::LEGACY_MIN_BITS);
         let again = Secret::from_base32(&secret.to_base32()).expect("canonical base32 parses");
         assert_eq!(again, secret);
-        let grouped = Secret::from_base32(&secret.to_base32_grouped()).expect("grouped base32 parses");
+        let grouped =
+            Secret::from_base32(&secret.to_base32_grouped()).expect("grouped base32 parses");
         assert_eq!(grouped, secret);
     }
     let _ = Secret::from_base32_strict(text);

@@ -15,14 +15,21 @@ fn check(export: countersign_totp::Result<Migration>) {
         assert!(text.len() <= countersign_totp::MAX_URI_LEN);
         let (again, warnings) = KeyUri::parse_lenient(&text).expect("an imported key's URI parses");
         assert_eq!(again, key.uri);
-        assert!(warnings.iter().all(|w| matches!(w, UriWarning::ColonInName { .. })));
+        assert!(
+            warnings
+                .iter()
+                .all(|w| matches!(w, UriWarning::ColonInName { .. }))
+        );
     }
 }
 
 fuzz_target!(|data: &[u8]| {
     let link = format!(
         "otpauth-migration://offline?data={}",
-        Base64::encode_string(data).replace('+', "%2B").replace('/', "%2F").replace('=', "%3D")
+        Base64::encode_string(data)
+            .replace('+', "%2B")
+            .replace('/', "%2F")
+            .replace('=', "%3D")
     );
     check(Migration::parse(&link));
     if let Ok(text) = core::str::from_utf8(data) {
