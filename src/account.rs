@@ -446,6 +446,9 @@ pub(crate) struct AccountRecord {
     /// Sign-ins completed so far: a login ticket is bound to the count it was
     /// issued at, so the sign-in it completes spends it.
     pub(crate) sign_ins: u64,
+    /// When the client's primary contact deactivated this contact: it cannot
+    /// sign in or reset its password until reactivated.
+    pub(crate) deactivated_at: Option<u64>,
 }
 
 /// The stored form of an [`Account`]: version 3, version 2 (one authenticator),
@@ -469,6 +472,9 @@ struct StoredAccount {
     security_code: Option<crate::security_code::StoredCode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sign_ins: Option<u64>,
+    /// Absent unless deactivated (and never before version 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    deactivated_at: Option<u64>,
 }
 
 impl TryFrom<StoredAccount> for Account {
@@ -526,31 +532,32 @@ impl TryFrom<StoredAccount> for Account {
                 (_, None) => pending.name = Some(AuthenticatorName::default_name()),
             }
         }
-        let reason =
-            if r.v != ACCOUNT_VERSION && two_factor.is_some() && pending_enrollment.is_some() {
-                // Since version 3 it is another authenticator being added.
-                Some("an enrollment is pending while two-factor is already on")
-            } else if throttles.lanes().iter().any(|(t, f)| t.factor() != *f) {
-                Some("a throttle guards another factor than its slot")
-            } else if r
-                .sms_code
+        let reason = if r.v != ACCOUNT_VERSION && r.deactivated_at.is_some() {
+            Some("a contact deactivated before version 3")
+        } else if r.v != ACCOUNT_VERSION && two_factor.is_some() && pending_enrollment.is_some() {
+            // Since version 3 it is another authenticator being added.
+            Some("an enrollment is pending while two-factor is already on")
+        } else if throttles.lanes().iter().any(|(t, f)| t.factor() != *f) {
+            Some("a throttle guards another factor than its slot")
+        } else if r
+            .sms_code
+            .as_ref()
+            .is_some_and(|c| c.purpose() != crate::one_time::Purpose::SmsLogin)
+            || r.reset_code
                 .as_ref()
-                .is_some_and(|c| c.purpose() != crate::one_time::Purpose::SmsLogin)
-                || r.reset_code
-                    .as_ref()
-                    .is_some_and(|c| c.purpose() != crate::one_time::Purpose::EmailPasswordReset)
-            {
-                Some("a one-time code sits in another purpose's slot")
-            } else if two_factor.is_none() && r.sms_code.is_some() {
-                Some("an SMS login code without two-factor")
-            } else if pending_enrollment
-                .as_ref()
-                .is_some_and(|p| p.expires_at < p.started_at)
-            {
-                Some("an enrollment that expires before it started")
-            } else {
-                None
-            };
+                .is_some_and(|c| c.purpose() != crate::one_time::Purpose::EmailPasswordReset)
+        {
+            Some("a one-time code sits in another purpose's slot")
+        } else if two_factor.is_none() && r.sms_code.is_some() {
+            Some("an SMS login code without two-factor")
+        } else if pending_enrollment
+            .as_ref()
+            .is_some_and(|p| p.expires_at < p.started_at)
+        {
+            Some("an enrollment that expires before it started")
+        } else {
+            None
+        };
         if let Some(reason) = reason {
             return Err(corrupt(reason));
         }
@@ -566,6 +573,7 @@ impl TryFrom<StoredAccount> for Account {
             reset_code: r.reset_code,
             security_code: r.security_code,
             sign_ins,
+            deactivated_at: r.deactivated_at,
         }))
     }
 }
@@ -586,6 +594,7 @@ impl From<Account> for StoredAccount {
             reset_code: r.reset_code,
             security_code: r.security_code,
             sign_ins: Some(r.sign_ins),
+            deactivated_at: r.deactivated_at,
         }
     }
 }
@@ -648,6 +657,7 @@ impl Account {
             reset_code: None,
             security_code: None,
             sign_ins: 0,
+            deactivated_at: None,
         })
     }
 
@@ -688,6 +698,14 @@ impl Account {
             self.0.revision = next_revision(before.revision);
         }
         out
+    }
+
+    /// When the client's primary contact deactivated this contact (see
+    /// [`Portal::deactivate_contact`](crate::Portal::deactivate_contact)), or
+    /// `None` while it is active.
+    #[must_use]
+    pub fn deactivated_at(&self) -> Option<u64> {
+        self.0.deactivated_at
     }
 
     /// The contact's profile.

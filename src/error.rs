@@ -270,6 +270,11 @@ pub enum Error {
         gate: &'static str,
     },
 
+    /// The client's primary contact deactivated this contact: it cannot sign in
+    /// or reset its password (see [`deactivation`](crate::deactivation)).
+    #[error("this login is deactivated: ask the account's primary contact to reactivate it")]
+    ContactDeactivated,
+
     /// Two-factor authentication is already on for this contact.
     #[error("two-factor authentication is already enabled: disable it first to enroll again")]
     AlreadyEnrolled,

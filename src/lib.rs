@@ -14,6 +14,7 @@ pub mod account;
 pub mod authenticator;
 pub mod breach;
 pub mod client_grants;
+pub mod deactivation;
 pub mod device;
 pub mod enrollment;
 mod error;

@@ -121,6 +121,7 @@ impl LoginTicket {
         if self.contact_id != account.profile().contact_id
             || self.generation != account.devices().generation()
             || self.sign_ins != account.0.sign_ins
+            || account.0.deactivated_at.is_some()
             || now < self.issued_at
             || now >= self.expires_at
         {
@@ -235,7 +236,8 @@ impl Portal {
     /// # Errors
     ///
     /// [`Error::Throttled`] (nothing was checked); [`Error::Password`] with
-    /// `WrongPassword`.
+    /// `WrongPassword`; [`Error::ContactDeactivated`] after the right password
+    /// of a [deactivated](crate::deactivation) contact.
     pub fn sign_in<R: CryptoRng + ?Sized>(
         &self,
         account: &mut Account,

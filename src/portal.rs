@@ -382,6 +382,10 @@ impl Portal {
                 .as_str()
                 .to_owned();
         }
+        // Said only after the right password: a guesser learns nothing from it.
+        if record.deactivated_at.is_some() {
+            return Err(Error::ContactDeactivated);
+        }
         Ok(())
     }
 }

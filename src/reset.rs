@@ -27,7 +27,8 @@ impl Portal {
     /// # Errors
     ///
     /// [`Error::TooManyCodesSent`]: the window is full; nothing was issued and the
-    /// pending code (if any) stays as it was.
+    /// pending code (if any) stays as it was. [`Error::ContactDeactivated`]: the
+    /// contact is [deactivated](crate::deactivation); nothing was issued.
     pub fn request_password_reset<R: CryptoRng + ?Sized>(
         &self,
         account: &mut Account,
@@ -35,6 +36,9 @@ impl Portal {
         rng: &mut R,
     ) -> Result<Delivery> {
         account.step(|account| {
+            if account.0.deactivated_at.is_some() {
+                return Err(Error::ContactDeactivated);
+            }
             account.0.throttles.reset_requests.record(
                 &self.settings.reset_requests,
                 Purpose::EmailPasswordReset,

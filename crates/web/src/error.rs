@@ -111,7 +111,9 @@ pub(crate) fn refusal(error: &Flow, now: u64) -> (StatusCode, String) {
                 None => "Too many wrong attempts. Try again shortly.".to_owned(),
             },
         ),
-        Flow::PermissionDenied { .. } => (StatusCode::FORBIDDEN, error.to_string()),
+        Flow::PermissionDenied { .. } | Flow::ContactDeactivated => {
+            (StatusCode::FORBIDDEN, error.to_string())
+        }
         Flow::EnrollmentExpired { .. } | Flow::NoPendingEnrollment => (
             StatusCode::GONE,
             "The enrollment expired and two-factor is still off: select \"Click to enable\" \

@@ -99,6 +99,8 @@ pub fn router(app: Arc<App>) -> Router {
             post(contacts::update_permissions),
         )
         .route("/contacts/{id}/unlock", post(contacts::unlock))
+        .route("/contacts/{id}/deactivate", post(contacts::deactivate))
+        .route("/contacts/{id}/reactivate", post(contacts::reactivate))
         .route("/contacts/{id}/reset", post(contacts::email_reset_code))
         .route("/profile/cell-phone", get(phone::form).post(phone::save))
         .route(

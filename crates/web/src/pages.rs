@@ -227,6 +227,9 @@ pub(crate) struct ContactLine {
     pub(crate) phone: String,
     pub(crate) email: String,
     pub(crate) has_security_code: bool,
+    /// The primary contact's own line has no deactivate button.
+    pub(crate) primary: bool,
+    pub(crate) deactivated: bool,
 }
 
 #[derive(Template)]

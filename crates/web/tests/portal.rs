@@ -911,6 +911,57 @@ async fn unlock_lifts_a_lockout() {
     contact.sign_in("contact.example", CONTACT_PASSWORD).await;
 }
 
+#[tokio::test]
+async fn deactivate_closes_a_contacts_way_in_and_ends_its_sessions() {
+    let server = Server::new();
+    let mut contact = server.browser();
+    contact.sign_in("contact.example", CONTACT_PASSWORD).await;
+
+    let mut joe = server.browser();
+    joe.sign_in("joe.example", JOE_PASSWORD).await;
+    let list = joe.get("/contacts").await;
+    list.assert(StatusCode::OK, "action=\"/contacts/3523/deactivate\"");
+    assert!(
+        !list.body.contains("/contacts/3522/deactivate"),
+        "the primary contact's own line offers no deactivate"
+    );
+    let done = joe.post("/contacts/3523/deactivate", &[]).await;
+    assert_eq!(done.location(), "/contacts");
+    assert!(server.account(3523).deactivated_at().is_some());
+    joe.get("/contacts")
+        .await
+        .assert(StatusCode::OK, "(deactivated)");
+
+    // Its open session ended, and the right password no longer signs it in.
+    let profile = contact.get("/profile").await;
+    assert_eq!(profile.location(), "/login");
+    contact
+        .login("contact.example", CONTACT_PASSWORD)
+        .await
+        .assert(StatusCode::FORBIDDEN, "deactivated");
+
+    joe.post("/contacts/3523/reactivate", &[]).await;
+    assert!(server.account(3523).deactivated_at().is_none());
+    contact.sign_in("contact.example", CONTACT_PASSWORD).await;
+}
+
+#[tokio::test]
+async fn only_the_primary_contact_deactivates_and_not_itself() {
+    let server = Server::new();
+    let mut contact = server.browser();
+    contact.sign_in("contact.example", CONTACT_PASSWORD).await;
+    let before = server.account(3526).revision();
+    let refused = contact.post("/contacts/3526/deactivate", &[]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(server.account(3526).revision(), before, "state changed");
+
+    let mut joe = server.browser();
+    joe.sign_in("joe.example", JOE_PASSWORD).await;
+    let itself = joe.post("/contacts/3522/deactivate", &[]).await;
+    assert_eq!(itself.status, StatusCode::FORBIDDEN);
+    assert!(server.account(3522).deactivated_at().is_none());
+}
+
 // ---- Security codes (seed 002) ------------------------------------------------------
 
 #[tokio::test]

@@ -66,6 +66,8 @@ pub(crate) async fn list(
                 phone: p.cell_phone.clone().unwrap_or_default(),
                 email: p.email.clone(),
                 has_security_code: a.has_security_code(),
+                primary: p.primary,
+                deactivated: a.deactivated_at().is_some(),
             }
         })
         .collect::<Vec<_>>();
@@ -253,6 +255,48 @@ pub(crate) async fn unlock(
     tracing::info!(contact = id, by = owner.profile().contact_id, "unlocked");
     session.update(|d| d.flash = Some(notice::CONTACT_UPDATED.to_owned()));
     Ok(see_other(&format!("/contacts/{id}?tab=unlock")))
+}
+
+/// POST /contacts/{id}/deactivate: the list's "deactivate". The facade decides
+/// who may (the client's primary contact, never on itself); the contact's
+/// sessions end here.
+pub(crate) async fn deactivate(
+    State(app): State<Arc<App>>,
+    session: Session,
+    Path(id): Path<u64>,
+) -> Result<Response, WebError> {
+    let owner = owner(&app, &session).await?;
+    contact_of(&app, &owner, id).await?;
+    let now = app.now();
+    let actor = owner.profile().clone();
+    app.blocking(move |app| {
+        app.store
+            .update(id, |a| app.portal.deactivate_contact(a, &actor, now))
+    })
+    .await??;
+    app.sessions.end_others(id, None);
+    tracing::info!(contact = id, by = owner.profile().contact_id, "deactivated");
+    session.update(|d| d.flash = Some(notice::CONTACT_UPDATED.to_owned()));
+    Ok(see_other("/contacts"))
+}
+
+/// POST /contacts/{id}/reactivate: the list's "reactivate".
+pub(crate) async fn reactivate(
+    State(app): State<Arc<App>>,
+    session: Session,
+    Path(id): Path<u64>,
+) -> Result<Response, WebError> {
+    let owner = owner(&app, &session).await?;
+    contact_of(&app, &owner, id).await?;
+    let actor = owner.profile().clone();
+    app.blocking(move |app| {
+        app.store
+            .update(id, |a| app.portal.reactivate_contact(a, &actor))
+    })
+    .await??;
+    tracing::info!(contact = id, by = owner.profile().contact_id, "reactivated");
+    session.update(|d| d.flash = Some(notice::CONTACT_UPDATED.to_owned()));
+    Ok(see_other("/contacts"))
 }
 
 /// POST /contacts/{id}/reset: the Login & Password tab's "Email a Reset Code",
