@@ -36,6 +36,8 @@ enum Op {
     RemoveAuthenticator { right: bool, name: usize },
     TotpFromAnother { right: bool, index: usize },
     RegenerateBackupCodes { right: bool },
+    Deactivate { by_primary: bool },
+    Reactivate,
 }
 
 /// The names the person gives (and asks to remove): the first is the default
@@ -69,6 +71,8 @@ fn op() -> impl Strategy<Value = Op> {
         (b(), 0usize..3).prop_map(|(right, name)| Op::RemoveAuthenticator { right, name }),
         (b(), 0usize..3).prop_map(|(right, index)| Op::TotpFromAnother { right, index }),
         b().prop_map(|right| Op::RegenerateBackupCodes { right }),
+        b().prop_map(|by_primary| Op::Deactivate { by_primary }),
+        Just(Op::Reactivate),
     ]
 }
 
@@ -298,6 +302,18 @@ fn run(
             let _ = portal.set_contact_code(account, &actor, &access, code, now);
         }
         Op::Unlock => account.unlock(),
+        Op::Deactivate { by_primary } => {
+            let mut actor = account.profile().clone();
+            actor.contact_id += 1;
+            actor.primary = *by_primary;
+            let _ = portal.deactivate_contact(account, &actor, now);
+        }
+        Op::Reactivate => {
+            let mut actor = account.profile().clone();
+            actor.contact_id += 1;
+            actor.primary = true;
+            let _ = portal.reactivate_contact(account, &actor);
+        }
         Op::AddAuthenticator { right, name } => {
             let password = if *right {
                 person.password.clone()
