@@ -193,8 +193,10 @@ impl Portal {
     }
 
     /// How many times `password` was seen in breaches, through the checker: `None`
-    /// without one. The typed form and, when it differs, the normalized form are
-    /// both looked up (see [`BreachHash::of_forms`]); the larger count stands.
+    /// without one. Exactly one request per password: for the form the policy
+    /// normalizes to (NFC by default), the one stored and compared at login, so that
+    /// the number of requests and their prefixes say nothing about how the password
+    /// was typed (see [`BreachHash::of_normalized`]).
     ///
     /// ```
     /// use countersign::breach::CheckError;
@@ -228,16 +230,13 @@ impl Portal {
         let Some(check) = &self.breach.0 else {
             return Ok(None);
         };
-        let mut seen = 0;
-        for hash in BreachHash::of_forms(password, self.settings.password.normalization()) {
-            let body = check
-                .range(hash.prefix())
-                .map_err(|error| Error::BreachCheckFailed {
-                    reason: error.to_string(),
-                })?;
-            seen = seen.max(hash.count_in_range(&body)?);
-        }
-        Ok(Some(seen))
+        let hash = BreachHash::of_normalized(password, self.settings.password.normalization());
+        let body = check
+            .range(hash.prefix())
+            .map_err(|error| Error::BreachCheckFailed {
+                reason: error.to_string(),
+            })?;
+        Ok(Some(hash.count_in_range(&body)?))
     }
 
     /// The policy's report on a new password, with the breach count when every

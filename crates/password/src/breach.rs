@@ -54,11 +54,10 @@ const HASH_LEN: usize = PREFIX_LEN + SUFFIX_LEN;
 
 /// The SHA-1 of a password, in upper-case hex, as the Pwned Passwords corpus holds it.
 ///
-/// The hash is of the password's UTF-8 bytes **as typed**, not normalized: the corpus
-/// hashes what the breached services stored, byte for byte, and keyboards produce NFC
-/// for nearly every script, so the typed form is the one most likely to be in it. A
-/// caller that also wants the form the policy normalizes to (NFC by default) can hash
-/// that too when it differs; the facade does.
+/// [`BreachHash::of`] hashes the UTF-8 bytes it is given, byte for byte, as the corpus
+/// holds what the breached services stored. For a new password, hash the form the
+/// policy normalizes to (NFC by default) with [`BreachHash::of_normalized`]: one
+/// lookup per password, whatever its spelling; the facade does.
 ///
 /// An unsalted SHA-1 of a password is as good as the password to an offline attacker,
 /// so this is treated as a secret: `Debug` prints `[redacted]`, it is zeroized on drop.
@@ -80,7 +79,7 @@ const HASH_LEN: usize = PREFIX_LEN + SUFFIX_LEN;
 pub struct BreachHash([u8; HASH_LEN]);
 
 impl BreachHash {
-    /// The SHA-1 of `password`'s UTF-8 bytes, as typed.
+    /// The SHA-1 of `password`'s UTF-8 bytes, byte for byte (not normalized).
     #[must_use]
     pub fn of(password: &str) -> Self {
         let mut digest: [u8; 20] = Sha1::digest(password.as_bytes()).into();
@@ -93,27 +92,32 @@ impl BreachHash {
         Self(hex)
     }
 
-    /// The hashes to look up for a new password: of the form typed, and of the form
-    /// `normalization` makes of it when that differs. Both verify against the stored
-    /// Argon2id hash (which is of the normalized form), so a corpus entry in either
-    /// spelling is a password an attacker would try. Nearly always one hash.
+    /// The one hash to look up for a new password: of the form `normalization` makes
+    /// of it (NFC by default), which is the form the policy counts, hashes with
+    /// Argon2id and compares at login.
+    ///
+    /// Exactly one lookup per password, whatever its spelling: a second request for a
+    /// password not already normalized would tell a network observer (by the number
+    /// of requests and their timing) that it was typed decomposed, and would hand the
+    /// service two prefixes of one password (about 40 bits of dictionary filter
+    /// instead of 20). Canonically equivalent spellings (a precomposed "é", or "e"
+    /// plus a combining acute) are one password to the portal, so they get one answer.
+    /// The corpus holds passwords as typed, and keyboards and operating systems
+    /// produce NFC for nearly every script, so the NFC form is also the spelling most
+    /// likely to be in it; a decomposed spelling in the corpus is missed, the price of
+    /// the single request.
     ///
     /// ```
     /// use countersign_password::{BreachHash, Normalization};
     ///
-    /// assert_eq!(BreachHash::of_forms("password", Normalization::Nfc).len(), 1);
     /// // "é" typed as e + combining acute (NFD, as some systems produce it):
-    /// assert_eq!(BreachHash::of_forms("cafe\u{301} au lait", Normalization::Nfc).len(), 2);
+    /// let decomposed = BreachHash::of_normalized("cafe\u{301} au lait", Normalization::Nfc);
+    /// let composed = BreachHash::of("caf\u{e9} au lait");
+    /// assert_eq!(decomposed.prefix(), composed.prefix());
     /// ```
     #[must_use]
-    pub fn of_forms(password: &str, normalization: crate::Normalization) -> Vec<Self> {
-        let typed = Self::of(password);
-        match normalization.apply(password) {
-            crate::normalize::Normalized::Owned(normalized) if *normalized != *password => {
-                vec![typed, Self::of(&normalized)]
-            }
-            _ => vec![typed],
-        }
+    pub fn of_normalized(password: &str, normalization: crate::Normalization) -> Self {
+        Self::of(&normalization.apply(password))
     }
 
     /// A hash given as 40 hex digits (either case), for instance from a deployment's
