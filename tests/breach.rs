@@ -269,3 +269,124 @@ fn a_portal_with_a_checker_is_still_shared_between_threads() {
     let (portal, _) = checked(&[]);
     shared(&portal);
 }
+
+#[test]
+fn a_reset_without_the_right_code_makes_no_request() {
+    let (portal, recorder) = checked(&[]);
+    let mut account = account(&portal, joe(), JOE_PASSWORD);
+    recorder.asked.lock().unwrap().clear(); // the account's creation asked once
+    let email = portal
+        .request_password_reset(&mut account, NOW, &mut rng())
+        .unwrap();
+    let wrong = if email.code.as_str() == "00000000" {
+        "11111111"
+    } else {
+        "00000000"
+    };
+    // Wrong codes, through the tries, the throttle and past the code's death:
+    // none of them reaches the checker.
+    for i in 0..40 {
+        let error = portal
+            .reset_password(
+                &mut account,
+                wrong,
+                CONTACT_PASSWORD,
+                NOW + 1 + i,
+                &mut rng(),
+            )
+            .unwrap_err();
+        assert!(!breached(&error), "{error:?}");
+    }
+    assert!(asked(&recorder).is_empty(), "{:?}", asked(&recorder));
+    // The exhausted code, now right: refused before any lookup.
+    let error = portal
+        .reset_password(
+            &mut account,
+            email.code.as_str(),
+            CONTACT_PASSWORD,
+            NOW + 100_000,
+            &mut rng(),
+        )
+        .unwrap_err();
+    assert!(!breached(&error), "{error:?}");
+    assert!(asked(&recorder).is_empty(), "{:?}", asked(&recorder));
+
+    // An expired code: refused before any lookup too.
+    let email = portal
+        .request_password_reset(&mut account, NOW + 200_000, &mut rng())
+        .unwrap();
+    let error = portal
+        .reset_password(
+            &mut account,
+            email.code.as_str(),
+            CONTACT_PASSWORD,
+            NOW + 300_000,
+            &mut rng(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::OneTimeCodeExpired { .. }),
+        "{error:?}"
+    );
+    assert!(asked(&recorder).is_empty(), "{:?}", asked(&recorder));
+
+    // With the right code, one request, and the password set.
+    let email = portal
+        .request_password_reset(&mut account, NOW + 400_000, &mut rng())
+        .unwrap();
+    portal
+        .reset_password(
+            &mut account,
+            email.code.as_str(),
+            CONTACT_PASSWORD,
+            NOW + 400_001,
+            &mut rng(),
+        )
+        .unwrap();
+    assert_eq!(asked(&recorder).len(), 1);
+}
+
+#[test]
+fn a_refused_reset_password_spends_neither_the_code_nor_a_try() {
+    let (portal, recorder) = checked(&[(BREACHED, 1)]);
+    let mut account = account(&portal, joe(), JOE_PASSWORD);
+    recorder.asked.lock().unwrap().clear(); // the account's creation asked once
+    let email = portal
+        .request_password_reset(&mut account, NOW, &mut rng())
+        .unwrap();
+    // More refusals than the code has tries: the right code is never a wrong try.
+    for i in 0..8 {
+        let error = portal
+            .reset_password(
+                &mut account,
+                email.code.as_str(),
+                BREACHED,
+                NOW + 1 + i,
+                &mut rng(),
+            )
+            .unwrap_err();
+        assert!(breached(&error), "{error:?}");
+    }
+    assert_eq!(asked(&recorder).len(), 8);
+    portal
+        .reset_password(
+            &mut account,
+            email.code.as_str(),
+            CONTACT_PASSWORD,
+            NOW + 20,
+            &mut rng(),
+        )
+        .unwrap();
+    // Used now: a second reset with it is refused before any lookup.
+    let error = portal
+        .reset_password(
+            &mut account,
+            email.code.as_str(),
+            JOE_PASSWORD,
+            NOW + 21,
+            &mut rng(),
+        )
+        .unwrap_err();
+    assert!(matches!(error, Error::OneTimeCodeUsed), "{error:?}");
+    assert_eq!(asked(&recorder).len(), 9);
+}
