@@ -2,7 +2,7 @@
 //! The breach-check parsers never panic, whatever the bytes: the range-response
 //! parser (`BreachHash::count_in_range`) and the sorted-file search (`HashFile`). Where
 //! they accept the input, they agree with a naive reading of it: the range count is
-//! that of the last line with our suffix, and on a file that `verify` accepts, the
+//! the largest of the lines with our suffix, and on a file that `verify` accepts, the
 //! binary search finds what a front-to-back scan finds.
 
 use std::io::Cursor;
@@ -29,7 +29,7 @@ fn naive(text: &str, key: &str, key_len: usize) -> u64 {
             && hex.len() == key_len
             && key.ends_with(hex)
         {
-            found = count.parse().unwrap_or(0);
+            found = found.max(count.parse().unwrap_or(0));
         }
     }
     found

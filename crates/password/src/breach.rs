@@ -17,7 +17,7 @@
 use std::io::{Read, Seek, SeekFrom};
 
 use sha1::{Digest, Sha1};
-use subtle::{ConditionallySelectable, ConstantTimeEq};
+use subtle::{ConditionallySelectable, ConstantTimeEq, ConstantTimeGreater};
 use zeroize::Zeroize;
 
 use crate::{Error, Result};
@@ -168,7 +168,8 @@ impl BreachHash {
 
     /// How many times the corpus has seen this hash, from the body of the range
     /// response for [`BreachHash::prefix`]: its count, or 0 when the suffix is absent
-    /// or only a padding entry.
+    /// or only a padding entry. A suffix listed more than once counts its largest
+    /// count, wherever the lines are.
     ///
     /// Lines are `SUFFIX:COUNT` (35 upper-case hex digits, a colon, 1 to 20 decimal
     /// digits) ending in CRLF or LF; the last line's ending is optional; an empty body
@@ -209,9 +210,11 @@ impl BreachHash {
                     reason,
                 })?;
             // Constant time in the suffix: every line compared, the count selected
-            // without a branch.
+            // without a branch. A suffix listed twice (a merged or cached body) keeps
+            // its largest count, so a later `:0` cannot hide a breach.
             let matched = line_suffix.ct_eq(suffix);
-            count = u64::conditional_select(&count, &line_count, matched);
+            let larger = line_count.ct_gt(&count);
+            count = u64::conditional_select(&count, &line_count, matched & larger);
         }
         Ok(count)
     }

@@ -167,6 +167,23 @@ fn malformed_ranges_are_typed_errors_with_the_line() {
 }
 
 #[test]
+fn a_repeated_suffix_counts_its_largest_count() {
+    // A merged or cached body may hold a suffix twice: a later padding-like `:0`
+    // (or a smaller count) must not hide the breach.
+    let ours = "1E4C9B93F3F0682250B6CF8331B7EE68FD8";
+    let other = "0018A45C4D1DEF81644B54AB7F969B88D65";
+    let hash = BreachHash::of("password");
+    for body in [
+        format!("{ours}:5\r\n{ours}:0\r\n"),
+        format!("{ours}:0\r\n{ours}:5\r\n"),
+        format!("{ours}:5\r\n{other}:9\r\n{ours}:2"),
+        format!("{ours}:3\r\n{ours}:5\r\n{ours}:4"),
+    ] {
+        assert_eq!(hash.count_in_range(body.as_bytes()), Ok(5), "{body:?}");
+    }
+}
+
+#[test]
 fn absurd_ranges_are_refused_unread() {
     let body = vec![b'0'; MAX_RANGE_BYTES + 1];
     assert_eq!(
