@@ -56,7 +56,9 @@
 //! ```
 //!
 //! And one over a local copy of the corpus (offline deployments), with
-//! [`HashFile`]: the service opens the file, the crates never do.
+//! [`HashFile`]: the service opens the file, the crates never do. Open it with
+//! [`HashFile::open_verified`]: the search trusts the file's order, and an unsorted
+//! region it does not look at would silently answer 0.
 //!
 //! ```
 //! use std::io::Cursor;
@@ -74,10 +76,12 @@
 //!     }
 //! }
 //!
-//! // In a deployment: HashFile::new(BufReader::new(File::open("pwned-passwords-sha1.txt")?))
+//! // In a deployment, once at start-up (it reads the whole file, about a minute for
+//! // the full corpus, and refuses one that is malformed or unsorted):
+//! // HashFile::open_verified(BufReader::new(File::open("pwned-passwords-sha1.txt")?))
 //! // The SHA-1 of "Y? Cuz I reelee lik mi prYvacee", seen twice:
 //! let corpus = "47F3A5090CBA6ED2E15EBB817DEB3641F481C2D8:2\r\n";
-//! let file = HashFile::new(Cursor::new(corpus))?;
+//! let file = HashFile::open_verified(Cursor::new(corpus))?;
 //! let portal = Portal::new(ServerKey::generate(), Settings::default())?
 //!     .with_breach_check(Offline(Mutex::new(file)));
 //! let profile = Profile {

@@ -248,6 +248,30 @@ fn malformed_and_unsorted_hash_files_are_typed_errors() {
 }
 
 #[test]
+fn the_verified_constructor_refuses_a_corrupted_file() {
+    let a = "21BD12DC183F740EE76F27B78EB39C8AD972A757:1";
+    let b = "5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8:52256179";
+    let c = "7C4A8D09CA3762AF61E59520943DC26494F8941B:4509368";
+    let d = "ABF7AAD6438836DBE526AA231ABDE2D0EEF74D42:422";
+    // Regions the search may never look at: the plain constructor cannot tell.
+    for (corrupted, offset) in [
+        (format!("{c}\n{b}\n{a}\n"), 49),
+        (format!("{a}\n{b}\n{b}\n{c}\n{d}\n"), 93),
+        (format!("{a}\n{c}\n{b}\n{d}\n"), 92),
+        (format!("{b}\n{a}\n{c}\n{d}\n"), 50),
+    ] {
+        let refused = HashFile::open_verified(Cursor::new(corrupted.clone()));
+        assert!(
+            matches!(refused, Err(Error::MalformedHashFile { offset: o, .. }) if o == offset),
+            "{corrupted:?}: {refused:?}"
+        );
+    }
+    let file = std::fs::File::open(data("hashes-ordered-by-hash.txt")).expect("open");
+    let mut file = HashFile::open_verified(std::io::BufReader::new(file)).expect("sorted");
+    assert_eq!(file.count(&BreachHash::of("password")), Ok(52_256_179));
+}
+
+#[test]
 fn the_policy_refuses_breached_passwords_from_the_threshold() {
     let password = "Y? Cuz I reelee lik mi prYvacee";
     let policy = Policy::portal();
