@@ -22,7 +22,10 @@ fn sha1_hex(password: &str) -> String {
         .collect()
 }
 
-/// A padded range response for `prefix`, with `seen` of (password, count) in it.
+/// A padded range response for `prefix`, with `seen` of (password, count) in it,
+/// synthesized in the documented format (not recorded): 35 upper-case hex digits, a
+/// colon and a count per line, padding entries counting 0, sorted, CRLF between
+/// lines and none after the last.
 fn range(prefix: &str, seen: &[(&str, u64)]) -> Vec<u8> {
     let mut lines: Vec<String> = (0..900u32)
         .map(|i| format!("{:035X}:{}", u128::from(i) * 0x1234_5678_9abc_def1, i % 7))
@@ -34,10 +37,7 @@ fn range(prefix: &str, seen: &[(&str, u64)]) -> Vec<u8> {
         }
     }
     lines.sort();
-    lines
-        .iter()
-        .flat_map(|l| format!("{l}\r\n").into_bytes())
-        .collect()
+    lines.join("\r\n").into_bytes()
 }
 
 /// A checker over a fixed "corpus" that records every prefix it was asked for.
