@@ -172,8 +172,11 @@ impl BreachHash {
     /// count, wherever the lines are.
     ///
     /// Lines are `SUFFIX:COUNT` (35 upper-case hex digits, a colon, 1 to 20 decimal
-    /// digits) ending in CRLF or LF; the last line's ending is optional; an empty body
-    /// is a valid answer of 0. Timing depends on the response, never on the suffix:
+    /// digits) separated by CRLF or LF; the last line's ending is optional (the
+    /// service sends none). An empty body is a valid answer of 0 (what
+    /// [`HashFile::range`] gives for a prefix the file lacks); a body of only a line
+    /// ending, `"\n"` or `"\r\n"` alike, is an empty line and refused, like any
+    /// empty line. Timing depends on the response, never on the suffix:
     /// every line is read and compared in constant time (`subtle`), with no early exit
     /// on a match.
     ///
@@ -193,7 +196,7 @@ impl BreachHash {
     /// [`Error::RangeTooLarge`] for a body over [`MAX_RANGE_BYTES`];
     /// [`Error::MalformedRange`] with the 1-based line number for a line that is not
     /// `SUFFIX:COUNT` (lower-case hex, a wrong length, a count past `u64::MAX`, an
-    /// empty line).
+    /// empty line, a body of only a line ending).
     pub fn count_in_range(&self, response: &[u8]) -> Result<u64> {
         if response.len() > MAX_RANGE_BYTES {
             return Err(Error::RangeTooLarge {
@@ -275,10 +278,11 @@ impl core::fmt::Display for RangePrefix {
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
 /// The lines of `text`, each without its LF or CRLF; no empty item after a final
-/// line ending.
+/// line ending. Only an empty `text` has no lines: a `text` of just a line ending
+/// (`"\n"` or `"\r\n"` alike) is one empty line, which the parser refuses.
 fn lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let text = text.strip_suffix(b"\n").unwrap_or(text);
     let empty = text.is_empty();
+    let text = text.strip_suffix(b"\n").unwrap_or(text);
     text.split(|&b| b == b'\n')
         .filter(move |_| !empty)
         .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
@@ -323,6 +327,52 @@ fn parse_count(digits: &[u8]) -> core::result::Result<u64, &'static str> {
 /// The longest line of a hash file this crate accepts: 40 hex digits, a colon, 20
 /// digits and CRLF.
 const MAX_FILE_LINE: usize = HASH_LEN + 1 + MAX_COUNT_DIGITS + 2;
+
+/// The reason for a line past [`MAX_FILE_LINE`], its number written from the
+/// constant at compile time, so the message cannot drift from the limit.
+const LONG_LINE: &str = {
+    const HEAD: &[u8] = b"a line longer than ";
+    const TAIL: &[u8] = b" bytes";
+    const DIGITS: usize = decimal_digits(MAX_FILE_LINE);
+    const LEN: usize = HEAD.len() + DIGITS + TAIL.len();
+    const BYTES: [u8; LEN] = {
+        let mut out = [0u8; LEN];
+        let mut i = 0;
+        while i < HEAD.len() {
+            out[i] = HEAD[i];
+            i += 1;
+        }
+        let mut n = MAX_FILE_LINE;
+        let mut d = DIGITS;
+        while d > 0 {
+            d -= 1;
+            // `n % 10` is below 10: the cast cannot truncate.
+            #[allow(clippy::cast_possible_truncation)]
+            let digit = (n % 10) as u8;
+            out[HEAD.len() + d] = b'0' + digit;
+            n /= 10;
+        }
+        let mut j = 0;
+        while j < TAIL.len() {
+            out[HEAD.len() + DIGITS + j] = TAIL[j];
+            j += 1;
+        }
+        out
+    };
+    match core::str::from_utf8(&BYTES) {
+        Ok(text) => text,
+        Err(_) => panic!("the message is ASCII"),
+    }
+};
+
+const fn decimal_digits(mut n: usize) -> usize {
+    let mut digits = 1;
+    while n >= 10 {
+        n /= 10;
+        digits += 1;
+    }
+    digits
+}
 
 /// A local copy of the Pwned Passwords hashes, searched without loading it: a binary
 /// search over byte offsets, reading a few lines per step (about 30 for the full
@@ -490,6 +540,13 @@ impl<R: Read + Seek> HashFile<R> {
     /// [`Error::HashFileRead`] when reading fails; [`Error::MalformedHashFile`] with
     /// the byte offset of a line that is not `HASH:COUNT`, or of two lines out of
     /// order, where the search looked (see [`HashFile::verify`] for the whole file).
+    ///
+    /// That offset depends on the whole hash searched for: in a sorted file it
+    /// roughly locates the hash, so it says about as much as the hash's leading
+    /// digits, more than the 5 a range request reveals. Treat an error of `count` as
+    /// sensitive (do not log its offset where the range prefix alone would be
+    /// logged). The facade's checkers use [`HashFile::range`], whose offsets depend on
+    /// the prefix alone.
     pub fn count(&mut self, hash: &BreachHash) -> Result<u64> {
         let found = self.first_at_least(&hash.0)?;
         Ok(found
@@ -519,8 +576,9 @@ impl<R: Read + Seek> HashFile<R> {
     ///
     /// # Errors
     ///
-    /// As [`HashFile::count`]; and [`Error::RangeTooLarge`] when the prefix's lines
-    /// would make a body over [`MAX_RANGE_BYTES`].
+    /// As [`HashFile::count`] (but the offsets depend on the prefix alone, never on
+    /// the rest of a hash); and [`Error::RangeTooLarge`] when the prefix's lines would
+    /// make a body over [`MAX_RANGE_BYTES`].
     pub fn range(&mut self, prefix: RangePrefix) -> Result<Vec<u8>> {
         let mut lowest = [b'0'; HASH_LEN];
         lowest[..PREFIX_LEN].copy_from_slice(&prefix.0);
@@ -591,7 +649,7 @@ impl<R: Read + Seek> HashFile<R> {
             match window.iter().position(|&b| b == b'\n') {
                 Some(newline) => newline + 1,
                 None if filled < buffer.len() => return Ok(None),
-                None => return Err(malformed(from, "a line longer than 84 bytes")),
+                None => return Err(malformed(from, LONG_LINE)),
             }
         };
         let rest = &window[skip..];
@@ -603,7 +661,7 @@ impl<R: Read + Seek> HashFile<R> {
             Some(newline) => (&rest[..newline], newline + 1),
             // The last line may lack its ending, if it reaches the end of the file.
             None if start + to_u64(rest.len()) == self.len => (rest, rest.len()),
-            None => return Err(malformed(start, "a line longer than 84 bytes")),
+            None => return Err(malformed(start, LONG_LINE)),
         };
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let (hex, count) = parse_line(line, HASH_LEN).map_err(|reason| malformed(start, reason))?;
@@ -668,6 +726,46 @@ mod tests {
     fn sha1_of_password_is_the_known_one() {
         let hash = BreachHash::of("password");
         assert_eq!(&hash.0, b"5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8");
+    }
+
+    #[test]
+    fn the_long_line_message_names_the_real_limit() {
+        assert_eq!(MAX_FILE_LINE, 63);
+        let long = format!("{}\n", "0".repeat(200));
+        let error = HashFile::new(std::io::Cursor::new(long))
+            .and_then(|mut file| file.count(&BreachHash::of("password")))
+            .unwrap_err();
+        assert!(
+            matches!(error, Error::MalformedHashFile { reason, .. }
+                if reason == format!("a line longer than {MAX_FILE_LINE} bytes")),
+            "{error:?}"
+        );
+        let mut file = HashFile::new(std::io::Cursor::new("0".repeat(200))).unwrap();
+        let Err(error) = file.line_at_or_after(5) else {
+            panic!("a window without a newline is an error");
+        };
+        assert!(
+            error.to_string().contains("longer than 63 bytes"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_body_of_only_a_line_ending_is_an_empty_line_either_way() {
+        let hash = BreachHash::of("password");
+        assert_eq!(hash.count_in_range(b""), Ok(0), "an empty body");
+        for body in [&b"\n"[..], b"\r\n"] {
+            assert!(
+                matches!(
+                    hash.count_in_range(body),
+                    Err(Error::MalformedRange {
+                        line: 1,
+                        reason: "empty line"
+                    })
+                ),
+                "{body:?}"
+            );
+        }
     }
 
     #[test]
