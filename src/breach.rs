@@ -56,7 +56,9 @@
 //! ```
 //!
 //! And one over a local copy of the corpus (offline deployments), with
-//! [`HashFile`]: the service opens the file, the crates never do.
+//! [`HashFile`]: the service opens the file, the crates never do. Open it with
+//! [`HashFile::open_verified`]: the search trusts the file's order, and an unsorted
+//! region it does not look at would silently answer 0.
 //!
 //! ```
 //! use std::io::Cursor;
@@ -74,10 +76,12 @@
 //!     }
 //! }
 //!
-//! // In a deployment: HashFile::new(BufReader::new(File::open("pwned-passwords-sha1.txt")?))
+//! // In a deployment, once at start-up (it reads the whole file, about a minute for
+//! // the full corpus, and refuses one that is malformed or unsorted):
+//! // HashFile::open_verified(BufReader::new(File::open("pwned-passwords-sha1.txt")?))
 //! // The SHA-1 of "Y? Cuz I reelee lik mi prYvacee", seen twice:
 //! let corpus = "47F3A5090CBA6ED2E15EBB817DEB3641F481C2D8:2\r\n";
-//! let file = HashFile::new(Cursor::new(corpus))?;
+//! let file = HashFile::open_verified(Cursor::new(corpus))?;
 //! let portal = Portal::new(ServerKey::generate(), Settings::default())?
 //!     .with_breach_check(Offline(Mutex::new(file)));
 //! let profile = Profile {
@@ -193,8 +197,10 @@ impl Portal {
     }
 
     /// How many times `password` was seen in breaches, through the checker: `None`
-    /// without one. The typed form and, when it differs, the normalized form are
-    /// both looked up (see [`BreachHash::of_forms`]); the larger count stands.
+    /// without one. Exactly one request per password: for the form the policy
+    /// normalizes to (NFC by default), the one stored and compared at login, so that
+    /// the number of requests and their prefixes say nothing about how the password
+    /// was typed (see [`BreachHash::of_normalized`]).
     ///
     /// ```
     /// use countersign::breach::CheckError;
@@ -228,16 +234,13 @@ impl Portal {
         let Some(check) = &self.breach.0 else {
             return Ok(None);
         };
-        let mut seen = 0;
-        for hash in BreachHash::of_forms(password, self.settings.password.normalization()) {
-            let body = check
-                .range(hash.prefix())
-                .map_err(|error| Error::BreachCheckFailed {
-                    reason: error.to_string(),
-                })?;
-            seen = seen.max(hash.count_in_range(&body)?);
-        }
-        Ok(Some(seen))
+        let hash = BreachHash::of_normalized(password, self.settings.password.normalization());
+        let body = check
+            .range(hash.prefix())
+            .map_err(|error| Error::BreachCheckFailed {
+                reason: error.to_string(),
+            })?;
+        Ok(Some(hash.count_in_range(&body)?))
     }
 
     /// The policy's report on a new password, with the breach count when every

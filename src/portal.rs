@@ -255,6 +255,11 @@ impl Portal {
     /// Creates a contact's account with its first password (seed 003, "Create
     /// Account"): the password must pass the policy, and is stored only as Argon2id.
     ///
+    /// With a [breach checker](crate::breach), each call that passes the other rules
+    /// makes one request to it, and no secret gates this flow: the service must
+    /// rate-limit its create endpoint (the web app does, per client IP) so that it
+    /// cannot be made to send unbounded requests to Pwned Passwords.
+    ///
     /// # Errors
     ///
     /// [`Error::PasswordRejected`] with the policy's report when the password breaks

@@ -4,14 +4,15 @@
 //! "Reset Password" emails a code that "will quickly expire" (8 digits, 15 minutes,
 //! 5 tries; only its keyed hash is stored): [`Portal::request_password_reset`]
 //! returns what to send and to whom, at most 5 times an hour per contact. [`Portal::reset_password`] sets the new
-//! password only if it passes the password policy, and only with the right code.
+//! password only with the right code, and only if it passes the password policy
+//! (the code is checked first, so a guesser never makes a breach lookup).
 //! Either way a password changes, every remembered device is revoked.
 
 use rand::CryptoRng;
 
 use crate::account::Account;
 use crate::one_time::{Delivery, PendingCode, Purpose};
-use crate::portal::{Portal, guarded};
+use crate::portal::Portal;
 use crate::{Error, Result, notice};
 
 impl Portal {
@@ -60,20 +61,25 @@ impl Portal {
 
     /// Sets a new password with the emailed code.
     ///
-    /// The new password is checked against the policy first, so a rejected password
-    /// does not use up the code. Then the code, through the reset code's own
-    /// throttle (wrong reset codes never slow down SMS login). On success: the new
-    /// Argon2id hash, every remembered device revoked, both password lanes
-    /// unlocked (failures against the old password say nothing any more).
+    /// The code first, through the reset code's own throttle (wrong reset codes never
+    /// slow down SMS login), and only then the new password against the policy and
+    /// the [breach checker](crate::breach): an attempt without the right code, or
+    /// with a code that is expired, used or out of tries, or while the throttle is
+    /// closed, is refused before any lookup, so that nobody who can start a reset
+    /// can make the service send requests to Pwned Passwords. The code is checked on
+    /// a copy and spent only once the new password is accepted, so a refused
+    /// password (or a failing checker) uses up neither the code nor a try. On
+    /// success: the new Argon2id hash, every remembered device revoked, both password
+    /// lanes unlocked (failures against the old password say nothing any more).
     ///
     /// # Errors
     ///
-    /// [`Error::PasswordRejected`] (nothing else happened); [`Error::BreachCheckFailed`]
-    /// when a [breach checker](crate::breach) fails (nothing else happened either);
-    /// [`Error::NoPendingCode`];
-    /// [`Error::Throttled`]; the one-time code errors ([`Error::WrongOneTimeCode`],
-    /// [`Error::OneTimeCodeExpired`], [`Error::OneTimeCodeUsed`],
-    /// [`Error::OneTimeCodeExhausted`], [`Error::MalformedOneTimeCode`]).
+    /// [`Error::NoPendingCode`]; [`Error::Throttled`]; the one-time code errors
+    /// ([`Error::WrongOneTimeCode`], [`Error::OneTimeCodeExpired`],
+    /// [`Error::OneTimeCodeUsed`], [`Error::OneTimeCodeExhausted`],
+    /// [`Error::MalformedOneTimeCode`]); with the right code,
+    /// [`Error::PasswordRejected`] or [`Error::BreachCheckFailed`] when a breach
+    /// checker fails (the code stays as it was, and nothing else happened).
     pub fn reset_password<R: CryptoRng + ?Sized>(
         &self,
         account: &mut Account,
@@ -83,25 +89,35 @@ impl Portal {
         rng: &mut R,
     ) -> Result<&'static str> {
         account.step(|account| {
-            if account.0.reset_code.is_none() {
-                return Err(Error::NoPendingCode {
-                    purpose: Purpose::EmailPasswordReset,
-                });
-            }
-            self.check_new_password(account.profile(), new_password)?;
             let record = &mut account.0;
-            let pending = record.reset_code.as_mut().ok_or(Error::NoPendingCode {
+            let no_code = Error::NoPendingCode {
                 purpose: Purpose::EmailPasswordReset,
-            })?;
-            guarded(
-                &self.settings.throttle,
-                &mut record.throttles.reset_code,
-                now,
-                || pending.verify(&self.ring, Purpose::EmailPasswordReset, code, now),
-                |e| matches!(e, Error::WrongOneTimeCode { .. }),
-            )?;
+            };
+            let pending = record.reset_code.as_mut().ok_or(no_code)?;
+            // Refused here, before the code is looked at: a closed throttle.
+            let attempt = record
+                .throttles
+                .reset_code
+                .admit(&self.settings.throttle, now)?;
+            // Verified on a copy: a wrong try is kept at once, the right code is
+            // spent only with the password set.
+            let mut trial = pending.clone();
+            if let Err(error) = trial.verify(&self.ring, Purpose::EmailPasswordReset, code, now) {
+                *pending = trial;
+                if matches!(error, Error::WrongOneTimeCode { .. }) {
+                    record.throttles.reset_code = attempt.failed();
+                }
+                return Err(error);
+            }
+            // The right code: only now the policy and the breach lookup. A refusal
+            // records no outcome, so the code, its tries and the throttle stay.
+            self.check_new_password(account.profile(), new_password)?;
             // Hashed only once the code is right: no Argon2id for a guesser.
-            record.password_hash = self.hash_password(new_password, rng)?;
+            let hash = self.hash_password(new_password, rng)?;
+            let record = &mut account.0;
+            record.throttles.reset_code = attempt.succeeded();
+            record.reset_code = Some(trial);
+            record.password_hash = hash;
             record.devices.revoke_all();
             record.throttles.password = record.throttles.password.clone().unlock();
             record.throttles.password_on_device =
@@ -111,7 +127,12 @@ impl Portal {
     }
 
     /// "Change Password": the current password (through its throttle), then the new
-    /// one against the policy. Every remembered device is revoked.
+    /// one against the policy and the [breach checker](crate::breach). Every
+    /// remembered device is revoked.
+    ///
+    /// The current password is verified first, so only someone who knows it (and is
+    /// admitted by its throttle) makes a breach lookup: a wrong or throttled current
+    /// password costs no request.
     ///
     /// # Errors
     ///

@@ -22,7 +22,10 @@ fn sha1_hex(password: &str) -> String {
         .collect()
 }
 
-/// A padded range response for `prefix`, with `seen` of (password, count) in it.
+/// A padded range response for `prefix`, with `seen` of (password, count) in it,
+/// synthesized in the documented format (not recorded): 35 upper-case hex digits, a
+/// colon and a count per line, padding entries counting 0, sorted, CRLF between
+/// lines and none after the last.
 fn range(prefix: &str, seen: &[(&str, u64)]) -> Vec<u8> {
     let mut lines: Vec<String> = (0..900u32)
         .map(|i| format!("{:035X}:{}", u128::from(i) * 0x1234_5678_9abc_def1, i % 7))
@@ -34,10 +37,7 @@ fn range(prefix: &str, seen: &[(&str, u64)]) -> Vec<u8> {
         }
     }
     lines.sort();
-    lines
-        .iter()
-        .flat_map(|l| format!("{l}\r\n").into_bytes())
-        .collect()
+    lines.join("\r\n").into_bytes()
 }
 
 /// A checker over a fixed "corpus" that records every prefix it was asked for.
@@ -235,22 +235,24 @@ fn a_malformed_answer_is_a_typed_error() {
 }
 
 #[test]
-fn both_the_typed_and_the_normalized_form_are_looked_up() {
+fn a_password_not_in_nfc_makes_exactly_one_lookup_of_its_nfc_form() {
     // "é" typed decomposed (e + U+0301); the corpus holds the composed spelling.
+    // Whether a password is in NFC must not change how many requests go out (an
+    // observer would count them), nor hand the service a second prefix of it.
     let typed = "Caf\u{65}\u{301} au lait, s'il vous plait";
     let composed = "Caf\u{e9} au lait, s'il vous plait";
     let (portal, recorder) = checked(&[(composed, 12)]);
     let error = portal.create_account(joe(), typed, &mut rng()).unwrap_err();
     assert!(breached(&error), "{error:?}");
-    let mut expected = vec![
-        sha1_hex(typed)[..5].to_owned(),
-        sha1_hex(composed)[..5].to_owned(),
-    ];
-    let mut asked = asked(&recorder);
-    expected.sort();
-    asked.sort();
-    assert_eq!(asked, expected);
+    assert_eq!(asked(&recorder), [sha1_hex(composed)[..5].to_owned()]);
     assert_eq!(portal.breach_count(typed).unwrap(), Some(12));
+    assert_eq!(asked(&recorder).len(), 2, "one request per lookup");
+    // The composed spelling asks for the same single prefix.
+    assert_eq!(portal.breach_count(composed).unwrap(), Some(12));
+    assert_eq!(
+        asked(&recorder),
+        vec![sha1_hex(composed)[..5].to_owned(); 3]
+    );
 }
 
 #[test]
@@ -266,4 +268,125 @@ fn a_portal_with_a_checker_is_still_shared_between_threads() {
     fn shared<T: Send + Sync>(_: &T) {}
     let (portal, _) = checked(&[]);
     shared(&portal);
+}
+
+#[test]
+fn a_reset_without_the_right_code_makes_no_request() {
+    let (portal, recorder) = checked(&[]);
+    let mut account = account(&portal, joe(), JOE_PASSWORD);
+    recorder.asked.lock().unwrap().clear(); // the account's creation asked once
+    let email = portal
+        .request_password_reset(&mut account, NOW, &mut rng())
+        .unwrap();
+    let wrong = if email.code.as_str() == "00000000" {
+        "11111111"
+    } else {
+        "00000000"
+    };
+    // Wrong codes, through the tries, the throttle and past the code's death:
+    // none of them reaches the checker.
+    for i in 0..40 {
+        let error = portal
+            .reset_password(
+                &mut account,
+                wrong,
+                CONTACT_PASSWORD,
+                NOW + 1 + i,
+                &mut rng(),
+            )
+            .unwrap_err();
+        assert!(!breached(&error), "{error:?}");
+    }
+    assert!(asked(&recorder).is_empty(), "{:?}", asked(&recorder));
+    // The exhausted code, now right: refused before any lookup.
+    let error = portal
+        .reset_password(
+            &mut account,
+            email.code.as_str(),
+            CONTACT_PASSWORD,
+            NOW + 100_000,
+            &mut rng(),
+        )
+        .unwrap_err();
+    assert!(!breached(&error), "{error:?}");
+    assert!(asked(&recorder).is_empty(), "{:?}", asked(&recorder));
+
+    // An expired code: refused before any lookup too.
+    let email = portal
+        .request_password_reset(&mut account, NOW + 200_000, &mut rng())
+        .unwrap();
+    let error = portal
+        .reset_password(
+            &mut account,
+            email.code.as_str(),
+            CONTACT_PASSWORD,
+            NOW + 300_000,
+            &mut rng(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::OneTimeCodeExpired { .. }),
+        "{error:?}"
+    );
+    assert!(asked(&recorder).is_empty(), "{:?}", asked(&recorder));
+
+    // With the right code, one request, and the password set.
+    let email = portal
+        .request_password_reset(&mut account, NOW + 400_000, &mut rng())
+        .unwrap();
+    portal
+        .reset_password(
+            &mut account,
+            email.code.as_str(),
+            CONTACT_PASSWORD,
+            NOW + 400_001,
+            &mut rng(),
+        )
+        .unwrap();
+    assert_eq!(asked(&recorder).len(), 1);
+}
+
+#[test]
+fn a_refused_reset_password_spends_neither_the_code_nor_a_try() {
+    let (portal, recorder) = checked(&[(BREACHED, 1)]);
+    let mut account = account(&portal, joe(), JOE_PASSWORD);
+    recorder.asked.lock().unwrap().clear(); // the account's creation asked once
+    let email = portal
+        .request_password_reset(&mut account, NOW, &mut rng())
+        .unwrap();
+    // More refusals than the code has tries: the right code is never a wrong try.
+    for i in 0..8 {
+        let error = portal
+            .reset_password(
+                &mut account,
+                email.code.as_str(),
+                BREACHED,
+                NOW + 1 + i,
+                &mut rng(),
+            )
+            .unwrap_err();
+        assert!(breached(&error), "{error:?}");
+    }
+    assert_eq!(asked(&recorder).len(), 8);
+    portal
+        .reset_password(
+            &mut account,
+            email.code.as_str(),
+            CONTACT_PASSWORD,
+            NOW + 20,
+            &mut rng(),
+        )
+        .unwrap();
+    // Used now: a second reset with it is refused before any lookup.
+    let error = portal
+        .reset_password(
+            &mut account,
+            email.code.as_str(),
+            JOE_PASSWORD,
+            NOW + 21,
+            &mut rng(),
+        )
+        .unwrap_err();
+    assert!(matches!(error, Error::OneTimeCodeUsed), "{error:?}");
+    assert_eq!(asked(&recorder).len(), 9);
 }

@@ -2,7 +2,7 @@
 //! The breach-check parsers never panic, whatever the bytes: the range-response
 //! parser (`BreachHash::count_in_range`) and the sorted-file search (`HashFile`). Where
 //! they accept the input, they agree with a naive reading of it: the range count is
-//! that of the last line with our suffix, and on a file that `verify` accepts, the
+//! the largest of the lines with our suffix, and on a file that `verify` accepts, the
 //! binary search finds what a front-to-back scan finds.
 
 use std::io::Cursor;
@@ -29,7 +29,7 @@ fn naive(text: &str, key: &str, key_len: usize) -> u64 {
             && hex.len() == key_len
             && key.ends_with(hex)
         {
-            found = count.parse().unwrap_or(0);
+            found = found.max(count.parse().unwrap_or(0));
         }
     }
     found
@@ -49,7 +49,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let found = file.count(&hash);
     let range = file.range(hash.prefix());
-    if file.verify().is_ok() {
+    let verified = file.verify().is_ok();
+    assert_eq!(HashFile::open_verified(Cursor::new(body)).is_ok(), verified);
+    if verified {
         let text = std::str::from_utf8(body).expect("a verified file is ASCII");
         let expected = naive(text, &hex, 40);
         assert_eq!(found, Ok(expected));

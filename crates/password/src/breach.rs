@@ -17,7 +17,7 @@
 use std::io::{Read, Seek, SeekFrom};
 
 use sha1::{Digest, Sha1};
-use subtle::{ConditionallySelectable, ConstantTimeEq};
+use subtle::{ConditionallySelectable, ConstantTimeEq, ConstantTimeGreater};
 use zeroize::Zeroize;
 
 use crate::{Error, Result};
@@ -54,11 +54,10 @@ const HASH_LEN: usize = PREFIX_LEN + SUFFIX_LEN;
 
 /// The SHA-1 of a password, in upper-case hex, as the Pwned Passwords corpus holds it.
 ///
-/// The hash is of the password's UTF-8 bytes **as typed**, not normalized: the corpus
-/// hashes what the breached services stored, byte for byte, and keyboards produce NFC
-/// for nearly every script, so the typed form is the one most likely to be in it. A
-/// caller that also wants the form the policy normalizes to (NFC by default) can hash
-/// that too when it differs; the facade does.
+/// [`BreachHash::of`] hashes the UTF-8 bytes it is given, byte for byte, as the corpus
+/// holds what the breached services stored. For a new password, hash the form the
+/// policy normalizes to (NFC by default) with [`BreachHash::of_normalized`]: one
+/// lookup per password, whatever its spelling; the facade does.
 ///
 /// An unsalted SHA-1 of a password is as good as the password to an offline attacker,
 /// so this is treated as a secret: `Debug` prints `[redacted]`, it is zeroized on drop.
@@ -80,7 +79,7 @@ const HASH_LEN: usize = PREFIX_LEN + SUFFIX_LEN;
 pub struct BreachHash([u8; HASH_LEN]);
 
 impl BreachHash {
-    /// The SHA-1 of `password`'s UTF-8 bytes, as typed.
+    /// The SHA-1 of `password`'s UTF-8 bytes, byte for byte (not normalized).
     #[must_use]
     pub fn of(password: &str) -> Self {
         let mut digest: [u8; 20] = Sha1::digest(password.as_bytes()).into();
@@ -93,27 +92,32 @@ impl BreachHash {
         Self(hex)
     }
 
-    /// The hashes to look up for a new password: of the form typed, and of the form
-    /// `normalization` makes of it when that differs. Both verify against the stored
-    /// Argon2id hash (which is of the normalized form), so a corpus entry in either
-    /// spelling is a password an attacker would try. Nearly always one hash.
+    /// The one hash to look up for a new password: of the form `normalization` makes
+    /// of it (NFC by default), which is the form the policy counts, hashes with
+    /// Argon2id and compares at login.
+    ///
+    /// Exactly one lookup per password, whatever its spelling: a second request for a
+    /// password not already normalized would tell a network observer (by the number
+    /// of requests and their timing) that it was typed decomposed, and would hand the
+    /// service two prefixes of one password (about 40 bits of dictionary filter
+    /// instead of 20). Canonically equivalent spellings (a precomposed "é", or "e"
+    /// plus a combining acute) are one password to the portal, so they get one answer.
+    /// The corpus holds passwords as typed, and keyboards and operating systems
+    /// produce NFC for nearly every script, so the NFC form is also the spelling most
+    /// likely to be in it; a decomposed spelling in the corpus is missed, the price of
+    /// the single request.
     ///
     /// ```
     /// use countersign_password::{BreachHash, Normalization};
     ///
-    /// assert_eq!(BreachHash::of_forms("password", Normalization::Nfc).len(), 1);
     /// // "é" typed as e + combining acute (NFD, as some systems produce it):
-    /// assert_eq!(BreachHash::of_forms("cafe\u{301} au lait", Normalization::Nfc).len(), 2);
+    /// let decomposed = BreachHash::of_normalized("cafe\u{301} au lait", Normalization::Nfc);
+    /// let composed = BreachHash::of("caf\u{e9} au lait");
+    /// assert_eq!(decomposed.prefix(), composed.prefix());
     /// ```
     #[must_use]
-    pub fn of_forms(password: &str, normalization: crate::Normalization) -> Vec<Self> {
-        let typed = Self::of(password);
-        match normalization.apply(password) {
-            crate::normalize::Normalized::Owned(normalized) if *normalized != *password => {
-                vec![typed, Self::of(&normalized)]
-            }
-            _ => vec![typed],
-        }
+    pub fn of_normalized(password: &str, normalization: crate::Normalization) -> Self {
+        Self::of(&normalization.apply(password))
     }
 
     /// A hash given as 40 hex digits (either case), for instance from a deployment's
@@ -164,11 +168,15 @@ impl BreachHash {
 
     /// How many times the corpus has seen this hash, from the body of the range
     /// response for [`BreachHash::prefix`]: its count, or 0 when the suffix is absent
-    /// or only a padding entry.
+    /// or only a padding entry. A suffix listed more than once counts its largest
+    /// count, wherever the lines are.
     ///
     /// Lines are `SUFFIX:COUNT` (35 upper-case hex digits, a colon, 1 to 20 decimal
-    /// digits) ending in CRLF or LF; the last line's ending is optional; an empty body
-    /// is a valid answer of 0. Timing depends on the response, never on the suffix:
+    /// digits) separated by CRLF or LF; the last line's ending is optional (the
+    /// service sends none). An empty body is a valid answer of 0 (what
+    /// [`HashFile::range`] gives for a prefix the file lacks); a body of only a line
+    /// ending, `"\n"` or `"\r\n"` alike, is an empty line and refused, like any
+    /// empty line. Timing depends on the response, never on the suffix:
     /// every line is read and compared in constant time (`subtle`), with no early exit
     /// on a match.
     ///
@@ -188,7 +196,7 @@ impl BreachHash {
     /// [`Error::RangeTooLarge`] for a body over [`MAX_RANGE_BYTES`];
     /// [`Error::MalformedRange`] with the 1-based line number for a line that is not
     /// `SUFFIX:COUNT` (lower-case hex, a wrong length, a count past `u64::MAX`, an
-    /// empty line).
+    /// empty line, a body of only a line ending).
     pub fn count_in_range(&self, response: &[u8]) -> Result<u64> {
         if response.len() > MAX_RANGE_BYTES {
             return Err(Error::RangeTooLarge {
@@ -205,9 +213,11 @@ impl BreachHash {
                     reason,
                 })?;
             // Constant time in the suffix: every line compared, the count selected
-            // without a branch.
+            // without a branch. A suffix listed twice (a merged or cached body) keeps
+            // its largest count, so a later `:0` cannot hide a breach.
             let matched = line_suffix.ct_eq(suffix);
-            count = u64::conditional_select(&count, &line_count, matched);
+            let larger = line_count.ct_gt(&count);
+            count = u64::conditional_select(&count, &line_count, matched & larger);
         }
         Ok(count)
     }
@@ -268,10 +278,11 @@ impl core::fmt::Display for RangePrefix {
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
 /// The lines of `text`, each without its LF or CRLF; no empty item after a final
-/// line ending.
+/// line ending. Only an empty `text` has no lines: a `text` of just a line ending
+/// (`"\n"` or `"\r\n"` alike) is one empty line, which the parser refuses.
 fn lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let text = text.strip_suffix(b"\n").unwrap_or(text);
     let empty = text.is_empty();
+    let text = text.strip_suffix(b"\n").unwrap_or(text);
     text.split(|&b| b == b'\n')
         .filter(move |_| !empty)
         .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
@@ -317,6 +328,52 @@ fn parse_count(digits: &[u8]) -> core::result::Result<u64, &'static str> {
 /// digits and CRLF.
 const MAX_FILE_LINE: usize = HASH_LEN + 1 + MAX_COUNT_DIGITS + 2;
 
+/// The reason for a line past [`MAX_FILE_LINE`], its number written from the
+/// constant at compile time, so the message cannot drift from the limit.
+const LONG_LINE: &str = {
+    const HEAD: &[u8] = b"a line longer than ";
+    const TAIL: &[u8] = b" bytes";
+    const DIGITS: usize = decimal_digits(MAX_FILE_LINE);
+    const LEN: usize = HEAD.len() + DIGITS + TAIL.len();
+    const BYTES: [u8; LEN] = {
+        let mut out = [0u8; LEN];
+        let mut i = 0;
+        while i < HEAD.len() {
+            out[i] = HEAD[i];
+            i += 1;
+        }
+        let mut n = MAX_FILE_LINE;
+        let mut d = DIGITS;
+        while d > 0 {
+            d -= 1;
+            // `n % 10` is below 10: the cast cannot truncate.
+            #[allow(clippy::cast_possible_truncation)]
+            let digit = (n % 10) as u8;
+            out[HEAD.len() + d] = b'0' + digit;
+            n /= 10;
+        }
+        let mut j = 0;
+        while j < TAIL.len() {
+            out[HEAD.len() + DIGITS + j] = TAIL[j];
+            j += 1;
+        }
+        out
+    };
+    match core::str::from_utf8(&BYTES) {
+        Ok(text) => text,
+        Err(_) => panic!("the message is ASCII"),
+    }
+};
+
+const fn decimal_digits(mut n: usize) -> usize {
+    let mut digits = 1;
+    while n >= 10 {
+        n /= 10;
+        digits += 1;
+    }
+    digits
+}
+
 /// A local copy of the Pwned Passwords hashes, searched without loading it: a binary
 /// search over byte offsets, reading a few lines per step (about 30 for the full
 /// corpus of about a billion lines).
@@ -324,6 +381,11 @@ const MAX_FILE_LINE: usize = HASH_LEN + 1 + MAX_COUNT_DIGITS + 2;
 /// The format is that of HIBP's `pwned-passwords-sha1-ordered-by-hash` download (and
 /// of the `haveibeenpwned-downloader` tool's output): one `HASH:COUNT` line per hash,
 /// 40 upper-case hex digits, sorted ascending, lines ending in CRLF or LF.
+///
+/// The search trusts the file's order and reads only about 2 log₂(lines) lines, so
+/// a file must be verified once before it is searched: open it with
+/// [`HashFile::open_verified`]. [`HashFile::new`] skips the check, for a file verified
+/// already; on an unsorted or duplicated region it can silently answer 0.
 ///
 /// This crate opens no file: the caller hands over anything `Read + Seek` (a
 /// `std::fs::File`, wrapped in a `BufReader` or not, or an in-memory `Cursor`).
@@ -338,7 +400,7 @@ const MAX_FILE_LINE: usize = HASH_LEN + 1 + MAX_COUNT_DIGITS + 2;
 /// let file = "21BD12DC183F740EE76F27B78EB39C8AD972A757:1\r\n\
 ///             5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8:52256179\r\n\
 ///             7C4A8D09CA3762AF61E59520943DC26494F8941B:4509368\r\n";
-/// let mut file = HashFile::new(Cursor::new(file))?;
+/// let mut file = HashFile::open_verified(Cursor::new(file))?;
 /// assert_eq!(file.count(&BreachHash::of("password"))?, 52_256_179);
 /// assert_eq!(file.count(&BreachHash::of("correct horse battery staple"))?, 0);
 /// # Ok::<(), countersign_password::Error>(())
@@ -359,8 +421,45 @@ struct FileLine {
 }
 
 impl<R: Read + Seek> HashFile<R> {
-    /// Search `reader`, a file in the `HASH:COUNT` format, sorted. In a deployment:
-    /// `HashFile::new(BufReader::new(File::open(path)?))`.
+    /// Verify `reader` once, front to back ([`HashFile::verify`]), then search it: the
+    /// constructor to use in a deployment,
+    /// `HashFile::open_verified(BufReader::new(File::open(path)?))` at start-up (about
+    /// a minute for the full 40 GB corpus).
+    ///
+    /// ```
+    /// use std::io::Cursor;
+    /// use countersign_password::{BreachHash, Error, HashFile};
+    ///
+    /// let sorted = "21BD12DC183F740EE76F27B78EB39C8AD972A757:1\r\n\
+    ///               5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8:52256179\r\n";
+    /// let mut file = HashFile::open_verified(Cursor::new(sorted))?;
+    /// assert_eq!(file.count(&BreachHash::of("password"))?, 52_256_179);
+    ///
+    /// let unsorted = "5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8:52256179\r\n\
+    ///                 21BD12DC183F740EE76F27B78EB39C8AD972A757:1\r\n";
+    /// let refused = HashFile::open_verified(Cursor::new(unsorted));
+    /// assert!(matches!(refused, Err(Error::MalformedHashFile { offset: 51, .. })));
+    /// # Ok::<(), countersign_password::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`HashFile::verify`]: [`Error::HashFileRead`] when seeking or reading
+    /// fails; [`Error::MalformedHashFile`] with the byte offset of the first line
+    /// that is not `HASH:COUNT` or is not after the line before it.
+    pub fn open_verified(reader: R) -> Result<Self> {
+        let mut file = Self::new(reader)?;
+        file.verify()?;
+        Ok(file)
+    }
+
+    /// Search `reader`, a file in the `HASH:COUNT` format, sorted, **without
+    /// checking it**: cheap (one seek), for a file already verified, such as one
+    /// reopened after [`HashFile::open_verified`] or [`HashFile::verify`] accepted
+    /// it. The search trusts the order: on an unsorted or duplicated region it does
+    /// not look at, it can answer 0 for a hash the file holds, silently. Prefer
+    /// [`HashFile::open_verified`] unless the file was verified since it was last
+    /// written.
     ///
     /// ```
     /// use std::io::Cursor;
@@ -441,6 +540,13 @@ impl<R: Read + Seek> HashFile<R> {
     /// [`Error::HashFileRead`] when reading fails; [`Error::MalformedHashFile`] with
     /// the byte offset of a line that is not `HASH:COUNT`, or of two lines out of
     /// order, where the search looked (see [`HashFile::verify`] for the whole file).
+    ///
+    /// That offset depends on the whole hash searched for: in a sorted file it
+    /// roughly locates the hash, so it says about as much as the hash's leading
+    /// digits, more than the 5 a range request reveals. Treat an error of `count` as
+    /// sensitive (do not log its offset where the range prefix alone would be
+    /// logged). The facade's checkers use [`HashFile::range`], whose offsets depend on
+    /// the prefix alone.
     pub fn count(&mut self, hash: &BreachHash) -> Result<u64> {
         let found = self.first_at_least(&hash.0)?;
         Ok(found
@@ -470,8 +576,9 @@ impl<R: Read + Seek> HashFile<R> {
     ///
     /// # Errors
     ///
-    /// As [`HashFile::count`]; and [`Error::RangeTooLarge`] when the prefix's lines
-    /// would make a body over [`MAX_RANGE_BYTES`].
+    /// As [`HashFile::count`] (but the offsets depend on the prefix alone, never on
+    /// the rest of a hash); and [`Error::RangeTooLarge`] when the prefix's lines would
+    /// make a body over [`MAX_RANGE_BYTES`].
     pub fn range(&mut self, prefix: RangePrefix) -> Result<Vec<u8>> {
         let mut lowest = [b'0'; HASH_LEN];
         lowest[..PREFIX_LEN].copy_from_slice(&prefix.0);
@@ -508,8 +615,10 @@ impl<R: Read + Seek> HashFile<R> {
             match self.line_at_or_after(mid)? {
                 Some(line) if line.hash < *target => lo = line.end,
                 Some(line) => {
-                    // Check the neighbour so that an unsorted region is an error,
-                    // not a wrong answer.
+                    // A cheap spot check of the one neighbour at each step: it catches
+                    // an inversion only where the search lands, never an unsorted or
+                    // duplicated region elsewhere (which can give a wrong 0); only
+                    // `verify` (`open_verified`) makes the order a guarantee.
                     if let Some(after) = self.line_at_or_after(line.end)? {
                         ordered(&line, &after)?;
                     }
@@ -540,7 +649,7 @@ impl<R: Read + Seek> HashFile<R> {
             match window.iter().position(|&b| b == b'\n') {
                 Some(newline) => newline + 1,
                 None if filled < buffer.len() => return Ok(None),
-                None => return Err(malformed(from, "a line longer than 84 bytes")),
+                None => return Err(malformed(from, LONG_LINE)),
             }
         };
         let rest = &window[skip..];
@@ -552,7 +661,7 @@ impl<R: Read + Seek> HashFile<R> {
             Some(newline) => (&rest[..newline], newline + 1),
             // The last line may lack its ending, if it reaches the end of the file.
             None if start + to_u64(rest.len()) == self.len => (rest, rest.len()),
-            None => return Err(malformed(start, "a line longer than 84 bytes")),
+            None => return Err(malformed(start, LONG_LINE)),
         };
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let (hex, count) = parse_line(line, HASH_LEN).map_err(|reason| malformed(start, reason))?;
@@ -617,6 +726,46 @@ mod tests {
     fn sha1_of_password_is_the_known_one() {
         let hash = BreachHash::of("password");
         assert_eq!(&hash.0, b"5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8");
+    }
+
+    #[test]
+    fn the_long_line_message_names_the_real_limit() {
+        assert_eq!(MAX_FILE_LINE, 63);
+        let long = format!("{}\n", "0".repeat(200));
+        let error = HashFile::new(std::io::Cursor::new(long))
+            .and_then(|mut file| file.count(&BreachHash::of("password")))
+            .unwrap_err();
+        assert!(
+            matches!(error, Error::MalformedHashFile { reason, .. }
+                if reason == format!("a line longer than {MAX_FILE_LINE} bytes")),
+            "{error:?}"
+        );
+        let mut file = HashFile::new(std::io::Cursor::new("0".repeat(200))).unwrap();
+        let Err(error) = file.line_at_or_after(5) else {
+            panic!("a window without a newline is an error");
+        };
+        assert!(
+            error.to_string().contains("longer than 63 bytes"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_body_of_only_a_line_ending_is_an_empty_line_either_way() {
+        let hash = BreachHash::of("password");
+        assert_eq!(hash.count_in_range(b""), Ok(0), "an empty body");
+        for body in [&b"\n"[..], b"\r\n"] {
+            assert!(
+                matches!(
+                    hash.count_in_range(body),
+                    Err(Error::MalformedRange {
+                        line: 1,
+                        reason: "empty line"
+                    })
+                ),
+                "{body:?}"
+            );
+        }
     }
 
     #[test]

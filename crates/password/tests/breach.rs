@@ -1,5 +1,6 @@
 //! Breached-password checks: the range responses and the hash file in
-//! `tests/data/breach/` (made by `make-breach-data.py` there, with hashlib's SHA-1),
+//! `tests/data/breach/` (synthesized in the documented format by
+//! `make-breach-data.py` there, with hashlib's SHA-1; not recorded from the service),
 //! malformed inputs as typed errors, and the parser and the searcher by proptest.
 
 use std::collections::BTreeMap;
@@ -35,7 +36,7 @@ fn entries<'a>(value: &'a Value, key: &str) -> impl Iterator<Item = (&'a str, &'
 }
 
 #[test]
-fn recorded_ranges_give_the_written_counts() {
+fn synthesized_ranges_give_the_written_counts() {
     let expected = expected();
     let mut seen = 0;
     for (entry, (password, sha1, count)) in expected["ranges"]
@@ -59,23 +60,78 @@ fn recorded_ranges_give_the_written_counts() {
 }
 
 #[test]
-fn recorded_ranges_are_padded_and_our_suffix_is_found_nowhere_else() {
+fn synthesized_ranges_have_the_documented_format() {
+    // As the service answers with `Add-Padding: true`: 800 to 1,000 lines of 35
+    // upper-case hex digits, a colon and a count, padding entries counting 0, CRLF
+    // between lines and no line ending after the last.
+    for file in ["range-5BAA6.txt", "range-7C4A8.txt", "range-47F3A.txt"] {
+        let body = std::fs::read(data(file)).expect("range file");
+        let text = std::str::from_utf8(&body).expect("ASCII");
+        assert!(!text.ends_with('\n'), "{file}: no final line ending");
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        assert_eq!(
+            text.matches('\n').count(),
+            lines.len() - 1,
+            "{file}: CRLF only"
+        );
+        assert!(
+            (800..=1000).contains(&lines.len()),
+            "{file}: {} lines",
+            lines.len()
+        );
+        for line in &lines {
+            let (suffix, count) = line.split_once(':').expect("SUFFIX:COUNT");
+            assert!(
+                suffix.len() == 35
+                    && suffix
+                        .bytes()
+                        .all(|b| matches!(b, b'0'..=b'9' | b'A'..=b'F')),
+                "{file}: {line}"
+            );
+            assert!(count.parse::<u64>().is_ok(), "{file}: {line}");
+        }
+        assert!(
+            lines.iter().any(|l| l.ends_with(":0")),
+            "{file}: padding entries"
+        );
+        let mut sorted = lines.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, lines, "{file}: sorted by suffix");
+    }
+}
+
+#[test]
+fn a_range_is_read_with_a_final_crlf_or_without_one() {
+    let body = std::fs::read(data("range-5BAA6.txt")).expect("range file");
+    let hash = BreachHash::of("password");
+    assert_eq!(hash.count_in_range(&body), Ok(52_256_179));
+    let mut ended = body;
+    ended.extend_from_slice(b"\r\n");
+    assert_eq!(hash.count_in_range(&ended), Ok(52_256_179));
+    // Our line last, with and without its ending.
+    let last = "1E4C9B93F3F0682250B6CF8331B7EE68FD8:7";
+    for body in [
+        format!("0018A45C4D1DEF81644B54AB7F969B88D65:0\r\n{last}"),
+        format!("{last}\r\n"),
+    ] {
+        assert_eq!(hash.count_in_range(body.as_bytes()), Ok(7), "{body:?}");
+    }
+}
+
+#[test]
+fn synthesized_ranges_are_padded_and_our_suffix_is_found_nowhere_else() {
     let body = std::fs::read(data("range-5BAA6.txt")).expect("range file");
     let text = std::str::from_utf8(&body).expect("ASCII");
     let lines: Vec<&str> = text.lines().collect();
-    assert!((800..=1000).contains(&lines.len()), "{} lines", lines.len());
-    assert!(
-        lines.iter().any(|l| l.ends_with(":0")),
-        "padding entries present"
-    );
     // Without our line, the count is 0 (padding entries never count).
-    let without: String = lines
+    let without: Vec<&str> = lines
         .iter()
+        .copied()
         .filter(|l| !l.starts_with("1E4C9B93F3F0682250B6CF8331B7EE68FD8:"))
-        .map(|l| format!("{l}\r\n"))
         .collect();
+    assert_eq!(without.len(), lines.len() - 1);
     assert_eq!(
-        BreachHash::of("password").count_in_range(without.as_bytes()),
+        BreachHash::of("password").count_in_range(without.join("\r\n").as_bytes()),
         Ok(0)
     );
 }
@@ -167,6 +223,23 @@ fn malformed_ranges_are_typed_errors_with_the_line() {
 }
 
 #[test]
+fn a_repeated_suffix_counts_its_largest_count() {
+    // A merged or cached body may hold a suffix twice: a later padding-like `:0`
+    // (or a smaller count) must not hide the breach.
+    let ours = "1E4C9B93F3F0682250B6CF8331B7EE68FD8";
+    let other = "0018A45C4D1DEF81644B54AB7F969B88D65";
+    let hash = BreachHash::of("password");
+    for body in [
+        format!("{ours}:5\r\n{ours}:0\r\n"),
+        format!("{ours}:0\r\n{ours}:5\r\n"),
+        format!("{ours}:5\r\n{other}:9\r\n{ours}:2"),
+        format!("{ours}:3\r\n{ours}:5\r\n{ours}:4"),
+    ] {
+        assert_eq!(hash.count_in_range(body.as_bytes()), Ok(5), "{body:?}");
+    }
+}
+
+#[test]
 fn absurd_ranges_are_refused_unread() {
     let body = vec![b'0'; MAX_RANGE_BYTES + 1];
     assert_eq!(
@@ -228,6 +301,30 @@ fn malformed_and_unsorted_hash_files_are_typed_errors() {
         count("X".repeat(500)),
         Err(Error::MalformedHashFile { .. })
     ));
+}
+
+#[test]
+fn the_verified_constructor_refuses_a_corrupted_file() {
+    let a = "21BD12DC183F740EE76F27B78EB39C8AD972A757:1";
+    let b = "5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8:52256179";
+    let c = "7C4A8D09CA3762AF61E59520943DC26494F8941B:4509368";
+    let d = "ABF7AAD6438836DBE526AA231ABDE2D0EEF74D42:422";
+    // Regions the search may never look at: the plain constructor cannot tell.
+    for (corrupted, offset) in [
+        (format!("{c}\n{b}\n{a}\n"), 49),
+        (format!("{a}\n{b}\n{b}\n{c}\n{d}\n"), 93),
+        (format!("{a}\n{c}\n{b}\n{d}\n"), 92),
+        (format!("{b}\n{a}\n{c}\n{d}\n"), 50),
+    ] {
+        let refused = HashFile::open_verified(Cursor::new(corrupted.clone()));
+        assert!(
+            matches!(refused, Err(Error::MalformedHashFile { offset: o, .. }) if o == offset),
+            "{corrupted:?}: {refused:?}"
+        );
+    }
+    let file = std::fs::File::open(data("hashes-ordered-by-hash.txt")).expect("open");
+    let mut file = HashFile::open_verified(std::io::BufReader::new(file)).expect("sorted");
+    assert_eq!(file.count(&BreachHash::of("password")), Ok(52_256_179));
 }
 
 #[test]
