@@ -17,9 +17,12 @@
 //!    also drops the backup codes and revokes the remembered devices.
 //!
 //! **Names** ([`AuthenticatorName`]) are trimmed, 1 to
-//! [`AuthenticatorName::MAX_CHARS`] characters, without control characters, and
-//! unique per contact ignoring case ("Joe's Phone" and "joe's phone" would be
-//! indistinguishable in a list). A contact holds at most [`MAX_AUTHENTICATORS`]:
+//! [`AuthenticatorName::MAX_CHARS`] characters, without control or invisible
+//! characters (format characters such as bidi overrides and zero-width spaces,
+//! line and paragraph separators, Hangul fillers, variation selectors), stored
+//! NFC, and unique per contact after NFKC and ignoring case ("Joe's Phone",
+//! "joe's phone" and "José" spelled with a combining accent next to "José" would
+//! be indistinguishable in a list). A contact holds at most [`MAX_AUTHENTICATORS`]:
 //! the stored state stays bounded, and so does what a guesser gains (below).
 //!
 //! **Throttling a code tried against several authenticators.** Every TOTP
@@ -40,6 +43,8 @@ use core::fmt;
 
 use rand::CryptoRng;
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 use crate::account::{Account, PendingEnrollment};
 use crate::enrollment::EnrollmentStarted;
@@ -79,13 +84,20 @@ impl AuthenticatorName {
 
     /// Checks a typed name: surrounding whitespace is trimmed; what is left must
     /// be 1 to [`MAX_CHARS`](Self::MAX_CHARS) characters with no control
-    /// character (a newline or a tab would break a list or a log line).
+    /// character (a newline or a tab would break a list or a log line) and no
+    /// invisible one: no format character (Unicode general category Cf: bidi
+    /// overrides and isolates, zero-width spaces and joiners, the byte-order
+    /// mark, the soft hyphen), no line or paragraph separator (Zl, Zp), no
+    /// Hangul filler, combining grapheme joiner or variation selector. Such a
+    /// character would let "Authenticator app" and "Authenticator app" plus a
+    /// zero-width space stand side by side looking the same, or reverse how a
+    /// name reads. The name is stored NFC-normalized.
     ///
     /// # Errors
     ///
     /// [`Error::InvalidAuthenticatorName`] saying which rule the name breaks.
     pub fn new(name: &str) -> Result<Self> {
-        let name = name.trim();
+        let name: String = name.trim().nfc().collect();
         let invalid = |reason| Err(Error::InvalidAuthenticatorName { reason });
         if name.is_empty() {
             return invalid("the name is empty");
@@ -96,7 +108,10 @@ impl AuthenticatorName {
         if name.chars().any(char::is_control) {
             return invalid("the name contains a control character");
         }
-        Ok(Self(name.to_owned()))
+        if name.chars().any(is_invisible) {
+            return invalid("the name contains an invisible or format character");
+        }
+        Ok(Self(name))
     }
 
     /// The name.
@@ -105,7 +120,9 @@ impl AuthenticatorName {
         &self.0
     }
 
-    /// Whether two names would be confused in a list: equal ignoring case.
+    /// Whether two names would be confused in a list: equal after NFKC
+    /// normalization (composed and decomposed accents, full-width letters,
+    /// ligatures) and ignoring case.
     ///
     /// ```
     /// use countersign::authenticator::AuthenticatorName;
@@ -116,12 +133,36 @@ impl AuthenticatorName {
     /// ```
     #[must_use]
     pub fn same_as(&self, other: &Self) -> bool {
-        self.0 == other.0 || self.0.to_lowercase() == other.0.to_lowercase()
+        self.0 == other.0 || folded(&self.0) == folded(&other.0)
     }
 
     pub(crate) fn default_name() -> Self {
         Self(DEFAULT_AUTHENTICATOR_NAME.to_owned())
     }
+}
+
+/// A name as compared for duplicates: NFKC, lowercased (UTS #39's idea of a
+/// skeleton, kept to what the standard library and NFKC give).
+fn folded(name: &str) -> String {
+    name.nfkc().flat_map(char::to_lowercase).nfkc().collect()
+}
+
+/// Characters that show nothing, or change how the rest shows, in a list.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c.general_category(),
+        GeneralCategory::Format
+            | GeneralCategory::LineSeparator
+            | GeneralCategory::ParagraphSeparator
+    ) || matches!(
+        c,
+        // Hangul fillers: letters (Lo) that draw nothing.
+        '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}'
+        // The soft hyphen (Cf, listed for the reader) and the combining grapheme joiner.
+        | '\u{00AD}' | '\u{034F}'
+        // Variation selectors, Mongolian free variation selectors.
+        | '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}' | '\u{180B}'..='\u{180F}'
+    )
 }
 
 impl fmt::Display for AuthenticatorName {
@@ -136,9 +177,9 @@ impl TryFrom<String> for AuthenticatorName {
     fn try_from(name: String) -> Result<Self> {
         let checked = Self::new(&name)?;
         if checked.0 != name {
-            // Stored names are stored trimmed: anything else was altered.
+            // Stored names are stored trimmed and NFC: anything else was altered.
             return Err(Error::InvalidAuthenticatorName {
-                reason: "a stored name is not trimmed",
+                reason: "a stored name is not trimmed or not normalized (NFC)",
             });
         }
         Ok(checked)

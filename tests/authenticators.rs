@@ -667,3 +667,88 @@ fn a_corrupt_version_3_two_factor_state_is_a_typed_error() {
         "{error}"
     );
 }
+
+#[test]
+fn invisible_and_look_alike_names_are_refused() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    enroll(&portal, &mut joe, JOE_PASSWORD);
+    for bad in [
+        "\u{202E}enohp s'eoJ",
+        "x\u{2066}y",
+        "\u{200B}",
+        "\u{FEFF}",
+        "\u{115F}",
+        "\u{1160}",
+        "\u{3164}",
+        "\u{FFA0}",
+        "a\u{00AD}b",
+        "a\u{034F}b",
+        "a\u{FE0F}b",
+        "a\u{E0100}b",
+        "a\u{2028}b",
+        "a\u{2029}b",
+        "a\u{0085}b",
+        "Authenticator app\u{200B}",
+    ] {
+        assert!(
+            matches!(
+                AuthenticatorName::new(bad),
+                Err(Error::InvalidAuthenticatorName { .. })
+            ),
+            "{bad:?}"
+        );
+    }
+    // Stored NFC: the decomposed spelling is stored composed.
+    let decomposed = AuthenticatorName::new("Jose\u{301}").unwrap();
+    assert_eq!(decomposed.as_str(), "Jos\u{E9}");
+    // Compatibility look-alikes are one name: full-width, ligatures, composition.
+    let composed = AuthenticatorName::new("Jos\u{E9}").unwrap();
+    assert!(composed.same_as(&decomposed));
+    assert!(
+        AuthenticatorName::new("\u{FF2A}OS\u{C9}")
+            .unwrap()
+            .same_as(&composed)
+    );
+    assert!(
+        AuthenticatorName::new("\u{FB01}le")
+            .unwrap()
+            .same_as(&AuthenticatorName::new("file").unwrap())
+    );
+    add(&portal, &mut joe, "Jos\u{E9}", NOW + 30, 1);
+    let permissions = seeded_permissions();
+    let access = Access::new(&permissions).unwrap();
+    for twin in ["Jose\u{301}", "JOS\u{C9}", "\u{FF2A}os\u{E9}"] {
+        assert!(
+            matches!(
+                portal.begin_adding_authenticator(
+                    &mut joe,
+                    &access,
+                    twin,
+                    JOE_PASSWORD,
+                    NOW + 60,
+                    &mut rng()
+                ),
+                Err(Error::DuplicateAuthenticatorName { .. })
+            ),
+            "{twin:?}"
+        );
+    }
+    // A stored state with such a name is refused with a typed error.
+    let good = serde_json::to_value(&joe).unwrap();
+    for (name, why) in [
+        ("Authenticator app\u{200B}", "invisible"),
+        ("Jose\u{301}", "not normalized"),
+        (
+            "\u{FF21}uthenticator app",
+            "two authenticators share a name",
+        ),
+    ] {
+        let mut bad = good.clone();
+        bad["two_factor"]["authenticators"][1]["name"] = name.into();
+        let error = serde_json::from_value::<Account>(bad)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(why), "{name:?}: {error}");
+    }
+}
