@@ -1,5 +1,8 @@
 //! Several TOTP authenticators per contact (a phone and a hardware token), each
-//! named, each with its own secret, parameters, replay step and throttle.
+//! named, each with its own secret, parameters, last accepted step and throttle.
+//! A step accepted on one is spent for all (RFC 6238 §5.2, contact-wide): after
+//! the token's code of step s signs in, no code of step s or earlier does, from
+//! any authenticator.
 //!
 //! 1. The first authenticator comes with enabling two-factor
 //!    ([`Portal::begin_enrollment`](crate::Portal::begin_enrollment)); it is named
@@ -212,7 +215,8 @@ pub struct Authenticator {
     pub(crate) name: AuthenticatorName,
     pub(crate) secret: SealedSecret,
     pub(crate) config: Config,
-    /// RFC 6238 §5.2: the last step this authenticator had accepted.
+    /// RFC 6238 §5.2: the last step this authenticator had accepted (the
+    /// contact's replay floor is the latest of all of them).
     pub(crate) last_accepted_step: Option<u64>,
     pub(crate) throttle: Throttle,
     pub(crate) added_at: u64,
@@ -291,7 +295,8 @@ impl Authenticator {
 }
 
 /// Checks that a list of stored authenticators could have been made by the flows:
-/// 1 to [`MAX_AUTHENTICATORS`], names distinct, each lane a TOTP lane.
+/// 1 to [`MAX_AUTHENTICATORS`], names distinct, sealed secrets distinct, each
+/// lane a TOTP lane.
 pub(crate) fn check_list(list: &[Authenticator]) -> core::result::Result<(), &'static str> {
     if list.is_empty() {
         return Err("two-factor is on with no authenticator");
@@ -305,6 +310,13 @@ pub(crate) fn check_list(list: &[Authenticator]) -> core::result::Result<(), &'s
         }
         if list[..at].iter().any(|b| b.name.same_as(&a.name)) {
             return Err("two authenticators share a name");
+        }
+        // Every sealing draws a fresh nonce: a repeated nonce or ciphertext is one
+        // secret copied under another name, which would make one code count twice.
+        if list[..at].iter().any(|b| {
+            b.secret.nonce() == a.secret.nonce() || b.secret.ciphertext() == a.secret.ciphertext()
+        }) {
+            return Err("two authenticators share a sealed secret");
         }
     }
     Ok(())
@@ -350,6 +362,13 @@ pub(crate) fn verify_code(
         Ok(attempt) => attempt,
         Err(refused) => return (Err(refused.into()), false),
     };
+    // RFC 6238 §5.2: a verifier MUST NOT accept the same OTP twice. A step
+    // accepted on any authenticator is spent for all of them, so replay safety
+    // does not rest on every secret being distinct (checked at decode too).
+    let spent = authenticators
+        .iter()
+        .filter_map(|a| a.last_accepted_step)
+        .max();
     // At most MAX_AUTHENTICATORS (10): a bit per authenticator compared.
     let mut compared: u32 = 0;
     let mut error: Option<crate::totp::Error> = None;
@@ -362,10 +381,10 @@ pub(crate) fn verify_code(
                 continue;
             }
         };
-        match verifier.verify(code, now, a.last_accepted_step) {
+        match verifier.verify(code, now, spent) {
             Ok(matched) => {
                 a.throttle = own.succeeded();
-                // Always later than the stored step: the verifier refuses the rest.
+                // Always later than every stored step: the verifier refuses the rest.
                 a.last_accepted_step = Some(matched.step);
                 a.last_used_at = Some(now);
                 *lane = attempt.succeeded();

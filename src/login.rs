@@ -572,8 +572,8 @@ impl Portal {
     ///
     /// [`Error::NotEnrolled`]; [`Error::StaleVerifier`]; [`Error::Throttled`] (the
     /// contact's lane, or every authenticator's own); [`Error::Totp`] with
-    /// `WrongCode`, `Replayed` (if any authenticator had accepted the code
-    /// before), or a malformed code.
+    /// `WrongCode`, `Replayed` (the code's step, or a later one, was accepted
+    /// before on any authenticator), or a malformed code.
     #[inline]
     pub fn verify_totp(
         &self,

@@ -61,7 +61,7 @@ fn names(account: &Account) -> Vec<&str> {
 }
 
 #[test]
-fn any_authenticator_signs_in_and_each_keeps_its_own_replay_step_and_last_use() {
+fn any_authenticator_signs_in_each_keeps_its_last_use_and_a_step_is_spent_for_all() {
     let portal = portal();
     let mut joe = account(&portal, joe(), JOE_PASSWORD);
     let (phone, _) = enroll(&portal, &mut joe, JOE_PASSWORD);
@@ -79,12 +79,20 @@ fn any_authenticator_signs_in_and_each_keeps_its_own_replay_step_and_last_use() 
     assert_eq!(joe.authenticators()[1].last_used_at(), Some(at));
     assert_eq!(joe.authenticators()[1].last_accepted_step(), Some(at / 30));
     assert_eq!(joe.authenticators()[0].last_used_at(), None);
-    // The phone's code of the same step still works: its own replay step.
-    sign_in_totp(&portal, &mut joe, &code(&phone, at), at).unwrap();
-    assert_eq!(joe.authenticators()[0].last_accepted_step(), Some(at / 30));
+    // The phone's code of the same step is refused: the step is spent for all.
+    assert!(matches!(
+        sign_in_totp(&portal, &mut joe, &code(&phone, at), at),
+        Err(Error::Totp(countersign::totp::Error::Replayed { .. }))
+    ));
+    sign_in_totp(&portal, &mut joe, &code(&phone, at + 30), at + 30).unwrap();
+    assert_eq!(
+        joe.authenticators()[0].last_accepted_step(),
+        Some((at + 30) / 30)
+    );
+    assert_eq!(joe.authenticators()[1].last_accepted_step(), Some(at / 30));
     // The token's code, again: a replay.
     assert!(matches!(
-        sign_in_totp(&portal, &mut joe, &code(&token, at), at),
+        sign_in_totp(&portal, &mut joe, &code(&token, at + 30), at + 30),
         Err(Error::Totp(countersign::totp::Error::Replayed { .. }))
     ));
 }
@@ -751,4 +759,64 @@ fn invisible_and_look_alike_names_are_refused() {
             .to_string();
         assert!(error.contains(why), "{name:?}: {error}");
     }
+}
+
+#[test]
+fn a_stored_state_with_one_secret_twice_is_refused() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    enroll(&portal, &mut joe, JOE_PASSWORD);
+    add(&portal, &mut joe, "YubiKey", NOW + 30, 1);
+    let good = serde_json::to_value(&joe).unwrap();
+    let mut copied = good.clone();
+    copied["two_factor"]["authenticators"][1]["secret"] =
+        good["two_factor"]["authenticators"][0]["secret"].clone();
+    let error = serde_json::from_value::<Account>(copied)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("two authenticators share a sealed secret"),
+        "{error}"
+    );
+    // The same ciphertext under another nonce, or the same nonce, is refused too.
+    for field in ["nonce", "sealed"] {
+        let mut half = good.clone();
+        half["two_factor"]["authenticators"][1]["secret"][field] =
+            good["two_factor"]["authenticators"][0]["secret"][field].clone();
+        if field == "sealed" {
+            // Lengths match (the same secret size), so only the check refuses it.
+            assert_eq!(
+                good["two_factor"]["authenticators"][0]["secret"]["sealed"]
+                    .as_str()
+                    .unwrap()
+                    .len(),
+                good["two_factor"]["authenticators"][1]["secret"]["sealed"]
+                    .as_str()
+                    .unwrap()
+                    .len()
+            );
+        }
+        let error = serde_json::from_value::<Account>(half)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("two authenticators share a sealed secret"),
+            "{field}: {error}"
+        );
+    }
+}
+
+#[test]
+fn a_step_accepted_on_one_authenticator_is_spent_for_all() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let (phone, _) = enroll(&portal, &mut joe, JOE_PASSWORD);
+    let token = add(&portal, &mut joe, "YubiKey", NOW + 30, 1);
+    let at = NOW + 300;
+    sign_in_totp(&portal, &mut joe, &code(&token, at), at).unwrap();
+    assert!(matches!(
+        sign_in_totp(&portal, &mut joe, &code(&phone, at + 1), at + 1),
+        Err(Error::Totp(countersign::totp::Error::Replayed { .. }))
+    ));
+    sign_in_totp(&portal, &mut joe, &code(&phone, at + 30), at + 30).unwrap();
 }
