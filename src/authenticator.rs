@@ -503,7 +503,9 @@ impl Portal {
 
     /// "Complete" of "Add another authenticator": a code from the new app adds it.
     /// Its step is stored as accepted, so the same code cannot then log in. The
-    /// code goes through the contact's TOTP lane, as every TOTP code does.
+    /// code goes through the contact's TOTP lane, as every TOTP code does: a wrong
+    /// one counts a failure there, a right one does not reset it (only a sign-in
+    /// code does).
     ///
     /// # Errors
     ///
@@ -525,8 +527,13 @@ impl Portal {
             if !account.two_factor_enabled() {
                 return Err(Error::NotEnrolled);
             }
+            // A wrong code counts on the contact's TOTP lane; a right one leaves
+            // it as it was: only a sign-in code resets it (see the throttle
+            // table), so adding a token does not wipe a guesser's failures.
+            let lane = account.0.throttles.totp.clone();
             let step = self.confirm_pending(account, code, now)?;
             let record = &mut account.0;
+            record.throttles.totp = lane;
             let (Some(pending), Some(two_factor)) =
                 (record.pending_enrollment.take(), record.two_factor.as_mut())
             else {

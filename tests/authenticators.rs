@@ -820,3 +820,22 @@ fn a_step_accepted_on_one_authenticator_is_spent_for_all() {
     ));
     sign_in_totp(&portal, &mut joe, &code(&phone, at + 30), at + 30).unwrap();
 }
+
+#[test]
+fn confirming_an_addition_leaves_the_contact_lane_alone() {
+    let portal = strict_portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let (phone, _) = enroll(&portal, &mut joe, JOE_PASSWORD);
+    let mut at = NOW + 100;
+    for _ in 0..3 {
+        let _ = sign_in_totp(&portal, &mut joe, &wrong(&code(&phone, at)), at);
+        at += 4_000;
+    }
+    assert_eq!(joe.throttles().get(Factor::Totp).consecutive_failures(), 3);
+    add(&portal, &mut joe, "YubiKey", at, 1);
+    assert_eq!(
+        joe.throttles().get(Factor::Totp).consecutive_failures(),
+        3,
+        "only a sign-in code resets the contact lane"
+    );
+}
