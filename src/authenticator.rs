@@ -354,7 +354,7 @@ pub(crate) fn verify_code(
     policy: &ThrottlePolicy,
     lane: &mut Throttle,
     authenticators: &mut [Authenticator],
-    verifiers: &[Verifier],
+    verifiers: &[Option<Verifier>],
     code: &str,
     now: u64,
 ) -> (Result<Match>, bool) {
@@ -374,6 +374,10 @@ pub(crate) fn verify_code(
     let mut error: Option<crate::totp::Error> = None;
     let mut refused: Option<crate::throttle::Throttled> = None;
     for (at, (a, verifier)) in authenticators.iter_mut().zip(verifiers).enumerate() {
+        // A secret that did not open matches nothing: not compared, not counted.
+        let Some(verifier) = verifier else {
+            continue;
+        };
         let own = match a.throttle.admit(policy, now) {
             Ok(own) => own,
             Err(r) => {

@@ -839,3 +839,32 @@ fn confirming_an_addition_leaves_the_contact_lane_alone() {
         "only a sign-in code resets the contact lane"
     );
 }
+
+#[test]
+fn an_unreadable_secret_does_not_block_the_other_authenticators() {
+    use countersign::key_ring::KeyRing;
+    let old = || ServerKey::from_bytes([0x42; 32]);
+    let new = || ServerKey::from_bytes([0x43; 32]);
+    let both = Portal::new(
+        KeyRing::from(old())
+            .rotate("2027-01".parse().unwrap(), new())
+            .unwrap(),
+        settings(),
+    )
+    .unwrap();
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    enroll(&portal, &mut joe, JOE_PASSWORD);
+    // Added under the new key: the first stays sealed under the old one.
+    let token = add(&both, &mut joe, "YubiKey", NOW + 30, 1);
+    let only_new =
+        Portal::new(KeyRing::new("2027-01".parse().unwrap(), new()), settings()).unwrap();
+    let prepared = only_new.prepare_totp(&joe).unwrap();
+    let at = NOW + 300;
+    only_new
+        .verify_totp(&mut joe, &prepared, &code(&token, at), at)
+        .unwrap();
+    // Nothing opens: the error is returned.
+    let none = Portal::new(ServerKey::from_bytes([0x44; 32]), settings()).unwrap();
+    assert!(none.prepare_totp(&joe).is_err());
+}
