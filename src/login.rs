@@ -200,7 +200,7 @@ pub struct SignedIn {
     /// With two-factor on: how many unused backup codes are left (`None` for a
     /// password-only sign-in).
     pub backup_codes_left: Option<usize>,
-    /// At or below [`Settings::backup_codes_low_water`](crate::Settings::backup_codes_low_water)
+    /// At or below [`Settings::low_water_mark`](crate::Settings::low_water_mark)
     /// backup codes are left: ask the contact to regenerate them
     /// ([`Portal::regenerate_backup_codes`]; the notice
     /// [`BACKUP_CODES_LOW`](crate::notice::BACKUP_CODES_LOW)).

@@ -493,8 +493,10 @@ fn the_sign_in_result_counts_the_backup_codes_left_and_asks_to_regenerate_at_the
 #[test]
 fn the_low_water_mark_is_a_validated_serde_setting() {
     let settings: Settings = serde_json::from_str(r#"{"backup_codes_low_water": 5}"#).unwrap();
-    assert_eq!(settings.backup_codes_low_water, 5);
-    assert_eq!(Settings::default().backup_codes_low_water, 3);
+    assert_eq!(settings.backup_codes_low_water, Some(5));
+    assert_eq!(settings.low_water_mark(), 5);
+    assert_eq!(Settings::default().backup_codes_low_water, None);
+    assert_eq!(Settings::default().low_water_mark(), 3);
     let too_high: Settings = serde_json::from_str(r#"{"backup_codes_low_water": 10}"#).unwrap();
     assert!(matches!(
         Portal::new(ServerKey::generate(), too_high),
@@ -867,4 +869,30 @@ fn an_unreadable_secret_does_not_block_the_other_authenticators() {
     // Nothing opens: the error is returned.
     let none = Portal::new(ServerKey::from_bytes([0x44; 32]), settings()).unwrap();
     assert!(none.prepare_totp(&joe).is_err());
+}
+
+#[test]
+fn the_low_water_mark_follows_a_small_backup_code_count() {
+    let params = serde_json::to_value(countersign::totp::KdfParams::new(8, 1, 1).unwrap()).unwrap();
+    for count in 1..=3 {
+        // A configuration that was valid before the low-water mark, without it.
+        let settings: Settings = serde_json::from_value(serde_json::json!({
+            "backup_codes": { "count": count, "params": params }
+        }))
+        .unwrap();
+        assert_eq!(settings.low_water_mark(), count - 1);
+        let portal = Portal::new(ServerKey::generate(), settings);
+        assert!(portal.is_ok(), "count {count}: {:?}", portal.err());
+    }
+    // Set explicitly, the mark must still be below the count.
+    let mut settings = Settings::default();
+    settings.backup_codes.count = 2;
+    settings.backup_codes_low_water = Some(2);
+    assert!(matches!(
+        Portal::new(ServerKey::generate(), settings),
+        Err(Error::InvalidSettings {
+            setting: "backup_codes_low_water",
+            ..
+        })
+    ));
 }
