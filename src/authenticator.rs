@@ -1,5 +1,8 @@
 //! Several TOTP authenticators per contact (a phone and a hardware token), each
-//! named, each with its own secret, parameters, replay step and throttle.
+//! named, each with its own secret, parameters, last accepted step and throttle.
+//! A step accepted on one is spent for all (RFC 6238 §5.2, contact-wide): after
+//! the token's code of step s signs in, no code of step s or earlier does, from
+//! any authenticator.
 //!
 //! 1. The first authenticator comes with enabling two-factor
 //!    ([`Portal::begin_enrollment`](crate::Portal::begin_enrollment)); it is named
@@ -17,9 +20,12 @@
 //!    also drops the backup codes and revokes the remembered devices.
 //!
 //! **Names** ([`AuthenticatorName`]) are trimmed, 1 to
-//! [`AuthenticatorName::MAX_CHARS`] characters, without control characters, and
-//! unique per contact ignoring case ("Joe's Phone" and "joe's phone" would be
-//! indistinguishable in a list). A contact holds at most [`MAX_AUTHENTICATORS`]:
+//! [`AuthenticatorName::MAX_CHARS`] characters, without control or invisible
+//! characters (format characters such as bidi overrides and zero-width spaces,
+//! line and paragraph separators, Hangul fillers, variation selectors), stored
+//! NFC, and unique per contact after NFKC and ignoring case ("Joe's Phone",
+//! "joe's phone" and "José" spelled with a combining accent next to "José" would
+//! be indistinguishable in a list). A contact holds at most [`MAX_AUTHENTICATORS`]:
 //! the stored state stays bounded, and so does what a guesser gains (below).
 //!
 //! **Throttling a code tried against several authenticators.** Every TOTP
@@ -40,6 +46,8 @@ use core::fmt;
 
 use rand::CryptoRng;
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 use crate::account::{Account, PendingEnrollment};
 use crate::enrollment::EnrollmentStarted;
@@ -79,13 +87,20 @@ impl AuthenticatorName {
 
     /// Checks a typed name: surrounding whitespace is trimmed; what is left must
     /// be 1 to [`MAX_CHARS`](Self::MAX_CHARS) characters with no control
-    /// character (a newline or a tab would break a list or a log line).
+    /// character (a newline or a tab would break a list or a log line) and no
+    /// invisible one: no format character (Unicode general category Cf: bidi
+    /// overrides and isolates, zero-width spaces and joiners, the byte-order
+    /// mark, the soft hyphen), no line or paragraph separator (Zl, Zp), no
+    /// Hangul filler, combining grapheme joiner or variation selector. Such a
+    /// character would let "Authenticator app" and "Authenticator app" plus a
+    /// zero-width space stand side by side looking the same, or reverse how a
+    /// name reads. The name is stored NFC-normalized.
     ///
     /// # Errors
     ///
     /// [`Error::InvalidAuthenticatorName`] saying which rule the name breaks.
     pub fn new(name: &str) -> Result<Self> {
-        let name = name.trim();
+        let name: String = name.trim().nfc().collect();
         let invalid = |reason| Err(Error::InvalidAuthenticatorName { reason });
         if name.is_empty() {
             return invalid("the name is empty");
@@ -96,7 +111,10 @@ impl AuthenticatorName {
         if name.chars().any(char::is_control) {
             return invalid("the name contains a control character");
         }
-        Ok(Self(name.to_owned()))
+        if name.chars().any(is_invisible) {
+            return invalid("the name contains an invisible or format character");
+        }
+        Ok(Self(name))
     }
 
     /// The name.
@@ -105,7 +123,9 @@ impl AuthenticatorName {
         &self.0
     }
 
-    /// Whether two names would be confused in a list: equal ignoring case.
+    /// Whether two names would be confused in a list: equal after NFKC
+    /// normalization (composed and decomposed accents, full-width letters,
+    /// ligatures) and ignoring case.
     ///
     /// ```
     /// use countersign::authenticator::AuthenticatorName;
@@ -116,12 +136,36 @@ impl AuthenticatorName {
     /// ```
     #[must_use]
     pub fn same_as(&self, other: &Self) -> bool {
-        self.0 == other.0 || self.0.to_lowercase() == other.0.to_lowercase()
+        self.0 == other.0 || folded(&self.0) == folded(&other.0)
     }
 
     pub(crate) fn default_name() -> Self {
         Self(DEFAULT_AUTHENTICATOR_NAME.to_owned())
     }
+}
+
+/// A name as compared for duplicates: NFKC, lowercased (UTS #39's idea of a
+/// skeleton, kept to what the standard library and NFKC give).
+fn folded(name: &str) -> String {
+    name.nfkc().flat_map(char::to_lowercase).nfkc().collect()
+}
+
+/// Characters that show nothing, or change how the rest shows, in a list.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c.general_category(),
+        GeneralCategory::Format
+            | GeneralCategory::LineSeparator
+            | GeneralCategory::ParagraphSeparator
+    ) || matches!(
+        c,
+        // Hangul fillers: letters (Lo) that draw nothing.
+        '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}'
+        // The soft hyphen (Cf, listed for the reader) and the combining grapheme joiner.
+        | '\u{00AD}' | '\u{034F}'
+        // Variation selectors, Mongolian free variation selectors.
+        | '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}' | '\u{180B}'..='\u{180F}'
+    )
 }
 
 impl fmt::Display for AuthenticatorName {
@@ -136,9 +180,9 @@ impl TryFrom<String> for AuthenticatorName {
     fn try_from(name: String) -> Result<Self> {
         let checked = Self::new(&name)?;
         if checked.0 != name {
-            // Stored names are stored trimmed: anything else was altered.
+            // Stored names are stored trimmed and NFC: anything else was altered.
             return Err(Error::InvalidAuthenticatorName {
-                reason: "a stored name is not trimmed",
+                reason: "a stored name is not trimmed or not normalized (NFC)",
             });
         }
         Ok(checked)
@@ -171,7 +215,8 @@ pub struct Authenticator {
     pub(crate) name: AuthenticatorName,
     pub(crate) secret: SealedSecret,
     pub(crate) config: Config,
-    /// RFC 6238 §5.2: the last step this authenticator had accepted.
+    /// RFC 6238 §5.2: the last step this authenticator had accepted (the
+    /// contact's replay floor is the latest of all of them).
     pub(crate) last_accepted_step: Option<u64>,
     pub(crate) throttle: Throttle,
     pub(crate) added_at: u64,
@@ -250,7 +295,8 @@ impl Authenticator {
 }
 
 /// Checks that a list of stored authenticators could have been made by the flows:
-/// 1 to [`MAX_AUTHENTICATORS`], names distinct, each lane a TOTP lane.
+/// 1 to [`MAX_AUTHENTICATORS`], names distinct, sealed secrets distinct, each
+/// lane a TOTP lane.
 pub(crate) fn check_list(list: &[Authenticator]) -> core::result::Result<(), &'static str> {
     if list.is_empty() {
         return Err("two-factor is on with no authenticator");
@@ -264,6 +310,13 @@ pub(crate) fn check_list(list: &[Authenticator]) -> core::result::Result<(), &'s
         }
         if list[..at].iter().any(|b| b.name.same_as(&a.name)) {
             return Err("two authenticators share a name");
+        }
+        // Every sealing draws a fresh nonce: a repeated nonce or ciphertext is one
+        // secret copied under another name, which would make one code count twice.
+        if list[..at].iter().any(|b| {
+            b.secret.nonce() == a.secret.nonce() || b.secret.ciphertext() == a.secret.ciphertext()
+        }) {
+            return Err("two authenticators share a sealed secret");
         }
     }
     Ok(())
@@ -301,7 +354,7 @@ pub(crate) fn verify_code(
     policy: &ThrottlePolicy,
     lane: &mut Throttle,
     authenticators: &mut [Authenticator],
-    verifiers: &[Verifier],
+    verifiers: &[Option<Verifier>],
     code: &str,
     now: u64,
 ) -> (Result<Match>, bool) {
@@ -309,11 +362,22 @@ pub(crate) fn verify_code(
         Ok(attempt) => attempt,
         Err(refused) => return (Err(refused.into()), false),
     };
+    // RFC 6238 §5.2: a verifier MUST NOT accept the same OTP twice. A step
+    // accepted on any authenticator is spent for all of them, so replay safety
+    // does not rest on every secret being distinct (checked at decode too).
+    let spent = authenticators
+        .iter()
+        .filter_map(|a| a.last_accepted_step)
+        .max();
     // At most MAX_AUTHENTICATORS (10): a bit per authenticator compared.
     let mut compared: u32 = 0;
     let mut error: Option<crate::totp::Error> = None;
     let mut refused: Option<crate::throttle::Throttled> = None;
     for (at, (a, verifier)) in authenticators.iter_mut().zip(verifiers).enumerate() {
+        // A secret that did not open matches nothing: not compared, not counted.
+        let Some(verifier) = verifier else {
+            continue;
+        };
         let own = match a.throttle.admit(policy, now) {
             Ok(own) => own,
             Err(r) => {
@@ -321,10 +385,10 @@ pub(crate) fn verify_code(
                 continue;
             }
         };
-        match verifier.verify(code, now, a.last_accepted_step) {
+        match verifier.verify(code, now, spent) {
             Ok(matched) => {
                 a.throttle = own.succeeded();
-                // Always later than the stored step: the verifier refuses the rest.
+                // Always later than every stored step: the verifier refuses the rest.
                 a.last_accepted_step = Some(matched.step);
                 a.last_used_at = Some(now);
                 *lane = attempt.succeeded();
@@ -443,7 +507,9 @@ impl Portal {
 
     /// "Complete" of "Add another authenticator": a code from the new app adds it.
     /// Its step is stored as accepted, so the same code cannot then log in. The
-    /// code goes through the contact's TOTP lane, as every TOTP code does.
+    /// code goes through the contact's TOTP lane, as every TOTP code does: a wrong
+    /// one counts a failure there, a right one does not reset it (only a sign-in
+    /// code does).
     ///
     /// # Errors
     ///
@@ -465,8 +531,13 @@ impl Portal {
             if !account.two_factor_enabled() {
                 return Err(Error::NotEnrolled);
             }
+            // A wrong code counts on the contact's TOTP lane; a right one leaves
+            // it as it was: only a sign-in code resets it (see the throttle
+            // table), so adding a token does not wipe a guesser's failures.
+            let lane = account.0.throttles.totp.clone();
             let step = self.confirm_pending(account, code, now)?;
             let record = &mut account.0;
+            record.throttles.totp = lane;
             let (Some(pending), Some(two_factor)) =
                 (record.pending_enrollment.take(), record.two_factor.as_mut())
             else {

@@ -345,7 +345,7 @@ impl Portal {
     }
 
     /// Whether the contact should regenerate the backup codes: two-factor is on
-    /// and at most [`Settings::backup_codes_low_water`](crate::Settings::backup_codes_low_water)
+    /// and at most [`Settings::low_water_mark`](crate::Settings::low_water_mark)
     /// unused codes are left.
     ///
     /// ```
@@ -360,7 +360,7 @@ impl Portal {
     pub fn backup_codes_running_low(&self, account: &Account) -> bool {
         account
             .backup_codes_left()
-            .is_some_and(|left| left <= self.settings.backup_codes_low_water)
+            .is_some_and(|left| left <= self.settings.low_water_mark())
     }
 }
 

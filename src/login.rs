@@ -201,7 +201,7 @@ pub struct SignedIn {
     /// With two-factor on: how many unused backup codes are left (`None` for a
     /// password-only sign-in).
     pub backup_codes_left: Option<usize>,
-    /// At or below [`Settings::backup_codes_low_water`](crate::Settings::backup_codes_low_water)
+    /// At or below [`Settings::low_water_mark`](crate::Settings::low_water_mark)
     /// backup codes are left: ask the contact to regenerate them
     /// ([`Portal::regenerate_backup_codes`]; the notice
     /// [`BACKUP_CODES_LOW`](crate::notice::BACKUP_CODES_LOW)).
@@ -219,7 +219,9 @@ pub struct PreparedTotp {
     contact_id: u64,
     /// Each authenticator's sealing nonce, in the account's order.
     sealing_nonces: Vec<[u8; 12]>,
-    verifiers: Vec<Verifier>,
+    /// Each authenticator's verifier, in the same order; `None` where its secret
+    /// did not open (see [`Portal::prepare_totp`]).
+    verifiers: Vec<Option<Verifier>>,
 }
 
 impl fmt::Debug for PreparedTotp {
@@ -537,10 +539,18 @@ impl Portal {
     /// verifier over each: the expensive part of checking a code, done once per
     /// account and kept.
     ///
+    /// An authenticator whose secret does not open (sealed under a server key the
+    /// ring no longer holds, or altered) is skipped: it could match no code, and
+    /// it must not lock the contact out of the others. Its place is kept, so the
+    /// prepared verifier still goes stale when the list changes; it is never
+    /// compared with, so it counts no failure on its own lane.
+    ///
     /// # Errors
     ///
-    /// [`Error::NotEnrolled`]; [`Error::SealedSecretUnreadable`] when a sealed
-    /// secret does not open under this server key for this contact.
+    /// [`Error::NotEnrolled`]; when no authenticator's secret opens, the first
+    /// one's error: [`Error::SealedSecretUnreadable`] (it does not open under
+    /// this server key for this contact) or [`Error::UnknownKeyId`] (the ring
+    /// does not hold the key that sealed it).
     pub fn prepare_totp(&self, account: &Account) -> Result<PreparedTotp> {
         let authenticators = account.authenticators();
         if authenticators.is_empty() {
@@ -549,10 +559,22 @@ impl Portal {
         let contact_id = account.profile().contact_id;
         let mut sealing_nonces = Vec::with_capacity(authenticators.len());
         let mut verifiers = Vec::with_capacity(authenticators.len());
+        let mut first_error = None;
         for a in authenticators {
-            let secret = self.open_totp_secret(&a.secret, contact_id)?;
             sealing_nonces.push(*a.secret.nonce());
-            verifiers.push(Verifier::new(&secret, a.config)?);
+            let verifier = self
+                .open_totp_secret(&a.secret, contact_id)
+                .and_then(|secret| Ok(Verifier::new(&secret, a.config)?));
+            match verifier {
+                Ok(verifier) => verifiers.push(Some(verifier)),
+                Err(error) => {
+                    first_error.get_or_insert(error);
+                    verifiers.push(None);
+                }
+            }
+        }
+        if verifiers.iter().all(Option::is_none) {
+            return Err(first_error.unwrap_or(Error::NotEnrolled));
         }
         Ok(PreparedTotp {
             contact_id,
@@ -574,8 +596,8 @@ impl Portal {
     ///
     /// [`Error::NotEnrolled`]; [`Error::StaleVerifier`]; [`Error::Throttled`] (the
     /// contact's lane, or every authenticator's own); [`Error::Totp`] with
-    /// `WrongCode`, `Replayed` (if any authenticator had accepted the code
-    /// before), or a malformed code.
+    /// `WrongCode`, `Replayed` (the code's step, or a later one, was accepted
+    /// before on any authenticator), or a malformed code.
     #[inline]
     pub fn verify_totp(
         &self,

@@ -30,7 +30,9 @@ pub const DEFAULT_ENROLLMENT_LIFETIME: u64 = 10 * 60;
 /// How long a password check stands while the second factor is asked: 10 minutes.
 pub const DEFAULT_LOGIN_TICKET_LIFETIME: u64 = 10 * 60;
 
-/// At or below this many unused backup codes, the contact is asked to regenerate them.
+/// At or below this many unused backup codes, the contact is asked to regenerate
+/// them, when [`Settings::backup_codes_low_water`] is not set and the set holds
+/// more than this many codes (see [`Settings::low_water_mark`]).
 pub const DEFAULT_BACKUP_CODES_LOW_WATER: usize = 3;
 
 /// Everything a deployment may tune. Serde (a configuration file); `Default` is
@@ -69,8 +71,13 @@ pub struct Settings {
     pub backup_codes: BackupSettings,
     /// At or below this many unused backup codes, the sign-in result and the
     /// account view ask the contact to regenerate them
-    /// ([`Portal::backup_codes_running_low`]): 3. Less than `backup_codes.count`.
-    pub backup_codes_low_water: usize,
+    /// ([`Portal::backup_codes_running_low`]). `None` (the default, and what a
+    /// configuration without the setting reads as) follows the count:
+    /// [`DEFAULT_BACKUP_CODES_LOW_WATER`] (3), or `backup_codes.count - 1` when
+    /// the set is smaller (see [`low_water_mark`](Self::low_water_mark)). A value
+    /// set explicitly must be less than `backup_codes.count`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_codes_low_water: Option<usize>,
     /// SMS login codes: 6 digits, 5 minutes, 5 tries.
     pub sms_code: OneTimePolicy,
     /// Emailed password reset codes: 8 digits, 15 minutes, 5 tries.
@@ -92,12 +99,35 @@ impl Default for Settings {
             devices: DevicePolicy::default(),
             totp: Config::default(),
             backup_codes: BackupSettings::default(),
-            backup_codes_low_water: DEFAULT_BACKUP_CODES_LOW_WATER,
+            backup_codes_low_water: None,
             sms_code: OneTimePolicy::for_purpose(Purpose::SmsLogin),
             reset_code: OneTimePolicy::for_purpose(Purpose::EmailPasswordReset),
             enrollment_lifetime: DEFAULT_ENROLLMENT_LIFETIME,
             login_ticket_lifetime: DEFAULT_LOGIN_TICKET_LIFETIME,
         }
+    }
+}
+
+impl Settings {
+    /// The low-water mark in force: [`backup_codes_low_water`](Self::backup_codes_low_water)
+    /// if set, else the smaller of [`DEFAULT_BACKUP_CODES_LOW_WATER`] and
+    /// `backup_codes.count - 1`, so a fresh set is never already "running low".
+    ///
+    /// ```
+    /// use countersign::Settings;
+    ///
+    /// let mut settings = Settings::default();
+    /// assert_eq!(settings.low_water_mark(), 3);
+    /// settings.backup_codes.count = 2;
+    /// assert_eq!(settings.low_water_mark(), 1);
+    /// settings.backup_codes_low_water = Some(0);
+    /// assert_eq!(settings.low_water_mark(), 0);
+    /// ```
+    #[must_use]
+    pub fn low_water_mark(&self) -> usize {
+        self.backup_codes_low_water.unwrap_or_else(|| {
+            DEFAULT_BACKUP_CODES_LOW_WATER.min(self.backup_codes.count.saturating_sub(1))
+        })
     }
 }
 
@@ -135,8 +165,9 @@ impl Portal {
     /// invalid; [`Error::InvalidRequest`] for a zero enrollment or ticket lifetime;
     /// [`Error::Totp`] for TOTP parameters no code can be made with;
     /// [`Error::InvalidSettings`] for a T0 (`totp.t0` in a configuration file) other than 0,
-    /// or a `backup_codes_low_water` not below `backup_codes.count` (every fresh set
-    /// would already be "running low").
+    /// or a `backup_codes_low_water` set explicitly and not below
+    /// `backup_codes.count` (every fresh set would already be "running low"; when
+    /// it is not set, the mark follows the count).
     ///
     /// ```
     /// use countersign::{Error, Portal, ServerKey, Settings};
@@ -163,7 +194,10 @@ impl Portal {
                          always counts time steps from the Unix epoch",
             });
         }
-        if settings.backup_codes_low_water >= settings.backup_codes.count {
+        if settings
+            .backup_codes_low_water
+            .is_some_and(|mark| mark >= settings.backup_codes.count)
+        {
             return Err(Error::InvalidSettings {
                 setting: "backup_codes_low_water",
                 reason: "must be below backup_codes.count: a fresh set would already ask to be regenerated",

@@ -203,6 +203,12 @@ impl SealedSecret {
     pub(crate) fn nonce(&self) -> &[u8; NONCE_LEN] {
         &self.nonce
     }
+
+    /// The ciphertext and tag: two sealings of the flows never share them (each
+    /// has its own random nonce), so equal ones mean a copied record.
+    pub(crate) fn ciphertext(&self) -> &[u8] {
+        &self.sealed
+    }
 }
 
 #[cfg(test)]

@@ -48,6 +48,7 @@
 //! | the emailed reset code              | both password lanes (reset to zero)         | the password changes: failures against the old one say nothing any more |
 //! | any second factor                   | nothing else                                | no success resets another lane: that would hand an attacker a fresh budget every time the contact signs in |
 //! | a code from one of several authenticators | the contact's TOTP lane and that authenticator's own lane | every TOTP code is admitted by the contact's one TOTP lane, so N authenticators give a guesser no more attempts than one; a code that matches none counts once there and once on each authenticator tried; a match resets only its own authenticator's lane, so a sign-in with the phone does not reopen the token to a guesser (see [`authenticator`](crate::authenticator)) |
+//! | the code confirming a new authenticator | nothing                                     | it is checked through the contact's TOTP lane (a wrong one counts), but a right one resets no lane: someone with the password and a session could otherwise add a token of their own to wipe a guesser's failures |
 //! | the administrator's "Unlock"        | every lane                                  | the seeds' Unlock tab: the lever for whatever remains locked |
 //!
 //! **Clock glitches.** A stored failure time may lead the current time by at

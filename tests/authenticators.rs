@@ -61,7 +61,7 @@ fn names(account: &Account) -> Vec<&str> {
 }
 
 #[test]
-fn any_authenticator_signs_in_and_each_keeps_its_own_replay_step_and_last_use() {
+fn any_authenticator_signs_in_each_keeps_its_last_use_and_a_step_is_spent_for_all() {
     let portal = portal();
     let mut joe = account(&portal, joe(), JOE_PASSWORD);
     let (phone, _) = enroll(&portal, &mut joe, JOE_PASSWORD);
@@ -79,12 +79,20 @@ fn any_authenticator_signs_in_and_each_keeps_its_own_replay_step_and_last_use() 
     assert_eq!(joe.authenticators()[1].last_used_at(), Some(at));
     assert_eq!(joe.authenticators()[1].last_accepted_step(), Some(at / 30));
     assert_eq!(joe.authenticators()[0].last_used_at(), None);
-    // The phone's code of the same step still works: its own replay step.
-    sign_in_totp(&portal, &mut joe, &code(&phone, at), at).unwrap();
-    assert_eq!(joe.authenticators()[0].last_accepted_step(), Some(at / 30));
+    // The phone's code of the same step is refused: the step is spent for all.
+    assert!(matches!(
+        sign_in_totp(&portal, &mut joe, &code(&phone, at), at),
+        Err(Error::Totp(countersign::totp::Error::Replayed { .. }))
+    ));
+    sign_in_totp(&portal, &mut joe, &code(&phone, at + 30), at + 30).unwrap();
+    assert_eq!(
+        joe.authenticators()[0].last_accepted_step(),
+        Some((at + 30) / 30)
+    );
+    assert_eq!(joe.authenticators()[1].last_accepted_step(), Some(at / 30));
     // The token's code, again: a replay.
     assert!(matches!(
-        sign_in_totp(&portal, &mut joe, &code(&token, at), at),
+        sign_in_totp(&portal, &mut joe, &code(&token, at + 30), at + 30),
         Err(Error::Totp(countersign::totp::Error::Replayed { .. }))
     ));
 }
@@ -485,8 +493,10 @@ fn the_sign_in_result_counts_the_backup_codes_left_and_asks_to_regenerate_at_the
 #[test]
 fn the_low_water_mark_is_a_validated_serde_setting() {
     let settings: Settings = serde_json::from_str(r#"{"backup_codes_low_water": 5}"#).unwrap();
-    assert_eq!(settings.backup_codes_low_water, 5);
-    assert_eq!(Settings::default().backup_codes_low_water, 3);
+    assert_eq!(settings.backup_codes_low_water, Some(5));
+    assert_eq!(settings.low_water_mark(), 5);
+    assert_eq!(Settings::default().backup_codes_low_water, None);
+    assert_eq!(Settings::default().low_water_mark(), 3);
     let too_high: Settings = serde_json::from_str(r#"{"backup_codes_low_water": 10}"#).unwrap();
     assert!(matches!(
         Portal::new(ServerKey::generate(), too_high),
@@ -666,4 +676,223 @@ fn a_corrupt_version_3_two_factor_state_is_a_typed_error() {
         error.contains("a version 3 pending enrollment without a name"),
         "{error}"
     );
+}
+
+#[test]
+fn invisible_and_look_alike_names_are_refused() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    enroll(&portal, &mut joe, JOE_PASSWORD);
+    for bad in [
+        "\u{202E}enohp s'eoJ",
+        "x\u{2066}y",
+        "\u{200B}",
+        "\u{FEFF}",
+        "\u{115F}",
+        "\u{1160}",
+        "\u{3164}",
+        "\u{FFA0}",
+        "a\u{00AD}b",
+        "a\u{034F}b",
+        "a\u{FE0F}b",
+        "a\u{E0100}b",
+        "a\u{2028}b",
+        "a\u{2029}b",
+        "a\u{0085}b",
+        "Authenticator app\u{200B}",
+    ] {
+        assert!(
+            matches!(
+                AuthenticatorName::new(bad),
+                Err(Error::InvalidAuthenticatorName { .. })
+            ),
+            "{bad:?}"
+        );
+    }
+    // Stored NFC: the decomposed spelling is stored composed.
+    let decomposed = AuthenticatorName::new("Jose\u{301}").unwrap();
+    assert_eq!(decomposed.as_str(), "Jos\u{E9}");
+    // Compatibility look-alikes are one name: full-width, ligatures, composition.
+    let composed = AuthenticatorName::new("Jos\u{E9}").unwrap();
+    assert!(composed.same_as(&decomposed));
+    assert!(
+        AuthenticatorName::new("\u{FF2A}OS\u{C9}")
+            .unwrap()
+            .same_as(&composed)
+    );
+    assert!(
+        AuthenticatorName::new("\u{FB01}le")
+            .unwrap()
+            .same_as(&AuthenticatorName::new("file").unwrap())
+    );
+    add(&portal, &mut joe, "Jos\u{E9}", NOW + 30, 1);
+    let permissions = seeded_permissions();
+    let access = Access::new(&permissions).unwrap();
+    for twin in ["Jose\u{301}", "JOS\u{C9}", "\u{FF2A}os\u{E9}"] {
+        assert!(
+            matches!(
+                portal.begin_adding_authenticator(
+                    &mut joe,
+                    &access,
+                    twin,
+                    JOE_PASSWORD,
+                    NOW + 60,
+                    &mut rng()
+                ),
+                Err(Error::DuplicateAuthenticatorName { .. })
+            ),
+            "{twin:?}"
+        );
+    }
+    // A stored state with such a name is refused with a typed error.
+    let good = serde_json::to_value(&joe).unwrap();
+    for (name, why) in [
+        ("Authenticator app\u{200B}", "invisible"),
+        ("Jose\u{301}", "not normalized"),
+        (
+            "\u{FF21}uthenticator app",
+            "two authenticators share a name",
+        ),
+    ] {
+        let mut bad = good.clone();
+        bad["two_factor"]["authenticators"][1]["name"] = name.into();
+        let error = serde_json::from_value::<Account>(bad)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(why), "{name:?}: {error}");
+    }
+}
+
+#[test]
+fn a_stored_state_with_one_secret_twice_is_refused() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    enroll(&portal, &mut joe, JOE_PASSWORD);
+    add(&portal, &mut joe, "YubiKey", NOW + 30, 1);
+    let good = serde_json::to_value(&joe).unwrap();
+    let mut copied = good.clone();
+    copied["two_factor"]["authenticators"][1]["secret"] =
+        good["two_factor"]["authenticators"][0]["secret"].clone();
+    let error = serde_json::from_value::<Account>(copied)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("two authenticators share a sealed secret"),
+        "{error}"
+    );
+    // The same ciphertext under another nonce, or the same nonce, is refused too.
+    for field in ["nonce", "sealed"] {
+        let mut half = good.clone();
+        half["two_factor"]["authenticators"][1]["secret"][field] =
+            good["two_factor"]["authenticators"][0]["secret"][field].clone();
+        if field == "sealed" {
+            // Lengths match (the same secret size), so only the check refuses it.
+            assert_eq!(
+                good["two_factor"]["authenticators"][0]["secret"]["sealed"]
+                    .as_str()
+                    .unwrap()
+                    .len(),
+                good["two_factor"]["authenticators"][1]["secret"]["sealed"]
+                    .as_str()
+                    .unwrap()
+                    .len()
+            );
+        }
+        let error = serde_json::from_value::<Account>(half)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("two authenticators share a sealed secret"),
+            "{field}: {error}"
+        );
+    }
+}
+
+#[test]
+fn a_step_accepted_on_one_authenticator_is_spent_for_all() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let (phone, _) = enroll(&portal, &mut joe, JOE_PASSWORD);
+    let token = add(&portal, &mut joe, "YubiKey", NOW + 30, 1);
+    let at = NOW + 300;
+    sign_in_totp(&portal, &mut joe, &code(&token, at), at).unwrap();
+    assert!(matches!(
+        sign_in_totp(&portal, &mut joe, &code(&phone, at + 1), at + 1),
+        Err(Error::Totp(countersign::totp::Error::Replayed { .. }))
+    ));
+    sign_in_totp(&portal, &mut joe, &code(&phone, at + 30), at + 30).unwrap();
+}
+
+#[test]
+fn confirming_an_addition_leaves_the_contact_lane_alone() {
+    let portal = strict_portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let (phone, _) = enroll(&portal, &mut joe, JOE_PASSWORD);
+    let mut at = NOW + 100;
+    for _ in 0..3 {
+        let _ = sign_in_totp(&portal, &mut joe, &wrong(&code(&phone, at)), at);
+        at += 4_000;
+    }
+    assert_eq!(joe.throttles().get(Factor::Totp).consecutive_failures(), 3);
+    add(&portal, &mut joe, "YubiKey", at, 1);
+    assert_eq!(
+        joe.throttles().get(Factor::Totp).consecutive_failures(),
+        3,
+        "only a sign-in code resets the contact lane"
+    );
+}
+
+#[test]
+fn an_unreadable_secret_does_not_block_the_other_authenticators() {
+    use countersign::key_ring::KeyRing;
+    let old = || ServerKey::from_bytes([0x42; 32]);
+    let new = || ServerKey::from_bytes([0x43; 32]);
+    let both = Portal::new(
+        KeyRing::from(old())
+            .rotate("2027-01".parse().unwrap(), new())
+            .unwrap(),
+        settings(),
+    )
+    .unwrap();
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    enroll(&portal, &mut joe, JOE_PASSWORD);
+    // Added under the new key: the first stays sealed under the old one.
+    let token = add(&both, &mut joe, "YubiKey", NOW + 30, 1);
+    let only_new =
+        Portal::new(KeyRing::new("2027-01".parse().unwrap(), new()), settings()).unwrap();
+    let prepared = only_new.prepare_totp(&joe).unwrap();
+    let at = NOW + 300;
+    only_new
+        .verify_totp(&mut joe, &prepared, &code(&token, at), at)
+        .unwrap();
+    // Nothing opens: the error is returned.
+    let none = Portal::new(ServerKey::from_bytes([0x44; 32]), settings()).unwrap();
+    assert!(none.prepare_totp(&joe).is_err());
+}
+
+#[test]
+fn the_low_water_mark_follows_a_small_backup_code_count() {
+    let params = serde_json::to_value(countersign::totp::KdfParams::new(8, 1, 1).unwrap()).unwrap();
+    for count in 1..=3 {
+        // A configuration that was valid before the low-water mark, without it.
+        let settings: Settings = serde_json::from_value(serde_json::json!({
+            "backup_codes": { "count": count, "params": params }
+        }))
+        .unwrap();
+        assert_eq!(settings.low_water_mark(), count - 1);
+        let portal = Portal::new(ServerKey::generate(), settings);
+        assert!(portal.is_ok(), "count {count}: {:?}", portal.err());
+    }
+    // Set explicitly, the mark must still be below the count.
+    let mut settings = Settings::default();
+    settings.backup_codes.count = 2;
+    settings.backup_codes_low_water = Some(2);
+    assert!(matches!(
+        Portal::new(ServerKey::generate(), settings),
+        Err(Error::InvalidSettings {
+            setting: "backup_codes_low_water",
+            ..
+        })
+    ));
 }

@@ -44,7 +44,10 @@ const FACTORS: [Factor; 6] = [
 ];
 
 /// Every throttle lane of an account, named as `show` prints it and as its JSON
-/// key: one per factor, and the password lane of sign-ins on a remembered device.
+/// key: one per factor, the password lane of sign-ins on a remembered device, and
+/// each authenticator's own lane (`authentication code on "NAME"`, JSON key
+/// `authenticator:NAME`), its stored name escaped for the terminal like all stored
+/// text.
 fn lanes(account: &Account) -> Vec<(String, String, &Throttle)> {
     let throttles = account.throttles();
     let mut lanes: Vec<_> = FACTORS
@@ -56,6 +59,13 @@ fn lanes(account: &Account) -> Vec<(String, String, &Throttle)> {
         "password_on_device".into(),
         throttles.password_on_device(),
     ));
+    for a in account.authenticators() {
+        lanes.push((
+            format!("{} on \"{}\"", Factor::Totp, shown(a.name().as_str())),
+            format!("authenticator:{}", a.name()),
+            a.throttle(),
+        ));
+    }
     lanes
 }
 
@@ -82,7 +92,7 @@ enum AccountCommand {
     /// pass the portal's password policy.
     Create(CreateArgs),
     /// Show a contact: profile, two-factor, backup codes left, remembered devices and
-    /// each factor's throttle. Never a hash or a secret.
+    /// each factor's and each authenticator's throttle. Never a hash or a secret.
     Show {
         #[command(flatten)]
         who: Who,

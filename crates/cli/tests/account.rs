@@ -442,6 +442,13 @@ fn show_two_factor_and_throttles(url: &str) {
         "{joe}"
     );
     assert!(joe.contains("backup code attempts: no failures\n"), "{joe}");
+    // The authenticator's own lane, named, after the contact's lanes.
+    assert!(
+        joe.contains(
+            "authentication code on \"Authenticator app\" attempts: 1 failure; may try now\n"
+        ),
+        "{joe}"
+    );
 
     let contact = ok(&account(url, &["show", "--contact-id", "3523"], b""));
     let line = contact
@@ -476,6 +483,10 @@ fn show_two_factor_and_throttles(url: &str) {
     let delay = countersign::throttle::ThrottlePolicy::default().delay_after(20);
     assert_eq!(value["throttles"]["password"]["retry_at"], NOW + delay);
     assert_eq!(value["throttles"]["totp"]["failures"], 1);
+    assert_eq!(
+        value["throttles"]["authenticator:Authenticator app"]["failures"],
+        1
+    );
     assert_eq!(value["throttles"]["totp"]["last_failure_at"], now);
     assert_eq!(
         value["throttles"]["totp"]["retry_at"],

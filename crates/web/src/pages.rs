@@ -189,6 +189,21 @@ pub(crate) struct KeyPage {
 #[template(path = "enable_verify.html")]
 pub(crate) struct VerifyPage {
     pub(crate) layout: Layout,
+    /// The name of the authenticator being added ("Adding: Joe's phone"), when
+    /// two-factor is already on; `None` at enabling two-factor.
+    pub(crate) adding: Option<String>,
+}
+
+impl VerifyPage {
+    /// The pop-up for `account`'s pending enrollment.
+    pub(crate) fn new(layout: Layout, account: &countersign::Account, now: u64) -> Self {
+        let adding = account
+            .two_factor_enabled()
+            .then(|| account.pending_authenticator_name(now))
+            .flatten()
+            .map(|name| name.as_str().to_owned());
+        Self { layout, adding }
+    }
 }
 
 /// Step 7, and the backup codes shown once.

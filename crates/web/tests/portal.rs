@@ -274,10 +274,12 @@ async fn enabling_two_factor_through_the_pop_ups() {
     );
     assert!(server.account(3522).enrollment_pending(NOW));
 
-    browser
-        .get("/profile/two-factor/verify")
-        .await
-        .assert(StatusCode::OK, "Please verify your token.");
+    let verify = browser.get("/profile/two-factor/verify").await;
+    verify.assert(StatusCode::OK, "Please verify your token.");
+    assert!(
+        !verify.body.contains("Adding:"),
+        "enabling two-factor adds no named authenticator"
+    );
     let app = app_for(&key);
     let right = code(&app, NOW);
     let refused = browser
@@ -1221,10 +1223,17 @@ async fn add_authenticator(
         .await;
     key.assert(StatusCode::OK, "Your secret key is shown below");
     let app = app_for(&key.between("id=\"key\">", "<"));
-    browser
-        .get("/profile/two-factor/verify")
-        .await
-        .assert(StatusCode::OK, "Please verify your token.");
+    let verify = browser.get("/profile/two-factor/verify").await;
+    verify.assert(StatusCode::OK, "Please verify your token.");
+    // The pop-up names what is being confirmed, escaped as askama escapes.
+    let escaped = name
+        .trim()
+        .replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('\'', "&#39;")
+        .replace('"', "&#34;");
+    verify.assert(StatusCode::OK, &format!("Adding: {escaped}"));
     let done = browser
         .post(
             "/profile/two-factor/verify",

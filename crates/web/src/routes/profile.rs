@@ -211,9 +211,11 @@ pub(crate) async fn verify_form(
         // Nothing to verify (never started, cancelled, or expired): start again.
         return Ok(see_other("/profile/two-factor/enable"));
     }
-    Ok(pages::ok(&VerifyPage {
-        layout: layout(&app, &session, Some(&account)),
-    }))
+    Ok(pages::ok(&VerifyPage::new(
+        layout(&app, &session, Some(&account)),
+        &account,
+        app.now(),
+    )))
 }
 
 #[derive(Deserialize, ZeroizeOnDrop)]
@@ -264,7 +266,7 @@ pub(crate) async fn verify(
             Some(&account),
             &error,
             now,
-            |layout| VerifyPage { layout },
+            |layout| VerifyPage::new(layout, &account, now),
         )),
     }
 }
