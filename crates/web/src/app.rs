@@ -81,7 +81,8 @@ impl Clock {
 
 /// Everything the handlers share: the store, the portal (server key and
 /// settings), the sessions, the rate limit and where messages go. The
-/// contacts' permission grants are in the store: [`App::grants_of`].
+/// contacts' permission grants are in the store's client records, read for
+/// every request that passes a gate.
 pub struct App {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) portal: Portal,
