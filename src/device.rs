@@ -941,6 +941,7 @@ mod tests {
             serde_json::from_str(r#"{"lifetime":3600,"max_devices":3}"#).unwrap();
         assert_eq!(policy, DevicePolicy::new(3600, 3).unwrap());
         assert_ne!(policy, DevicePolicy::default());
+        assert_eq!((policy.lifetime(), policy.max_devices()), (3600, 3));
         for bad in [
             r#"{"lifetime":0,"max_devices":3}"#,
             r#"{"lifetime":3600,"max_devices":0}"#,
