@@ -911,12 +911,24 @@ mod tests {
         let policy = DevicePolicy::new(100, 3).unwrap();
         let mut devices = RememberedDevices::new();
         let _ = devices.remember_with_rng(&key, &policy, 0, &mut rng);
+        let device = &devices.devices()[0];
+        assert_eq!((device.issued_at(), device.expires_at()), (0, 100));
         devices.prune(99);
         assert_eq!(devices.devices().len(), 1, "still live a second before");
         // Its token is refused from second 100 on (valid_until_the_expiry_second):
         // the list drops it at the same second.
         devices.prune(100);
         assert!(devices.devices().is_empty());
+    }
+
+    #[test]
+    fn debug_names_the_device_and_redacts_the_token() {
+        let (_, devices, token, _) = setup();
+        let id = devices.devices()[0].id();
+        // The id is public (listed to the user, revocable by it): logs may name it.
+        assert_eq!(format!("{id:?}"), format!("DeviceId({id})"));
+        // The token is the bearer credential: never.
+        assert_eq!(format!("{token:?}"), "DeviceToken([redacted])");
     }
 
     #[test]
