@@ -905,6 +905,65 @@ mod tests {
     }
 
     #[test]
+    fn a_device_expiring_exactly_now_is_pruned() {
+        let mut rng = StdRng::seed_from_u64(5);
+        let key = ServerKey::generate_with(&mut rng);
+        let policy = DevicePolicy::new(100, 3).unwrap();
+        let mut devices = RememberedDevices::new();
+        let _ = devices.remember_with_rng(&key, &policy, 0, &mut rng);
+        let device = &devices.devices()[0];
+        assert_eq!((device.issued_at(), device.expires_at()), (0, 100));
+        devices.prune(99);
+        assert_eq!(devices.devices().len(), 1, "still live a second before");
+        // Its token is refused from second 100 on (valid_until_the_expiry_second):
+        // the list drops it at the same second.
+        devices.prune(100);
+        assert!(devices.devices().is_empty());
+    }
+
+    #[test]
+    fn debug_names_the_device_and_redacts_the_token() {
+        let (_, devices, token, _) = setup();
+        let id = devices.devices()[0].id();
+        // The id is public (listed to the user, revocable by it): logs may name it.
+        assert_eq!(format!("{id:?}"), format!("DeviceId({id})"));
+        // The token is the bearer credential: never.
+        assert_eq!(format!("{token:?}"), "DeviceToken([redacted])");
+    }
+
+    #[test]
+    fn a_one_device_policy_keeps_only_the_newest() {
+        let mut rng = StdRng::seed_from_u64(6);
+        let key = ServerKey::generate_with(&mut rng);
+        let policy = DevicePolicy::new(1_000, 1).unwrap();
+        let mut devices = RememberedDevices::new();
+        let first = devices.remember_with_rng(&key, &policy, 0, &mut rng);
+        let second = devices.remember_with_rng(&key, &policy, 1, &mut rng);
+        assert_eq!(devices.devices().len(), 1);
+        assert!(matches!(
+            devices.verify(&key, first.as_str(), 2),
+            Err(Error::DeviceRevoked)
+        ));
+        assert!(devices.verify(&key, second.as_str(), 2).is_ok());
+    }
+
+    #[test]
+    fn a_deployments_device_policy_is_read_as_written() {
+        let policy: DevicePolicy =
+            serde_json::from_str(r#"{"lifetime":3600,"max_devices":3}"#).unwrap();
+        assert_eq!(policy, DevicePolicy::new(3600, 3).unwrap());
+        assert_ne!(policy, DevicePolicy::default());
+        assert_eq!((policy.lifetime(), policy.max_devices()), (3600, 3));
+        for bad in [
+            r#"{"lifetime":0,"max_devices":3}"#,
+            r#"{"lifetime":3600,"max_devices":0}"#,
+            r#"{"lifetime":3600,"max_devices":101}"#,
+        ] {
+            assert!(serde_json::from_str::<DevicePolicy>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn state_round_trips_and_rejects_corruption() {
         let (key, devices, token, _) = setup();
         let json = serde_json::to_string(&devices).unwrap();

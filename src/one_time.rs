@@ -995,6 +995,15 @@ mod tests {
     }
 
     #[test]
+    fn a_day_is_the_longest_a_code_may_live() {
+        assert!(OneTimePolicy::new(6, 86_400, 5).is_ok());
+        assert!(matches!(
+            OneTimePolicy::new(6, 86_401, 5),
+            Err(Error::InvalidOneTimePolicy { .. })
+        ));
+    }
+
+    #[test]
     fn issuing_at_the_end_of_time_still_gives_a_live_code() {
         let key = ServerKey::from_bytes([3; 32]);
         let policy = OneTimePolicy::for_purpose(Purpose::SmsLogin);

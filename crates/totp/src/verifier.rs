@@ -449,6 +449,42 @@ mod tests {
     }
 
     #[test]
+    fn the_ten_step_ceiling_itself_is_allowed_each_way() {
+        for window in [
+            Window::symmetric(Window::MAX_STEPS),
+            Window {
+                back: 10,
+                forward: 0,
+            },
+            Window {
+                back: 0,
+                forward: 10,
+            },
+        ] {
+            assert_eq!(window.validate(), Ok(()), "{window:?}");
+        }
+        for window in [
+            Window {
+                back: 11,
+                forward: 0,
+            },
+            Window {
+                back: 0,
+                forward: 11,
+            },
+        ] {
+            assert_eq!(
+                window.validate(),
+                Err(Error::WindowTooWide {
+                    steps: 11,
+                    maximum: 10
+                }),
+                "{window:?}"
+            );
+        }
+    }
+
+    #[test]
     fn window_is_bounded() {
         let secret = Secret::generate();
         let config = Config {

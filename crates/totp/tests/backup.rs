@@ -155,6 +155,19 @@ fn the_literal_example_abcde_fghjk_redeems() {
 }
 
 #[test]
+fn debug_shows_the_parameters_and_counts_and_redacts_the_salt() {
+    let (mut store, codes) = generate(5, &cheap());
+    store.redeem(plain(&codes)[0].as_str(), NOW).unwrap();
+    assert_eq!(
+        format!("{store:?}"),
+        format!(
+            r#"BackupCodes {{ params: {:?}, salt: "[redacted]", generated_at: {NOW}, total: 10, remaining: 9 }}"#,
+            KdfParams::new(8, 1, 1).unwrap()
+        )
+    );
+}
+
+#[test]
 fn the_stored_form_holds_no_plain_code() {
     let (mut store, codes) = generate(5, &cheap());
     let codes = plain(&codes);
