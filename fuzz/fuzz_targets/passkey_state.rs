@@ -17,8 +17,7 @@ use countersign::passkey::{Passkey, PasskeySettings};
 use countersign::password::{HashParams, Policy};
 use countersign::{Account, Portal, Profile, ServerKey, Settings};
 use countersign_passkey::{
-    AuthenticationState, Credential, DiscoverableState, RegistrationState, RelyingParty,
-    UserHandle,
+    AuthenticationState, Credential, DiscoverableState, RegistrationState, RelyingParty, UserHandle,
 };
 use libfuzzer_sys::fuzz_target;
 use rand::SeedableRng;
@@ -32,7 +31,9 @@ fn portal() -> &'static (Portal, Account) {
             ..HashParams::OWASP
         };
         let settings = Settings {
-            password: Policy::portal().with_hashing(cheap).expect("cheap parameters"),
+            password: Policy::portal()
+                .with_hashing(cheap)
+                .expect("cheap parameters"),
             ..Settings::default()
         };
         let portal = Portal::new(ServerKey::from_bytes([0x5a; 32]), settings)
@@ -58,7 +59,11 @@ fn portal() -> &'static (Portal, Account) {
         };
         let mut rng = rand::rngs::StdRng::seed_from_u64(1);
         let account = portal
-            .create_account(joe, "Vivio is gr8! I like knowing my account is Secure", &mut rng)
+            .create_account(
+                joe,
+                "Vivio is gr8! I like knowing my account is Secure",
+                &mut rng,
+            )
             .expect("an account");
         (portal, account)
     })
@@ -100,14 +105,17 @@ fuzz_target!(|data: &[u8]| {
             let rp = RelyingParty::new("example.com", "https://portal.example.com", "Vivio", 300)
                 .expect("a valid relying party");
             let _ = rp.identify(&text);
-            if let Ok((_, state)) = rp.start_registration(UserHandle::from_id(1), "u", "U", &[], true) {
+            if let Ok((_, state)) =
+                rp.start_registration(UserHandle::from_id(1), "u", "U", &[], true)
+            {
                 assert!(rp.finish_registration(&state, &text, &[]).is_err());
             }
             if let Ok((_, state)) = rp.start_discoverable() {
                 let mut none: [Credential; 0] = [];
-                assert!(rp
-                    .finish_discoverable(&state, &text, UserHandle::from_id(1), &mut none)
-                    .is_err());
+                assert!(
+                    rp.finish_discoverable(&state, &text, UserHandle::from_id(1), &mut none)
+                        .is_err()
+                );
             }
         }
         _ => {
@@ -116,12 +124,22 @@ fuzz_target!(|data: &[u8]| {
             let mut account = account.clone();
             let before = account.clone();
             let mut rng = rand::rngs::StdRng::seed_from_u64(2);
-            assert!(portal
-                .finish_passkey_registration(&mut account, state, response, 1_700_000_000)
-                .is_err());
-            assert!(portal
-                .finish_passwordless_sign_in(&mut account, state, response, 1_700_000_000, &mut rng)
-                .is_err());
+            assert!(
+                portal
+                    .finish_passkey_registration(&mut account, state, response, 1_700_000_000)
+                    .is_err()
+            );
+            assert!(
+                portal
+                    .finish_passwordless_sign_in(
+                        &mut account,
+                        state,
+                        response,
+                        1_700_000_000,
+                        &mut rng
+                    )
+                    .is_err()
+            );
             let _ = portal.passwordless_contact(response);
             assert_eq!(account, before, "a refused finish changes nothing");
         }

@@ -113,23 +113,22 @@ impl Credential {
         if key.type_ != *passkey.cred_algorithm() {
             return corrupt("the key's algorithm is not the credential's");
         }
-        let matches = match (&key.type_, &key.key) {
+        let matches = matches!(
+            (&key.type_, &key.key),
             (
                 COSEAlgorithm::ES256 | COSEAlgorithm::ES384 | COSEAlgorithm::ES521,
                 COSEKeyType::EC_EC2(_),
-            )
-            | (COSEAlgorithm::EDDSA, COSEKeyType::EC_OKP(_))
-            | (
-                COSEAlgorithm::RS256
-                | COSEAlgorithm::RS384
-                | COSEAlgorithm::RS512
-                | COSEAlgorithm::PS256
-                | COSEAlgorithm::PS384
-                | COSEAlgorithm::PS512,
-                COSEKeyType::RSA(_),
-            ) => true,
-            _ => false,
-        };
+            ) | (COSEAlgorithm::EDDSA, COSEKeyType::EC_OKP(_))
+                | (
+                    COSEAlgorithm::RS256
+                        | COSEAlgorithm::RS384
+                        | COSEAlgorithm::RS512
+                        | COSEAlgorithm::PS256
+                        | COSEAlgorithm::PS384
+                        | COSEAlgorithm::PS512,
+                    COSEKeyType::RSA(_),
+                )
+        );
         if !matches {
             return corrupt("a public key of another kind than its algorithm, or an insecure one");
         }

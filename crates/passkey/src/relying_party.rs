@@ -166,7 +166,7 @@ impl RelyingParty {
         exclude: &[Credential],
         discoverable: bool,
     ) -> Result<(String, RegistrationState)> {
-        let exclude = exclude.iter().map(|c| c.id().to_vec().into()).collect();
+        let exclude = exclude.iter().map(|c| c.id().to_vec()).collect();
         let (options, state) = self
             .webauthn
             .start_passkey_registration(user.uuid(), user_name, display_name, Some(exclude))
