@@ -32,16 +32,19 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use app::{App, Clock, Options};
-pub use config::{Config, KEY_VAR, load_server_key, run};
+pub use config::{Config, KEY_VAR, RelyingParty, check_relying_party, load_server_key, run};
 pub use sender::{Message, NoSender, Outbox, Sender};
 
 use routes::{account, codes, contacts, dev, login, phone, profile};
 
 /// The Content-Security-Policy of every response: nothing but this origin's
-/// stylesheet and forms; no script at all, no framing, no plugins. The QR code
-/// is inline SVG markup, which needs no `img-src`.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; \
-     img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// stylesheet, forms and one script file (`/static/passkey.js`, which calls
+/// `navigator.credentials` for security keys and passkeys); no inline script,
+/// no `eval`, no fetch, no framing, no plugins. The QR code is inline SVG
+/// markup, which needs no `img-src`.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+     style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+     base-uri 'none'";
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -112,6 +115,7 @@ pub fn router(app: Arc<App>) -> Router {
             get(codes::contact_form).post(codes::set_contact_code),
         )
         .route("/static/portal.css", get(routes::stylesheet))
+        .route("/static/passkey.js", get(routes::script))
         .merge(limited);
     if dev {
         // No staff accounts in this cut: the agent's page is a development demo.

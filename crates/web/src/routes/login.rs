@@ -35,6 +35,7 @@ pub(crate) async fn form(State(app): State<Arc<App>>, session: Session) -> Respo
     pages::ok(&LoginPage {
         layout: layout(&app, &session, None),
         login: String::new(),
+        passkey: None,
     })
 }
 
@@ -77,6 +78,7 @@ pub(crate) async fn submit(
             &LoginPage {
                 layout: layout_with_error(&app, &session, None, message),
                 login,
+                passkey: None,
             },
         ),
     })
@@ -164,6 +166,7 @@ pub(crate) async fn code_form(
         layout: layout(&app, &session, None),
         mode: mode(query.with.as_deref()),
         has_cell_phone: pending.has_cell_phone,
+        passkey: None,
     })
 }
 
@@ -208,6 +211,7 @@ pub(crate) async fn code(
                 layout: layout_with_error(&app, &session, None, message),
                 mode: kind,
                 has_cell_phone: pending.has_cell_phone,
+                passkey: None,
             },
         )
     };
@@ -243,6 +247,7 @@ pub(crate) async fn code(
                         "Your sign-in expired: enter your password again.".to_owned(),
                     ),
                     login: String::new(),
+                    passkey: None,
                 },
             ))
         }
@@ -291,6 +296,7 @@ pub(crate) async fn sms(
                     layout,
                     mode: "app",
                     has_cell_phone: pending.has_cell_phone,
+                    passkey: None,
                 }
             }))
         }

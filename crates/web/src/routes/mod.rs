@@ -132,3 +132,18 @@ pub(crate) async fn stylesheet() -> Response {
     )
         .into_response()
 }
+
+/// The one script: security keys and passkeys (`navigator.credentials`).
+pub(crate) async fn script() -> Response {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/javascript; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/passkey.js"),
+    )
+        .into_response()
+}

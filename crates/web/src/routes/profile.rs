@@ -53,6 +53,9 @@ pub(crate) async fn show(
             .collect(),
         can_add: account.authenticators().len() < countersign::authenticator::MAX_AUTHENTICATORS,
         custom,
+        passkeys_enabled: false,
+        passkeys: Vec::new(),
+        can_add_passkey: false,
     }))
 }
 
