@@ -42,7 +42,9 @@ use crate::throttle::{Factor, SendLimit, Throttle};
 use crate::totp::{BackupCodes, Config};
 use crate::{Error, Result};
 
-const ACCOUNT_VERSION: u32 = 3;
+const ACCOUNT_VERSION: u32 = 4;
+/// The format before passkeys: read (without passkeys), never written.
+const ACCOUNT_VERSION_NO_PASSKEYS: u32 = 3;
 /// The format with one TOTP authenticator: read, never written.
 const ACCOUNT_VERSION_ONE_AUTHENTICATOR: u32 = 2;
 /// The format before revisions: read as revision 1, never written.
@@ -146,7 +148,7 @@ impl TwoFactorRecord {
     /// The two-factor state of a stored account of format version `v`.
     fn read(self, v: u32) -> core::result::Result<TwoFactor, &'static str> {
         let authenticators = match (v, self.authenticators) {
-            (ACCOUNT_VERSION, Some(list)) => {
+            (ACCOUNT_VERSION_NO_PASSKEYS, Some(list)) => {
                 if self.secret.is_some()
                     || self.config.is_some()
                     || self.last_accepted_step.is_some()
@@ -156,7 +158,7 @@ impl TwoFactorRecord {
                 crate::authenticator::check_list(&list)?;
                 list
             }
-            (ACCOUNT_VERSION, None) => {
+            (ACCOUNT_VERSION_NO_PASSKEYS, None) => {
                 return Err("a version 3 two-factor state without its authenticators");
             }
             (_, Some(_)) => return Err("authenticators in a format before version 3"),
@@ -424,6 +426,7 @@ impl core::fmt::Debug for Account {
                 &r.reset_code.as_ref().map(|c| (c.tries_left(), c.is_used())),
             )
             .field("security_code", &r.security_code.is_some())
+            .field("passkeys", &r.passkeys)
             .finish()
     }
 }
@@ -449,6 +452,11 @@ pub(crate) struct AccountRecord {
     /// When the client's primary contact deactivated this contact: it cannot
     /// sign in or reset its password until reactivated.
     pub(crate) deactivated_at: Option<u64>,
+    /// Registered passkeys and security keys (since version 4), in the order
+    /// added; only while two-factor is on.
+    pub(crate) passkeys: Vec<crate::passkey::Passkey>,
+    /// Finished passkey ceremonies, each until its challenge's expiry.
+    pub(crate) spent_challenges: Vec<crate::passkey::SpentChallenge>,
 }
 
 /// The stored form of an [`Account`]: version 3, version 2 (one authenticator),
@@ -475,20 +483,53 @@ struct StoredAccount {
     /// Absent unless deactivated (and never before version 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     deactivated_at: Option<u64>,
+    /// Since version 4 (always there in it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    passkeys: Option<Vec<crate::passkey::Passkey>>,
+    /// Since version 4 (always there in it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    spent_passkey_challenges: Option<Vec<crate::passkey::SpentChallenge>>,
 }
 
 impl TryFrom<StoredAccount> for Account {
     type Error = Error;
 
-    fn try_from(r: StoredAccount) -> Result<Self> {
+    fn try_from(mut r: StoredAccount) -> Result<Self> {
         const STATE: &str = "account";
         let corrupt = |reason| Error::CorruptState {
             state: STATE,
             reason,
         };
+        // Version 4 adds passkeys to version 3; a version 3 account reads as one
+        // without any, and is version 3 for the rest of the checks.
+        let (v, passkeys, spent_challenges) =
+            match (r.v, r.passkeys.take(), r.spent_passkey_challenges.take()) {
+                (ACCOUNT_VERSION, Some(passkeys), Some(spent)) => {
+                    crate::passkey::check_list(&passkeys).map_err(corrupt)?;
+                    crate::passkey::check_spent(&spent).map_err(corrupt)?;
+                    (ACCOUNT_VERSION_NO_PASSKEYS, passkeys, spent)
+                }
+                (ACCOUNT_VERSION, _, _) => {
+                    return Err(corrupt("a version 4 account without its passkeys"));
+                }
+                (v @ ACCOUNT_VERSION_UNREVISED..ACCOUNT_VERSION, None, None) => {
+                    (v, Vec::new(), Vec::new())
+                }
+                (ACCOUNT_VERSION_UNREVISED..ACCOUNT_VERSION, _, _) => {
+                    return Err(corrupt("passkeys in a format before version 4"));
+                }
+                (v, _, _) => {
+                    return Err(Error::UnsupportedStateVersion {
+                        state: STATE,
+                        found: v,
+                        supported: ACCOUNT_VERSION,
+                    });
+                }
+            };
+        r.v = v;
         // Versions 2 and 3 differ only in the two-factor state: revisions read alike.
         let revised = if r.v == ACCOUNT_VERSION_ONE_AUTHENTICATOR {
-            ACCOUNT_VERSION
+            ACCOUNT_VERSION_NO_PASSKEYS
         } else {
             r.v
         };
@@ -497,7 +538,7 @@ impl TryFrom<StoredAccount> for Account {
             revised,
             r.revision,
             ACCOUNT_VERSION_UNREVISED,
-            ACCOUNT_VERSION,
+            ACCOUNT_VERSION_NO_PASSKEYS,
         )?;
         let (throttles, sign_ins) = match r.v {
             1 => {
@@ -507,7 +548,7 @@ impl TryFrom<StoredAccount> for Account {
                 (r.throttles.into_v2_lanes()?, 0)
             }
             _ => {
-                check_state_version(STATE, revised, ACCOUNT_VERSION)?;
+                check_state_version(STATE, revised, ACCOUNT_VERSION_NO_PASSKEYS)?;
                 let sign_ins = r
                     .sign_ins
                     .ok_or(corrupt("the count of sign-ins is missing"))?;
@@ -522,19 +563,22 @@ impl TryFrom<StoredAccount> for Account {
         let mut pending_enrollment = r.pending_enrollment;
         if let Some(pending) = &mut pending_enrollment {
             match (r.v, &pending.name) {
-                (ACCOUNT_VERSION, None) => {
+                (ACCOUNT_VERSION_NO_PASSKEYS, None) => {
                     return Err(corrupt("a version 3 pending enrollment without a name"));
                 }
-                (ACCOUNT_VERSION, Some(_)) => {}
+                (ACCOUNT_VERSION_NO_PASSKEYS, Some(_)) => {}
                 (_, Some(_)) => {
                     return Err(corrupt("a named pending enrollment before version 3"));
                 }
                 (_, None) => pending.name = Some(AuthenticatorName::default_name()),
             }
         }
-        let reason = if r.v != ACCOUNT_VERSION && r.deactivated_at.is_some() {
+        let reason = if r.v != ACCOUNT_VERSION_NO_PASSKEYS && r.deactivated_at.is_some() {
             Some("a contact deactivated before version 3")
-        } else if r.v != ACCOUNT_VERSION && two_factor.is_some() && pending_enrollment.is_some() {
+        } else if r.v != ACCOUNT_VERSION_NO_PASSKEYS
+            && two_factor.is_some()
+            && pending_enrollment.is_some()
+        {
             // Since version 3 it is another authenticator being added.
             Some("an enrollment is pending while two-factor is already on")
         } else if throttles.lanes().iter().any(|(t, f)| t.factor() != *f) {
@@ -550,6 +594,8 @@ impl TryFrom<StoredAccount> for Account {
             Some("a one-time code sits in another purpose's slot")
         } else if two_factor.is_none() && r.sms_code.is_some() {
             Some("an SMS login code without two-factor")
+        } else if two_factor.is_none() && !passkeys.is_empty() {
+            Some("passkeys without two-factor")
         } else if pending_enrollment
             .as_ref()
             .is_some_and(|p| p.expires_at < p.started_at)
@@ -574,6 +620,8 @@ impl TryFrom<StoredAccount> for Account {
             security_code: r.security_code,
             sign_ins,
             deactivated_at: r.deactivated_at,
+            passkeys,
+            spent_challenges,
         }))
     }
 }
@@ -595,6 +643,8 @@ impl From<Account> for StoredAccount {
             security_code: r.security_code,
             sign_ins: Some(r.sign_ins),
             deactivated_at: r.deactivated_at,
+            passkeys: Some(r.passkeys),
+            spent_passkey_challenges: Some(r.spent_challenges),
         }
     }
 }
@@ -658,6 +708,8 @@ impl Account {
             security_code: None,
             sign_ins: 0,
             deactivated_at: None,
+            passkeys: Vec::new(),
+            spent_challenges: Vec::new(),
         })
     }
 
@@ -779,6 +831,14 @@ impl Account {
             .as_ref()
             .filter(|p| now < p.expires_at)
             .and_then(|p| p.name.as_ref())
+    }
+
+    /// The registered passkeys and security keys, in the order they were added
+    /// (empty while two-factor is off): what the profile lists, with when each
+    /// was added and last used. See [`passkey`](crate::passkey).
+    #[must_use]
+    pub fn passkeys(&self) -> &[crate::passkey::Passkey] {
+        &self.0.passkeys
     }
 
     /// Unused backup codes left (`None` while two-factor is off).

@@ -278,8 +278,9 @@ impl Portal {
             }
             self.check_password(account, password, now, rng)?;
             let record = &mut account.0;
-            // Every authenticator and the backup codes go with it.
+            // Every authenticator, every passkey and the backup codes go with it.
             record.two_factor = None;
+            record.passkeys.clear();
             record.pending_enrollment = None;
             record.sms_code = None;
             record.devices.revoke_all();

@@ -315,6 +315,64 @@ pub enum Error {
     #[error("two-factor authentication is not enabled for this contact")]
     NotEnrolled,
 
+    /// A passkey ceremony or credential was refused by WebAuthn's rules
+    /// (webauthn-rs, through `countersign-passkey`): a wrong origin or RP id, a
+    /// cloned authenticator, a malformed response, ...
+    #[error(transparent)]
+    Passkey(#[from] countersign_passkey::Error),
+
+    /// The portal has no passkey configuration ([`Portal::with_passkeys`](crate::Portal::with_passkeys)).
+    #[error("passkeys are not enabled on this site: use your authenticator app")]
+    PasskeysDisabled,
+
+    /// Passwordless sign-in is off in this deployment.
+    #[error("signing in with a passkey alone is not enabled on this site: enter your password")]
+    PasswordlessDisabled,
+
+    /// A passkey ceremony state that is not one this portal sealed for this
+    /// ceremony and contact (truncated, altered, another contact's).
+    #[error("this passkey request is not valid ({reason}): start again")]
+    PasskeyChallengeInvalid {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
+    /// The passkey challenge's lifetime ended.
+    #[error("this passkey request expired at {expired_at} (unix time): start again")]
+    PasskeyChallengeExpired {
+        /// When it expired.
+        expired_at: u64,
+    },
+
+    /// The passkey challenge was answered already (here or on another node).
+    #[error("this passkey request was already used: start again")]
+    PasskeyChallengeSpent,
+
+    /// Too many passkey ceremonies finished within one challenge lifetime.
+    #[error("too many passkey sign-ins lately: try again at {retry_at} (unix time)")]
+    TooManyPasskeyCeremonies {
+        /// When the oldest recorded one expires.
+        retry_at: u64,
+    },
+
+    /// No passkey of the contact has that id.
+    #[error("no passkey of yours has that id")]
+    NoSuchPasskey,
+
+    /// The contact has a passkey of that name already.
+    #[error("you already have a passkey named \"{name}\": choose another name")]
+    DuplicatePasskeyName {
+        /// The name asked for.
+        name: String,
+    },
+
+    /// The contact holds the most passkeys allowed.
+    #[error("you already have {max} passkeys, the most allowed: remove one first")]
+    TooManyPasskeys {
+        /// The limit.
+        max: usize,
+    },
+
     /// No enrollment is pending: it was never started, was cancelled, or completed.
     #[error("no two-factor enrollment is pending: select \"Click to enable\" to start again")]
     NoPendingEnrollment,

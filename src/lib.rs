@@ -5,6 +5,7 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub use countersign_passkey as webauthn;
 pub use countersign_password as password;
 pub use countersign_permissions as permissions;
 pub use countersign_security_code as security_code;
@@ -24,6 +25,7 @@ pub mod key_ring;
 pub mod login;
 pub mod notice;
 pub mod one_time;
+pub mod passkey;
 mod portal;
 pub mod reset;
 mod rotation;

@@ -117,7 +117,7 @@ impl LoginTicket {
         self.expires_at
     }
 
-    fn check(&self, account: &Account, now: u64) -> Result<()> {
+    pub(crate) fn check(&self, account: &Account, now: u64) -> Result<()> {
         if self.contact_id != account.profile().contact_id
             || self.generation != account.devices().generation()
             || self.sign_ins != account.0.sign_ins
@@ -156,6 +156,16 @@ pub enum SecondFactor<'a> {
     RememberedDevice(&'a str),
     /// The code sent by [`Portal::send_sms_code`].
     SmsCode(&'a str),
+    /// A passkey or security key: the sealed state of
+    /// [`Portal::begin_passkey_sign_in`]'s challenge and the browser's response
+    /// (the JSON of the `PublicKeyCredential` `navigator.credentials.get()`
+    /// returned).
+    Passkey {
+        /// [`PasskeyChallenge::state`](crate::passkey::PasskeyChallenge::state).
+        state: &'a str,
+        /// The browser's response.
+        response_json: &'a str,
+    },
 }
 
 impl fmt::Debug for SecondFactor<'_> {
@@ -166,6 +176,7 @@ impl fmt::Debug for SecondFactor<'_> {
             Self::BackupCode(_) => "BackupCode([redacted])",
             Self::RememberedDevice(_) => "RememberedDevice([redacted])",
             Self::SmsCode(_) => "SmsCode([redacted])",
+            Self::Passkey { .. } => "Passkey([redacted])",
         })
     }
 }
@@ -185,6 +196,10 @@ pub enum Via {
     RememberedDevice,
     /// Password and a code sent by SMS.
     SmsCode,
+    /// Password and a passkey or security key.
+    Passkey,
+    /// A passkey alone (passwordless sign-in).
+    PasswordlessPasskey,
 }
 
 /// A contact signed in.
@@ -380,6 +395,13 @@ impl Portal {
                     )?;
                     Via::SmsCode
                 }
+                SecondFactor::Passkey {
+                    state,
+                    response_json,
+                } => {
+                    self.verify_passkey(account, state, response_json, now)?;
+                    Via::Passkey
+                }
             };
             // Spends this ticket, and any other issued before this sign-in.
             account.0.count_sign_in();
@@ -478,7 +500,7 @@ impl Portal {
 
     /// The sign-in result: with the count of backup codes left, and whether it
     /// is at the low-water mark.
-    fn signed_in(
+    pub(crate) fn signed_in(
         &self,
         account: &Account,
         via: Via,
@@ -496,7 +518,7 @@ impl Portal {
     /// under a retired key is re-sealed under the current one. What cannot be
     /// opened is left for [`Portal::reseal_account`] to report: the contact is
     /// signed in either way.
-    fn reseal_after_sign_in<R: CryptoRng + ?Sized>(
+    pub(crate) fn reseal_after_sign_in<R: CryptoRng + ?Sized>(
         &self,
         account: &mut Account,
         now: u64,

@@ -143,6 +143,9 @@ pub struct Portal {
     pub(crate) settings: Settings,
     /// The breached-password checker, if the service set one.
     pub(crate) breach: crate::breach::Checker,
+    /// The passkey relying party, if the service configured one
+    /// ([`Portal::with_passkeys`]).
+    pub(crate) passkeys: Option<Box<crate::passkey::Passkeys>>,
 }
 
 /// The keys derived from one server key of the ring.
@@ -154,6 +157,8 @@ pub(crate) struct Derived {
     pub(crate) code: crate::security_code::SealingKey,
     /// Reads the unbound security-code seals of version 1 (the default key only).
     pub(crate) unbound_code: Option<crate::security_code::SealingKey>,
+    /// Seals passkey ceremony states.
+    pub(crate) passkey_state: crate::passkey::StateKey,
 }
 
 impl Portal {
@@ -213,6 +218,7 @@ impl Portal {
                     sealing: SealingKey::derive(key),
                     code,
                     unbound_code,
+                    passkey_state: crate::passkey::StateKey::derive(key),
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -222,6 +228,7 @@ impl Portal {
             derived,
             settings,
             breach: crate::breach::Checker::default(),
+            passkeys: None,
         })
     }
 

@@ -20,6 +20,8 @@ impl Portal {
     /// - One-time codes under a retired key that are dead at `now` (used, out of
     ///   tries, expired) are dropped; a live one stays, as it cannot be re-made
     ///   without its plain code, and dies within its lifetime.
+    /// - Spent passkey challenge ids whose challenge expired are dropped
+    ///   (passkeys themselves hold nothing sealed: a public key is not secret).
     /// - Expired remembered devices are dropped; a live one under a retired key
     ///   stays, as its token is in the browser, and gets a fresh cookie under the
     ///   current key at its next sign-in.
@@ -118,6 +120,13 @@ impl Portal {
             let devices = record.devices.devices().len();
             record.devices.prune(now);
             changed |= record.devices.devices().len() != devices;
+            // Passkey ceremony states are sealed in the caller's session, not
+            // here: one made under a retired key opens while the ring holds it
+            // and dies within its lifetime. The account keeps only their spent
+            // ids, dropped once expired.
+            let spent = record.spent_challenges.len();
+            record.spent_challenges.retain(|s| now < s.expires_at);
+            changed |= record.spent_challenges.len() != spent;
             match first_error {
                 Some(error) => Err(error),
                 None => Ok(changed),

@@ -527,9 +527,9 @@ fn a_version_2_account_written_by_main_loads_unchanged_as_one_named_authenticato
     assert_eq!(joe.backup_codes_left(), Some(9));
     assert_eq!(joe.throttles().get(Factor::Totp).consecutive_failures(), 1);
 
-    // Written back as version 3, it round-trips.
+    // Written back as the current version (4 since passkeys), it round-trips.
     let json = serde_json::to_string(&joe).unwrap();
-    assert!(json.starts_with(r#"{"v":3,"#), "{json}");
+    assert!(json.starts_with(r#"{"v":4,"#), "{json}");
     assert_eq!(serde_json::from_str::<Account>(&json).unwrap(), joe);
 
     // The stored step still refuses a replay; the next code, the used backup

@@ -699,10 +699,12 @@ fn corrupted_stored_state_is_a_typed_error() {
     enroll(&portal, &mut joe, JOE_PASSWORD);
     let json = serde_json::to_string(&joe).unwrap();
     for (from, to) in [
-        (r#"{"v":3,"#, r#"{"v":4,"#),
-        (r#"{"v":3,"revision":"#, r#"{"v":1,"revision":"#),
-        // A version 3 state (a list of authenticators) claiming version 2's shape.
-        (r#"{"v":3,"#, r#"{"v":2,"#),
+        (r#"{"v":4,"#, r#"{"v":5,"#),
+        (r#"{"v":4,"revision":"#, r#"{"v":1,"revision":"#),
+        // A version 4 state (a list of authenticators, passkeys) claiming version 2's shape.
+        (r#"{"v":4,"#, r#"{"v":2,"#),
+        // A version 4 state (passkeys) claiming version 3's.
+        (r#"{"v":4,"#, r#"{"v":3,"#),
         (r#""factor":"totp""#, r#""factor":"password""#),
         (
             r#""pending_enrollment":null"#,
@@ -877,14 +879,15 @@ fn a_stored_state_from_another_format_version_is_refused_by_name() {
     let mut joe = account(&portal, joe(), JOE_PASSWORD);
     enroll(&portal, &mut joe, JOE_PASSWORD);
     let json = serde_json::to_string(&joe).unwrap();
-    // Version 3 since issue 14 (several authenticators); versions 2 and 1 still read.
-    assert!(json.starts_with(r#"{"v":3,"#), "{json}");
-    let future = json.replacen(r#"{"v":3,"#, r#"{"v":4,"#, 1);
+    // Version 4 since issue 15 (passkeys), version 3 since issue 14 (several
+    // authenticators); versions 3, 2 and 1 still read.
+    assert!(json.starts_with(r#"{"v":4,"#), "{json}");
+    let future = json.replacen(r#"{"v":4,"#, r#"{"v":5,"#, 1);
     let error = serde_json::from_str::<countersign::Account>(&future)
         .unwrap_err()
         .to_string();
     assert!(
-        error.contains("stored account has format version 4, this build reads version 3"),
+        error.contains("stored account has format version 5, this build reads version 4"),
         "{error}"
     );
     // A nested state is versioned on its own: the first throttle, at version 7.

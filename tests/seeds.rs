@@ -365,7 +365,7 @@ fn the_account_state_round_trips_through_json() {
     let mut joe = account(&portal, joe(), JOE_PASSWORD);
     let (app, _) = enroll(&portal, &mut joe, JOE_PASSWORD);
     let json = serde_json::to_string(&joe).unwrap();
-    assert!(json.starts_with(r#"{"v":3,"revision":"#), "{json}");
+    assert!(json.starts_with(r#"{"v":4,"revision":"#), "{json}");
     let mut back: countersign::Account = serde_json::from_str(&json).unwrap();
     assert_eq!(back, joe);
     // The stored state still signs in.

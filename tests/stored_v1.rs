@@ -34,7 +34,7 @@ fn a_version_1_account_reads_with_its_lanes_split() {
     assert_eq!(account.backup_codes_left(), Some(10));
     // Written back as the current version, which reads back the same.
     let json = serde_json::to_string(&account).unwrap();
-    assert!(json.starts_with(r#"{"v":3,"#), "{json}");
+    assert!(json.starts_with(r#"{"v":4,"#), "{json}");
     assert_eq!(serde_json::from_str::<Account>(&json).unwrap(), account);
 }
 

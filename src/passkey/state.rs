@@ -1,0 +1,237 @@
+//! A ceremony's state, sealed for the caller's server-side session.
+//!
+//! webauthn-rs's state holds the challenge and, for a sign-in, the credentials
+//! allowed: a client that could edit it could answer a challenge of its own
+//! choosing with a key of its own. So it leaves the facade only sealed:
+//! ChaCha20-Poly1305 (RFC 8439) under a key derived from the server key for this
+//! purpose alone (`HMAC-SHA256(server key, "countersign/passkey-state-key/v1")`),
+//! with the kind of ceremony and the contact id (where one is known) as
+//! associated data, so a state opens only for the ceremony and the contact it
+//! was made for. Inside, beside webauthn-rs's state: a random 128-bit challenge
+//! id (what the account records as spent when the ceremony finishes, so it
+//! finishes once, on any node) and the expiry (`now` + the settings' lifetime).
+//!
+//! The text is `pk1:<key id>:<hex of nonce, ciphertext and tag>`: the key id
+//! names the server key that sealed it, so a state made just before a key
+//! rotation still opens while the ring holds the retired key.
+
+use core::fmt;
+
+use chacha20poly1305::aead::{AeadInOut, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce, Tag};
+use hmac::Mac;
+use rand::CryptoRng;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::authenticator::AuthenticatorName;
+use crate::key_ring::KeyId;
+use crate::{Error, Portal, Result, ServerKey, hex};
+
+const KEY_DOMAIN: &[u8] = b"countersign/passkey-state-key/v1\0";
+const AAD_DOMAIN: &[u8] = b"countersign/passkey-state/v1\0";
+const PREFIX: &str = "pk1:";
+const NONCE_LEN: usize = 12;
+const TAG_LEN: usize = 16;
+const VERSION: u32 = 1;
+/// The longest sealed text read: webauthn-rs's state is at most
+/// [`countersign_passkey::MAX_STATE_LEN`] bytes, hex doubles it.
+const MAX_SEALED_LEN: usize = 2 * (countersign_passkey::MAX_STATE_LEN + 1024);
+
+/// The ChaCha20-Poly1305 key for ceremony states, derived from one server key.
+#[derive(Clone)]
+pub(crate) struct StateKey(Zeroizing<[u8; 32]>);
+
+impl StateKey {
+    pub(crate) fn derive(server: &ServerKey) -> Self {
+        let bytes: [u8; 32] = server.mac(KEY_DOMAIN).finalize().into_bytes().into();
+        Self(Zeroizing::new(bytes))
+    }
+
+    fn cipher(&self) -> ChaCha20Poly1305 {
+        ChaCha20Poly1305::new(&Key::from(*self.0))
+    }
+}
+
+impl fmt::Debug for StateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("StateKey([redacted])")
+    }
+}
+
+/// Which ceremony a state is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Kind {
+    Registration,
+    SignIn,
+    Passwordless,
+}
+
+impl Kind {
+    fn byte(self) -> u8 {
+        match self {
+            Self::Registration => 1,
+            Self::SignIn => 2,
+            Self::Passwordless => 3,
+        }
+    }
+}
+
+/// What a sealed state holds.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Opened {
+    v: u32,
+    pub(crate) kind: Kind,
+    #[serde(with = "hex::fixed")]
+    pub(crate) challenge: [u8; 16],
+    pub(crate) contact_id: Option<u64>,
+    pub(crate) expires_at: u64,
+    /// The name a registration will give the passkey.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) name: Option<AuthenticatorName>,
+    /// webauthn-rs's state, as JSON.
+    pub(crate) ceremony: String,
+}
+
+fn aad(kind: Kind, contact_id: Option<u64>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(AAD_DOMAIN.len() + 10);
+    out.extend_from_slice(AAD_DOMAIN);
+    out.push(kind.byte());
+    match contact_id {
+        Some(id) => {
+            out.push(1);
+            out.extend_from_slice(&id.to_be_bytes());
+        }
+        None => out.push(0),
+    }
+    out
+}
+
+impl Opened {
+    pub(crate) fn new<R: CryptoRng + ?Sized>(
+        kind: Kind,
+        contact_id: Option<u64>,
+        expires_at: u64,
+        name: Option<AuthenticatorName>,
+        ceremony: String,
+        rng: &mut R,
+    ) -> Self {
+        let mut challenge = [0u8; 16];
+        rng.fill_bytes(&mut challenge);
+        Self {
+            v: VERSION,
+            kind,
+            challenge,
+            contact_id,
+            expires_at,
+            name,
+            ceremony,
+        }
+    }
+}
+
+fn unreadable(reason: &'static str) -> Error {
+    Error::PasskeyChallengeInvalid { reason }
+}
+
+impl Portal {
+    /// Seals `opened` under the current server key.
+    pub(crate) fn seal_passkey_state<R: CryptoRng + ?Sized>(
+        &self,
+        opened: &Opened,
+        rng: &mut R,
+    ) -> Result<String> {
+        let (id, keys) = self.current()?;
+        let plain = serde_json::to_vec(opened)
+            .map_err(|_| unreadable("the ceremony state does not serialize"))?;
+        let mut sealed = Zeroizing::new(plain);
+        let mut nonce = [0u8; NONCE_LEN];
+        rng.fill_bytes(&mut nonce);
+        let tag = keys
+            .passkey_state
+            .cipher()
+            .encrypt_inout_detached(
+                &Nonce::from(nonce),
+                &aad(opened.kind, opened.contact_id),
+                sealed.as_mut_slice().into(),
+            )
+            .map_err(|_| unreadable("the ceremony state could not be sealed"))?;
+        let mut bytes = Vec::with_capacity(NONCE_LEN + sealed.len() + TAG_LEN);
+        bytes.extend_from_slice(&nonce);
+        bytes.extend_from_slice(&sealed);
+        bytes.extend_from_slice(&tag);
+        Ok(format!("{PREFIX}{}:{}", id.as_str(), hex::encode(&bytes)))
+    }
+
+    /// Opens a sealed state for `kind` and `contact_id`, refusing it at or
+    /// after its expiry.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::PasskeyChallengeInvalid`] (not ours, altered, another kind or
+    /// contact); [`Error::UnknownKeyId`]; [`Error::PasskeyChallengeExpired`].
+    pub(crate) fn open_passkey_state(
+        &self,
+        text: &str,
+        kind: Kind,
+        contact_id: Option<u64>,
+        now: u64,
+    ) -> Result<Opened> {
+        if text.len() > MAX_SEALED_LEN {
+            return Err(unreadable("it is too long"));
+        }
+        let rest = text
+            .strip_prefix(PREFIX)
+            .ok_or(unreadable("it is not a Countersign passkey state"))?;
+        let (key_id, body) = rest
+            .split_once(':')
+            .ok_or(unreadable("it names no server key"))?;
+        let key_id = KeyId::stored(key_id).map_err(|_| unreadable("it names no server key"))?;
+        let keys = self.derived(&key_id)?;
+        let bytes = hex::decode_vec(body).ok_or(unreadable("it is not lower-case hexadecimal"))?;
+        if bytes.len() < NONCE_LEN + TAG_LEN {
+            return Err(unreadable("it is truncated"));
+        }
+        let (nonce, rest) = bytes.split_at(NONCE_LEN);
+        let (ciphertext, tag) = rest.split_at(rest.len() - TAG_LEN);
+        let nonce: [u8; NONCE_LEN] = nonce
+            .try_into()
+            .map_err(|_| unreadable("it is truncated"))?;
+        let tag = Tag::try_from(tag).map_err(|_| unreadable("it is truncated"))?;
+        let mut plain = Zeroizing::new(ciphertext.to_vec());
+        keys.passkey_state
+            .cipher()
+            .decrypt_inout_detached(
+                &Nonce::from(nonce),
+                &aad(kind, contact_id),
+                plain.as_mut_slice().into(),
+                &tag,
+            )
+            .map_err(|_| {
+                unreadable(
+                    "it was altered, or made for another ceremony, another contact or another server",
+                )
+            })?;
+        let opened: Opened = serde_json::from_slice(&plain)
+            .map_err(|_| unreadable("its content is not a ceremony state"))?;
+        if opened.v != VERSION {
+            return Err(Error::UnsupportedStateVersion {
+                state: "passkey ceremony state",
+                found: opened.v,
+                supported: VERSION,
+            });
+        }
+        // Sealed with both as associated data; checked again as a second lock.
+        if opened.kind != kind || opened.contact_id != contact_id {
+            return Err(unreadable("it was made for another ceremony or contact"));
+        }
+        if now >= opened.expires_at {
+            return Err(Error::PasskeyChallengeExpired {
+                expired_at: opened.expires_at,
+            });
+        }
+        Ok(opened)
+    }
+}
