@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::Parser;
+use countersign::passkey::PasskeySettings;
 use countersign::{Portal, ServerKey, Settings};
 use countersign_store::DatabaseUrl;
 
@@ -277,12 +278,14 @@ fn write_key(path: &Path, key: &ServerKey) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens the store, builds the portal, seeds the demo client in development
-/// mode, and serves until Ctrl-C or SIGTERM, letting requests in flight finish.
+/// Opens the store, builds the portal (with passkeys for the relying party
+/// configured, checked), seeds the demo client in development mode, and
+/// serves until Ctrl-C or SIGTERM, letting requests in flight finish.
 ///
 /// # Errors
 ///
-/// No server key; a database that cannot be opened; an address that cannot be bound.
+/// No server key; a database that cannot be opened; an address that cannot be
+/// bound; a relying party id or origin that is refused.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let from_env = std::env::var(KEY_VAR).ok();
     let key = load_server_key(from_env.as_deref(), config.key_file.as_deref(), config.dev)?;
@@ -290,7 +293,27 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let store = tokio::task::spawn_blocking(move || countersign_store::open(&url))
         .await?
         .with_context(|| format!("cannot open {}", config.database))?;
-    let portal = Portal::new(key, Settings::default())?;
+    // Bound first: the development origin names the port actually served.
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let served = listener.local_addr()?;
+    let mut portal = Portal::new(key, Settings::default())?;
+    let relying_party = config.relying_party(served)?;
+    if let Some(rp) = &relying_party {
+        let settings = PasskeySettings {
+            passwordless: rp.passwordless,
+            ..PasskeySettings::new(&rp.id, &rp.origin, &rp.name)
+        };
+        portal = portal
+            .with_passkeys(settings)
+            .context("the relying party of passkeys is refused")?;
+        tracing::info!(rp_id = %rp.id, origin = %rp.origin, passwordless = rp.passwordless, "passkeys on");
+    } else {
+        tracing::info!(
+            "passkeys off: give --rp-id or --origin to offer security keys and passkeys"
+        );
+    }
     let options = Options {
         dev: config.dev,
         ..Options::default()
@@ -311,13 +334,17 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         );
     }
     let stop = shutdown()?;
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
-    let url = format!("http://{}/", listener.local_addr()?);
+    let url = format!("http://{served}/");
     tracing::info!(database = %config.database, %url, "listening");
     if config.dev {
         println!("{}", crate::demo::logins(&url));
+        if let Some(rp) = relying_party.filter(|rp| rp.id == "localhost") {
+            // WebAuthn refuses IP addresses: the browser must say localhost.
+            println!(
+                "Security keys and passkeys work at {}/ (browsers refuse them on an IP address)",
+                rp.origin
+            );
+        }
     }
     // Ours to drop last, on the blocking pool: the PostgreSQL store's
     // synchronous client may not be dropped on a runtime thread (it aborts).

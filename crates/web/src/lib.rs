@@ -35,7 +35,7 @@ pub use app::{App, Clock, Options};
 pub use config::{Config, KEY_VAR, RelyingParty, check_relying_party, load_server_key, run};
 pub use sender::{Message, NoSender, Outbox, Sender};
 
-use routes::{account, codes, contacts, dev, login, phone, profile};
+use routes::{account, codes, contacts, dev, login, passkeys, phone, profile};
 
 /// The Content-Security-Policy of every response: nothing but this origin's
 /// stylesheet, forms and one script file (`/static/passkey.js`, which calls
@@ -57,6 +57,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/login", get(login::form).post(login::submit))
         .route("/login/code", get(login::code_form).post(login::code))
         .route("/login/sms", post(login::sms))
+        .route("/login/passkey", post(login::passkey))
+        .route("/login/passwordless", post(login::passwordless))
         .route("/create", get(account::create_form).post(account::create))
         .route("/reset", get(account::reset_form).post(account::reset))
         .route("/reset/code", post(account::reset_code))
@@ -87,6 +89,15 @@ pub fn router(app: Arc<App>) -> Router {
         .route(
             "/profile/backup-codes",
             get(profile::regenerate_form).post(profile::regenerate),
+        )
+        .route(
+            "/profile/passkeys/add",
+            get(passkeys::add_form).post(passkeys::add),
+        )
+        .route("/profile/passkeys/finish", post(passkeys::finish))
+        .route(
+            "/profile/passkeys/remove",
+            get(passkeys::remove_form).post(passkeys::remove),
         )
         .route_layer(from_fn_with_state(Arc::clone(&app), limit::layer));
     let dev = app.options.dev;

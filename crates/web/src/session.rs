@@ -87,6 +87,8 @@ pub(crate) struct PendingLogin {
     pub(crate) contact_id: u64,
     pub(crate) ticket: LoginTicket,
     pub(crate) has_cell_phone: bool,
+    /// "Use a Security Key" shows: the contact has registered one.
+    pub(crate) has_passkeys: bool,
 }
 
 struct Entry {

@@ -7,6 +7,7 @@ pub(crate) mod codes;
 pub(crate) mod contacts;
 pub(crate) mod dev;
 pub(crate) mod login;
+pub(crate) mod passkeys;
 pub(crate) mod phone;
 pub(crate) mod profile;
 
