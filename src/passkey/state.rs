@@ -22,6 +22,7 @@ use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce, Tag};
 use hmac::Mac;
 use rand::CryptoRng;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::authenticator::AuthenticatorName;
@@ -118,8 +119,18 @@ impl Opened {
         ceremony: String,
         rng: &mut R,
     ) -> Self {
+        // Random, and bound to webauthn-rs's state (whose challenge comes from
+        // the operating system): two ceremonies never share an id, even under
+        // an RNG seeded alike for each call.
+        let mut drawn = [0u8; 16];
+        rng.fill_bytes(&mut drawn);
+        let digest = Sha256::new()
+            .chain_update(b"countersign/passkey-challenge-id/v1\0")
+            .chain_update(drawn)
+            .chain_update(ceremony.as_bytes())
+            .finalize();
         let mut challenge = [0u8; 16];
-        rng.fill_bytes(&mut challenge);
+        challenge.copy_from_slice(&digest[..16]);
         Self {
             v: VERSION,
             kind,

@@ -1,0 +1,397 @@
+//! The ceremonies end to end against webauthn-rs's own software authenticator
+//! (webauthn-authenticator-rs's `SoftPasskey`), which plays the browser and the
+//! authenticator: it builds the client data for the origin it is given and
+//! signs with a P-256 key per credential, its signature counter moving on by
+//! one per assertion.
+
+use countersign_passkey::{
+    AuthenticationState, Credential, DiscoverableState, Error, Refusal, RegistrationState,
+    RelyingParty, UserHandle,
+};
+use webauthn_authenticator_rs::WebauthnAuthenticator;
+use webauthn_authenticator_rs::prelude::{
+    CreationChallengeResponse, RequestChallengeResponse, Url,
+};
+use webauthn_authenticator_rs::softpasskey::SoftPasskey;
+
+const ORIGIN: &str = "https://portal.example.com";
+
+fn rp() -> RelyingParty {
+    RelyingParty::new("example.com", ORIGIN, "Vivio Portal", 300).unwrap()
+}
+
+/// A browser with one software authenticator, at `origin`.
+struct Browser {
+    key: SoftPasskey,
+    origin: Url,
+}
+
+impl Browser {
+    fn at(origin: &str) -> Self {
+        // `true`: it claims user verification (a PIN), which passkeys require.
+        Self {
+            key: SoftPasskey::new(true),
+            origin: Url::parse(origin).unwrap(),
+        }
+    }
+
+    fn create(&mut self, options: &str) -> String {
+        let options: CreationChallengeResponse = serde_json::from_str(options).unwrap();
+        let response = self
+            .key
+            .do_registration(self.origin.clone(), options)
+            .unwrap();
+        serde_json::to_string(&response).unwrap()
+    }
+
+    fn get(&mut self, options: &str) -> String {
+        let options: RequestChallengeResponse = serde_json::from_str(options).unwrap();
+        let response = self
+            .key
+            .do_authentication(self.origin.clone(), options)
+            .unwrap();
+        serde_json::to_string(&response).unwrap()
+    }
+
+    /// A discoverable credential's assertion. The soft authenticator keeps no
+    /// resident keys, so the browser's part is played by hand: the credential
+    /// it would have found is put in the options, and the user handle it would
+    /// have returned in the response (the user handle is not signed: W3C
+    /// WebAuthn §6.3.3 returns it beside the signature).
+    fn get_discoverable(
+        &mut self,
+        options: &str,
+        credential: &Credential,
+        user: UserHandle,
+    ) -> String {
+        let mut options: serde_json::Value = serde_json::from_str(options).unwrap();
+        options["publicKey"]["allowCredentials"] = serde_json::json!([{
+            "type": "public-key",
+            "id": b64(credential.id()),
+        }]);
+        let response = self.get(&options.to_string());
+        let mut response: serde_json::Value = serde_json::from_str(&response).unwrap();
+        response["response"]["userHandle"] = b64(user.uuid().as_bytes()).into();
+        response.to_string()
+    }
+}
+
+fn b64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().fold(0u32, |n, b| (n << 8) | u32::from(*b)) << (8 * (3 - chunk.len()));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+fn register(rp: &RelyingParty, browser: &mut Browser, existing: &[Credential]) -> Credential {
+    let (options, state) = rp
+        .start_registration(
+            UserHandle::from_id(3522),
+            "joe.example",
+            "Joe Example",
+            existing,
+            false,
+        )
+        .unwrap();
+    let response = browser.create(&options);
+    rp.finish_registration(&state, &response, existing).unwrap()
+}
+
+#[test]
+fn registers_and_signs_in_and_the_counter_moves_on() {
+    let rp = rp();
+    let mut browser = Browser::at(ORIGIN);
+    let credential = register(&rp, &mut browser, &[]);
+    assert_eq!(credential.counter(), 0);
+    let mut credentials = vec![credential];
+    for expected in 1..=2 {
+        let (options, state) = rp.start_authentication(&credentials).unwrap();
+        let response = browser.get(&options);
+        let used = rp
+            .finish_authentication(&state, &response, &mut credentials)
+            .unwrap();
+        assert_eq!(used.index, 0);
+        assert_eq!(credentials[0].counter(), expected);
+    }
+    // The stored record round-trips.
+    let json = serde_json::to_string(&credentials[0]).unwrap();
+    assert!(json.starts_with(r#"{"v":1,"passkey":"#), "{json}");
+    let back: Credential = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, credentials[0]);
+}
+
+#[test]
+fn a_counter_that_does_not_move_forward_is_a_clone() {
+    let rp = rp();
+    let mut browser = Browser::at(ORIGIN);
+    let mut credentials = vec![register(&rp, &mut browser, &[])];
+    // Two challenges open at once; the authenticator answers both (counters 1
+    // and 2). The later answer signs in first; the earlier one is then what a
+    // clone of the authenticator, copied before, would send: a valid signature
+    // whose counter is behind the stored one.
+    let (first_options, first) = rp.start_authentication(&credentials).unwrap();
+    let (second_options, second) = rp.start_authentication(&credentials).unwrap();
+    let stale = browser.get(&first_options);
+    let fresh = browser.get(&second_options);
+    rp.finish_authentication(&second, &fresh, &mut credentials)
+        .unwrap();
+    assert_eq!(credentials[0].counter(), 2);
+    let before = credentials.clone();
+    assert!(matches!(
+        rp.finish_authentication(&first, &stale, &mut credentials),
+        Err(Error::ClonedAuthenticator)
+    ));
+    assert_eq!(credentials, before, "nothing stored from a clone");
+    // The same answer again: the counter did not move either.
+    assert!(matches!(
+        rp.finish_authentication(&second, &fresh, &mut credentials),
+        Err(Error::ClonedAuthenticator)
+    ));
+}
+
+#[test]
+fn a_response_for_another_origin_or_rp_id_is_refused() {
+    let rp = rp();
+    let mut browser = Browser::at(ORIGIN);
+    let mut credentials = vec![register(&rp, &mut browser, &[])];
+
+    // A phishing page on a sibling subdomain relays the challenge: the browser
+    // writes its own origin into the client data.
+    let (options, state) = rp.start_authentication(&credentials).unwrap();
+    let mut phished = Browser {
+        key: browser.key,
+        origin: Url::parse("https://evil.example.com").unwrap(),
+    };
+    let response = phished.get(&options);
+    assert!(matches!(
+        rp.finish_authentication(&state, &response, &mut credentials),
+        Err(Error::Refused {
+            reason: Refusal::Origin
+        })
+    ));
+
+    // The authenticator signs for another RP id (a narrower one the origin allows).
+    let (options, state) = rp.start_authentication(&credentials).unwrap();
+    let mut options: serde_json::Value = serde_json::from_str(&options).unwrap();
+    options["publicKey"]["rpId"] = "portal.example.com".into();
+    let mut browser = Browser {
+        key: phished.key,
+        origin: Url::parse(ORIGIN).unwrap(),
+    };
+    let response = browser.get(&options.to_string());
+    assert!(matches!(
+        rp.finish_authentication(&state, &response, &mut credentials),
+        Err(Error::Refused {
+            reason: Refusal::RelyingPartyId
+        })
+    ));
+
+    // Registration is held to the same origin.
+    let (options, state) = rp
+        .start_registration(
+            UserHandle::from_id(3522),
+            "joe.example",
+            "Joe Example",
+            &[],
+            false,
+        )
+        .unwrap();
+    let mut elsewhere = Browser::at("https://evil.example.com");
+    let response = elsewhere.create(&options);
+    assert!(matches!(
+        rp.finish_registration(&state, &response, &[]),
+        Err(Error::Refused {
+            reason: Refusal::Origin
+        })
+    ));
+}
+
+#[test]
+fn a_response_to_another_challenge_or_from_another_credential_is_refused() {
+    let rp = rp();
+    let mut joe = Browser::at(ORIGIN);
+    let mut ann = Browser::at(ORIGIN);
+    let mut joes = vec![register(&rp, &mut joe, &[])];
+    let anns = vec![register(&rp, &mut ann, &[])];
+
+    let (options, _) = rp.start_authentication(&joes).unwrap();
+    let (_, other_state) = rp.start_authentication(&joes).unwrap();
+    let response = joe.get(&options);
+    assert!(matches!(
+        rp.finish_authentication(&other_state, &response, &mut joes),
+        Err(Error::Refused {
+            reason: Refusal::Challenge
+        })
+    ));
+
+    // Ann's authenticator answering a challenge made for Ann, submitted as Joe's.
+    let (options, state) = rp.start_authentication(&anns).unwrap();
+    let response = ann.get(&options);
+    assert!(matches!(
+        rp.finish_authentication(&state, &response, &mut joes),
+        Err(Error::UnknownCredential)
+    ));
+}
+
+#[test]
+fn the_same_authenticator_is_not_registered_twice() {
+    let rp = rp();
+    let mut browser = Browser::at(ORIGIN);
+    let (options, state) = rp
+        .start_registration(
+            UserHandle::from_id(3522),
+            "joe.example",
+            "Joe Example",
+            &[],
+            false,
+        )
+        .unwrap();
+    let response = browser.create(&options);
+    let first = rp.finish_registration(&state, &response, &[]).unwrap();
+    // The same credential finished again (a replay): it is already there.
+    assert!(matches!(
+        rp.finish_registration(&state, &response, std::slice::from_ref(&first)),
+        Err(Error::DuplicateCredential)
+    ));
+    // The next registration excludes it: the browser is told.
+    let (options, _) = rp
+        .start_registration(
+            UserHandle::from_id(3522),
+            "joe.example",
+            "Joe Example",
+            std::slice::from_ref(&first),
+            false,
+        )
+        .unwrap();
+    let options: serde_json::Value = serde_json::from_str(&options).unwrap();
+    let excluded = &options["publicKey"]["excludeCredentials"];
+    assert_eq!(excluded[0]["id"], b64(first.id()), "{options}");
+}
+
+#[test]
+fn passwordless_identifies_the_account_and_signs_in() {
+    let rp = rp();
+    let mut browser = Browser::at(ORIGIN);
+    let (options, state) = rp
+        .start_registration(
+            UserHandle::from_id(3522),
+            "joe.example",
+            "Joe Example",
+            &[],
+            true,
+        )
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&options).unwrap();
+    assert_eq!(
+        json["publicKey"]["authenticatorSelection"]["residentKey"],
+        "preferred"
+    );
+    let response = browser.create(&options);
+    let mut credentials = vec![rp.finish_registration(&state, &response, &[]).unwrap()];
+
+    let joe = UserHandle::from_id(3522);
+    let (options, state) = rp.start_discoverable().unwrap();
+    let response = browser.get_discoverable(&options, &credentials[0], joe);
+    assert_eq!(rp.identify(&response).unwrap(), joe);
+    rp.finish_discoverable(&state, &response, joe, &mut credentials)
+        .unwrap();
+    assert_eq!(credentials[0].counter(), 1);
+    // The response names Joe: it does not finish for anyone else.
+    let (options, state) = rp.start_discoverable().unwrap();
+    let response = browser.get_discoverable(&options, &credentials[0], joe);
+    assert!(matches!(
+        rp.finish_discoverable(
+            &state,
+            &response,
+            UserHandle::from_id(3523),
+            &mut credentials
+        ),
+        Err(Error::UnknownUserHandle)
+    ));
+    // No user handle, or one not ours.
+    let stripped = response.replace("userHandle", "userHandleX");
+    assert!(rp.identify(&stripped).is_err());
+}
+
+#[test]
+fn hostile_input_is_a_typed_error() {
+    let rp = rp();
+    let mut browser = Browser::at(ORIGIN);
+    let mut credentials = vec![register(&rp, &mut browser, &[])];
+    let (_, state) = rp.start_authentication(&credentials).unwrap();
+    for garbage in [
+        "",
+        "{}",
+        "null",
+        "[1,2]",
+        "{\"id\":\"x\"}",
+        &"[".repeat(100_000),
+    ] {
+        assert!(matches!(
+            rp.finish_authentication(&state, garbage, &mut credentials),
+            Err(Error::MalformedResponse { .. })
+        ));
+        assert!(rp.identify(garbage).is_err());
+        assert!(RegistrationState::from_json(garbage).is_err());
+        assert!(AuthenticationState::from_json(garbage).is_err());
+        assert!(DiscoverableState::from_json(garbage).is_err());
+        assert!(serde_json::from_str::<Credential>(garbage).is_err());
+    }
+    assert!(matches!(
+        rp.start_authentication(&[]),
+        Err(Error::NoCredentials)
+    ));
+
+    // A stored credential, altered: another version, an unknown field, a short id.
+    let json = serde_json::to_string(&credentials[0]).unwrap();
+    for (from, to) in [
+        (r#"{"v":1,"#, r#"{"v":2,"#),
+        (r#"{"v":1,"#, r#"{"v":1,"x":0,"#),
+        (r#""type_":"ES256""#, r#""type_":"EDDSA""#),
+    ] {
+        let bad = json.replacen(from, to, 1);
+        assert_ne!(bad, json, "{from}");
+        assert!(serde_json::from_str::<Credential>(&bad).is_err(), "{from}");
+    }
+    // The states round-trip, and say nothing in Debug.
+    let back = AuthenticationState::from_json(&state.to_json().unwrap()).unwrap();
+    assert_eq!(format!("{back:?}"), "AuthenticationState([redacted])");
+}
+
+#[test]
+fn the_relying_party_is_checked() {
+    for (rp_id, origin, name, timeout) in [
+        ("", ORIGIN, "Vivio", 300),
+        ("Example.com", ORIGIN, "Vivio", 300),
+        ("example.com", "https://example.org", "Vivio", 300),
+        ("example.com", "https://notexample.com", "Vivio", 300),
+        ("example.com", "http://portal.example.com", "Vivio", 300),
+        (
+            "example.com",
+            "https://portal.example.com/login",
+            "Vivio",
+            300,
+        ),
+        ("example.com", "not a url", "Vivio", 300),
+        ("example.com", ORIGIN, "  ", 300),
+        ("example.com", ORIGIN, "Vivio\n", 0),
+        ("example.com", ORIGIN, "Vivio", 0),
+        ("example.com", ORIGIN, "Vivio", 3601),
+        ("https://example.com", ORIGIN, "Vivio", 300),
+    ] {
+        assert!(
+            matches!(
+                RelyingParty::new(rp_id, origin, name, timeout),
+                Err(Error::InvalidRelyingParty { .. })
+            ),
+            "{rp_id} {origin} {name:?} {timeout}"
+        );
+    }
+    assert!(RelyingParty::new("localhost", "http://localhost:8080", "Vivio", 1).is_ok());
+    assert!(RelyingParty::new("example.com", "https://example.com", "Vivio", 3600).is_ok());
+}
