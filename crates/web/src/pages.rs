@@ -270,6 +270,8 @@ pub(crate) struct DonePage {
 #[template(path = "disable.html")]
 pub(crate) struct DisablePage {
     pub(crate) layout: Layout,
+    /// The security keys and passkeys that go with two-factor.
+    pub(crate) passkeys: usize,
 }
 
 /// A message as the outbox page lists it.

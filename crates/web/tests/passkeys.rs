@@ -2,9 +2,13 @@
 //! input: a missing, damaged, oversized or foreign answer, an answer without
 //! a ceremony, a ceremony's answer posted to another, a passkey id that is
 //! not one. Every one is a page that says what to do, never a panic, and
-//! changes nothing. The real ceremonies run in `browser_passkey.rs`.
+//! changes nothing. Whole ceremonies run here with webauthn-rs's software
+//! authenticator (the workspace's `tests/browser` module) and in a real browser
+//! in `browser_passkey.rs`.
 
 mod harness;
+#[path = "../../../tests/browser/mod.rs"]
+mod softkey;
 
 use axum::http::StatusCode;
 use countersign_web::CONTENT_SECURITY_POLICY;
@@ -174,6 +178,16 @@ async fn the_profile_adds_a_key_with_the_password_and_refuses_forged_answers() {
         .await;
     wrong.assert(StatusCode::UNAUTHORIZED, "The password is incorrect.");
     wrong.assert(StatusCode::UNAUTHORIZED, "value=\"Joe&#39;s laptop\"");
+    for name in [&"x".repeat(65), "Joe\u{7}s laptop", "Joe\u{202e}s laptop"] {
+        let refused = browser
+            .post(
+                "/profile/passkeys/add",
+                &[("name", name), ("password", JOE_PASSWORD)],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{name:?}");
+        refused.assert(StatusCode::UNPROCESSABLE_ENTITY, "class=\"banner error\"");
+    }
     let unnamed = browser
         .post(
             "/profile/passkeys/add",
@@ -267,4 +281,91 @@ async fn the_second_step_offers_a_key_only_to_those_who_have_one() {
     refused.assert(StatusCode::GONE, "expired or was already used");
     refused.assert(StatusCode::GONE, "Authentication Code");
     assert_eq!(browser.get("/profile").await.location(), "/login");
+}
+
+/// The options a page rendered into its passkey button, unescaped.
+fn options_of(page: &Page) -> String {
+    page.between("data-options=\"", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#60;", "<")
+        .replace("&#62;", ">")
+        .replace("&#38;", "&")
+}
+
+#[tokio::test]
+async fn a_key_registered_through_the_pages_signs_in_and_each_answer_counts_once() {
+    let server = Server::passkeys();
+    let mut browser = server.browser();
+    joe_enrolled(&server, &mut browser).await;
+    let mut key = softkey::Browser::at("http://localhost:8080");
+
+    // Registration: the page's options to the authenticator, its answer posted back.
+    let started = browser
+        .post(
+            "/profile/passkeys/add",
+            &[("name", "Joe's laptop"), ("password", JOE_PASSWORD)],
+        )
+        .await;
+    started.assert(StatusCode::OK, "Register the Security Key");
+    let created = key.create(&options_of(&started));
+    let added = browser
+        .post("/profile/passkeys/finish", &[("response", &created)])
+        .await;
+    assert_eq!(added.location(), "/profile", "{}", added.body);
+    let profile = browser.get("/profile").await;
+    profile.assert(
+        StatusCode::OK,
+        "Success: the security key Joe&#39;s laptop was added.",
+    );
+    profile.assert(StatusCode::OK, "<td class=\"name\">Joe&#39;s laptop</td>");
+    assert_eq!(server.account(3522).passkeys().len(), 1);
+    // The same answer again: its ceremony is gone.
+    browser
+        .post("/profile/passkeys/finish", &[("response", &created)])
+        .await
+        .assert(StatusCode::GONE, "start again");
+    browser.logout().await;
+
+    // The second step with the key.
+    server.clock.advance(60);
+    browser.login("joe.example", JOE_PASSWORD).await;
+    let second = browser.get("/login/code").await;
+    second.assert(StatusCode::OK, "Use a Security Key");
+    let signed = key.get(&options_of(&second));
+    let page = browser
+        .post("/login/passkey", &[("response", &signed)])
+        .await;
+    assert_eq!(page.location(), "/profile", "{}", page.body);
+    let used = server.account(3522);
+    assert!(used.passkeys()[0].last_used_at().is_some());
+    browser.logout().await;
+
+    // That answer replayed at the next sign-in answers the old challenge.
+    server.clock.advance(60);
+    browser.login("joe.example", JOE_PASSWORD).await;
+    browser.get("/login/code").await;
+    let replayed = browser
+        .post("/login/passkey", &[("response", &signed)])
+        .await;
+    replayed.assert(StatusCode::UNAUTHORIZED, "The security key was refused:");
+    replayed.assert(StatusCode::UNAUTHORIZED, "Use a Security Key");
+    assert_eq!(browser.get("/profile").await.location(), "/login");
+
+    // A fresh one signs in; then disabling two-factor takes the key with it.
+    let second = browser.get("/login/code").await;
+    let signed = key.get(&options_of(&second));
+    let page = browser
+        .post("/login/passkey", &[("response", &signed)])
+        .await;
+    assert_eq!(page.location(), "/profile", "{}", page.body);
+    browser.get("/profile/two-factor/disable").await.assert(
+        StatusCode::OK,
+        "Your 1 security key or passkey is removed with it",
+    );
+    let off = browser
+        .post("/profile/two-factor/disable", &[("password", JOE_PASSWORD)])
+        .await;
+    assert_eq!(off.location(), "/profile");
+    assert!(server.account(3522).passkeys().is_empty());
 }

@@ -305,6 +305,7 @@ pub(crate) async fn disable_form(
     }
     Ok(pages::ok(&DisablePage {
         layout: layout(&app, &session, Some(&account)),
+        passkeys: account.passkeys().len(),
     }))
 }
 
@@ -334,7 +335,10 @@ pub(crate) async fn disable(
             Some(&account),
             &error,
             now,
-            |layout| DisablePage { layout },
+            |layout| DisablePage {
+                layout,
+                passkeys: account.passkeys().len(),
+            },
         )),
     }
 }
