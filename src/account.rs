@@ -502,6 +502,7 @@ impl TryFrom<StoredAccount> for Account {
         };
         // Version 4 adds passkeys to version 3; a version 3 account reads as one
         // without any, and is version 3 for the rest of the checks.
+        let mut passkeys_before_v4 = false;
         let (v, passkeys, spent_challenges) =
             match (r.v, r.passkeys.take(), r.spent_passkey_challenges.take()) {
                 (ACCOUNT_VERSION, Some(passkeys), Some(spent)) => {
@@ -515,8 +516,11 @@ impl TryFrom<StoredAccount> for Account {
                 (v @ ACCOUNT_VERSION_UNREVISED..ACCOUNT_VERSION, None, None) => {
                     (v, Vec::new(), Vec::new())
                 }
-                (ACCOUNT_VERSION_UNREVISED..ACCOUNT_VERSION, _, _) => {
-                    return Err(corrupt("passkeys in a format before version 4"));
+                // Refused below, once the revision was read: a state broken in
+                // both ways names its revision first.
+                (v @ ACCOUNT_VERSION_UNREVISED..ACCOUNT_VERSION, _, _) => {
+                    passkeys_before_v4 = true;
+                    (v, Vec::new(), Vec::new())
                 }
                 (v, _, _) => {
                     return Err(Error::UnsupportedStateVersion {
@@ -540,6 +544,9 @@ impl TryFrom<StoredAccount> for Account {
             ACCOUNT_VERSION_UNREVISED,
             ACCOUNT_VERSION_NO_PASSKEYS,
         )?;
+        if passkeys_before_v4 {
+            return Err(corrupt("passkeys in a format before version 4"));
+        }
         let (throttles, sign_ins) = match r.v {
             1 => {
                 if r.sign_ins.is_some() {

@@ -497,13 +497,13 @@ fn a_new_account_and_a_new_client_start_at_revision_one() {
 }
 
 #[test]
-fn a_version_1_account_reads_as_revision_1_and_is_written_as_version_3() {
+fn a_version_1_account_reads_as_revision_1_and_is_written_as_the_current_version() {
     // The account as the main branch stored it before revisions (tests/data/v1).
     let v1 = include_str!("data/v1/account.json");
     let read: Account = serde_json::from_str(v1).unwrap();
     assert_eq!(read.revision(), 1);
     let written = serde_json::to_value(&read).unwrap();
-    assert_eq!(written["v"], 3);
+    assert_eq!(written["v"], 4, "version 4 since passkeys (issue 15)");
     assert_eq!(written["revision"], 1);
     let client: Client = serde_json::from_str(include_str!("data/v1/client.json")).unwrap();
     assert_eq!(client.revision(), 1);

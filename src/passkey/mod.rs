@@ -269,7 +269,6 @@ impl Portal {
     /// - [`Error::InvalidAuthenticatorName`], [`Error::DuplicatePasskeyName`],
     ///   [`Error::TooManyPasskeys`]: nothing was checked;
     /// - [`Error::Throttled`], [`Error::Password`]: as at every password re-entry.
-    #[allow(clippy::too_many_arguments)]
     pub fn begin_passkey_registration<R: CryptoRng + ?Sized>(
         &self,
         account: &mut Account,

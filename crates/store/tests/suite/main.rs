@@ -13,6 +13,8 @@
 // Test arithmetic on small known numbers: casts cannot lose anything here.
 #![allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
 
+#[path = "../../../../tests/browser/mod.rs"]
+mod browser;
 #[path = "../support/cluster.rs"]
 mod cluster;
 #[path = "../../../../tests/fixtures/mod.rs"]
@@ -23,6 +25,7 @@ mod child;
 mod db;
 mod faults;
 mod hostile;
+mod passkeys;
 mod races;
 mod setup;
 
@@ -40,6 +43,7 @@ fn cases() -> Vec<(&'static str, Case)> {
     all.extend(basics::CASES);
     all.extend(hostile::CASES);
     all.extend(races::CASES);
+    all.extend(passkeys::CASES);
     all.extend(faults::CASES);
     all
 }

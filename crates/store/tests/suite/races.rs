@@ -89,11 +89,11 @@ pub fn race<T: Send>(
     answers.into_iter().map(|(_, answer)| answer).collect()
 }
 
-fn stores(db: &Db) -> Vec<Box<dyn Store + '_>> {
+pub fn stores(db: &Db) -> Vec<Box<dyn Store + '_>> {
     (0..RACERS).map(|_| db.open()).collect()
 }
 
-fn blind_stores(db: &Db) -> Vec<Box<dyn Store + '_>> {
+pub fn blind_stores(db: &Db) -> Vec<Box<dyn Store + '_>> {
     (0..RACERS)
         .map(|_| {
             Box::new(Blind {
