@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::Parser;
+use countersign::passkey::PasskeySettings;
 use countersign::{Portal, ServerKey, Settings};
 use countersign_store::DatabaseUrl;
 
@@ -49,6 +50,161 @@ pub struct Config {
     /// (`cargo run`), off in release builds; give `--dev false` or `--dev true`.
     #[arg(long, env = "COUNTERSIGN_DEV", default_value_t = cfg!(debug_assertions), action = clap::ArgAction::Set)]
     pub dev: bool,
+
+    /// The WebAuthn relying party id: the domain security keys and passkeys
+    /// are bound to (`portal.example.com`, or `example.com` to share them with
+    /// its subdomains). Never an IP address: browsers refuse those. Defaults to
+    /// the origin's host; in development mode, to `localhost`. Without it and
+    /// without --origin, outside development mode, passkeys are off.
+    #[arg(long, env = "COUNTERSIGN_RP_ID")]
+    pub rp_id: Option<String>,
+
+    /// The origin people open the portal at (`https://portal.example.com`):
+    /// its host must be the relying party id or a subdomain of it. Defaults to
+    /// `https://RP_ID`; in development mode, to `http://localhost:PORT` with the
+    /// port served.
+    #[arg(long, env = "COUNTERSIGN_ORIGIN")]
+    pub origin: Option<String>,
+
+    /// The name the browser shows when it asks to create a passkey.
+    #[arg(long, env = "COUNTERSIGN_RP_NAME", default_value = "Client Portal")]
+    pub rp_name: String,
+
+    /// "Sign in with a passkey" on the login page: passwordless sign-in with a
+    /// discoverable credential. On by default in development mode only.
+    #[arg(long, env = "COUNTERSIGN_PASSWORDLESS", action = clap::ArgAction::Set)]
+    pub passwordless: Option<bool>,
+}
+
+/// The WebAuthn relying party the portal's passkeys are bound to, as checked
+/// at start: an id that is a domain name (not an IP address) and an origin on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RelyingParty {
+    /// The relying party id (`example.com`, `localhost`).
+    pub id: String,
+    /// The origin the browser reports (`https://portal.example.com`, no path).
+    pub origin: String,
+    /// The name shown at registration.
+    pub name: String,
+    /// Passwordless sign-in with a passkey is offered on the login page.
+    pub passwordless: bool,
+}
+
+impl Config {
+    /// The relying party from the flags, with the defaults of development mode
+    /// (`localhost`, `http://localhost:PORT` of `served`), or `None` when none is
+    /// configured outside development mode (passkeys off).
+    ///
+    /// # Errors
+    ///
+    /// An id that is not a domain name, an origin that is not `https://HOST[:PORT]`
+    /// (plain `http` only on localhost), or an origin whose host is neither the
+    /// id nor a subdomain of it.
+    pub fn relying_party(&self, served: SocketAddr) -> anyhow::Result<Option<RelyingParty>> {
+        let (id, origin) = match (self.rp_id.as_deref(), self.origin.as_deref()) {
+            (None, None) if !self.dev => return Ok(None),
+            (None, None) => (
+                "localhost".to_owned(),
+                format!("http://localhost:{}", served.port()),
+            ),
+            (Some(id), None) if self.dev && id == "localhost" => {
+                (id.to_owned(), format!("http://localhost:{}", served.port()))
+            }
+            (Some(id), None) => (id.to_owned(), format!("https://{id}")),
+            (None, Some(origin)) => (origin_host(origin)?.to_owned(), origin.to_owned()),
+            (Some(id), Some(origin)) => (id.to_owned(), origin.to_owned()),
+        };
+        let origin = check_relying_party(&id, &origin)
+            .context("the relying party of passkeys (--rp-id, --origin) is refused")?;
+        Ok(Some(RelyingParty {
+            id,
+            origin,
+            name: self.rp_name.clone(),
+            passwordless: self.passwordless.unwrap_or(self.dev),
+        }))
+    }
+}
+
+/// The host of `origin` (`scheme://host[:port]`).
+fn origin_host(origin: &str) -> anyhow::Result<&str> {
+    let Some((_, rest)) = origin.split_once("://") else {
+        bail!("the origin {origin:?} is not scheme://host (https://portal.example.com)");
+    };
+    let authority = rest.strip_suffix('/').unwrap_or(rest);
+    if authority.contains(['/', '?', '#', '@']) {
+        bail!("the origin {origin:?} has a path, query or user: give scheme://host[:port] only");
+    }
+    // An IPv6 literal's colons are not a port's.
+    let split = match authority.find(']') {
+        Some(end) if authority.starts_with('[') => end + 1,
+        _ => authority.rfind(':').unwrap_or(authority.len()),
+    };
+    let (host, port) = authority.split_at(split);
+    if let Some(port) = port.strip_prefix(':')
+        && (port.is_empty() || port.len() > 5 || !port.bytes().all(|b| b.is_ascii_digit()))
+    {
+        bail!("the origin {origin:?} has a port that is not a number");
+    } else if !port.is_empty() && !port.starts_with(':') {
+        bail!("the origin {origin:?} is not scheme://host[:port]");
+    }
+    Ok(host)
+}
+
+/// Checks a relying party id and an origin as browsers will (WebAuthn §5.1.3,
+/// §7.1 step 9; the HTML standard's "is a registrable domain suffix of"):
+/// the id is a domain name, not an IP address; the origin is `https`, or
+/// `http` on localhost (a secure context); its host is the id or a subdomain
+/// of it. Returns the origin without a trailing `/`.
+///
+/// # Errors
+///
+/// What is wrong and how to put it right, as one sentence.
+pub fn check_relying_party(id: &str, origin: &str) -> anyhow::Result<String> {
+    let is_domain = |name: &str| {
+        !name.is_empty()
+            && name.len() <= 253
+            && name.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            })
+    };
+    let unbracketed = id.trim_start_matches('[').trim_end_matches(']');
+    if unbracketed.parse::<std::net::IpAddr>().is_ok() {
+        bail!(
+            "the relying party id {id:?} is an IP address, which browsers refuse for passkeys: \
+             use a domain name (localhost on this machine)"
+        );
+    }
+    if !is_domain(id) {
+        bail!(
+            "the relying party id {id:?} is not a domain name in lower case \
+             (example.com, portal.example.com, localhost): no scheme, port or path"
+        );
+    }
+    let host = origin_host(origin)?;
+    let scheme = origin.split_once("://").map_or("", |(scheme, _)| scheme);
+    let local = host == "localhost" || host.ends_with(".localhost");
+    match scheme {
+        "https" => {}
+        "http" if local => {}
+        "http" => bail!(
+            "the origin {origin:?} is plain http, which browsers allow passkeys on only for \
+             localhost: serve the portal over https"
+        ),
+        _ => bail!("the origin {origin:?} is neither https:// nor http://"),
+    }
+    if host != id && !host.ends_with(&format!(".{id}")) {
+        bail!(
+            "the origin {origin:?} is not on the relying party id {id:?}: its host must be \
+             {id} or a subdomain of it (set --rp-id or --origin to agree)"
+        );
+    }
+    Ok(origin.strip_suffix('/').unwrap_or(origin).to_owned())
 }
 
 /// The server key: from COUNTERSIGN_SERVER_KEY, else from the key file; in
@@ -122,12 +278,14 @@ fn write_key(path: &Path, key: &ServerKey) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens the store, builds the portal, seeds the demo client in development
-/// mode, and serves until Ctrl-C or SIGTERM, letting requests in flight finish.
+/// Opens the store, builds the portal (with passkeys for the relying party
+/// configured, checked), seeds the demo client in development mode, and
+/// serves until Ctrl-C or SIGTERM, letting requests in flight finish.
 ///
 /// # Errors
 ///
-/// No server key; a database that cannot be opened; an address that cannot be bound.
+/// No server key; a database that cannot be opened; an address that cannot be
+/// bound; a relying party id or origin that is refused.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let from_env = std::env::var(KEY_VAR).ok();
     let key = load_server_key(from_env.as_deref(), config.key_file.as_deref(), config.dev)?;
@@ -135,7 +293,27 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let store = tokio::task::spawn_blocking(move || countersign_store::open(&url))
         .await?
         .with_context(|| format!("cannot open {}", config.database))?;
-    let portal = Portal::new(key, Settings::default())?;
+    // Bound first: the development origin names the port actually served.
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let served = listener.local_addr()?;
+    let mut portal = Portal::new(key, Settings::default())?;
+    let relying_party = config.relying_party(served)?;
+    if let Some(rp) = &relying_party {
+        let settings = PasskeySettings {
+            passwordless: rp.passwordless,
+            ..PasskeySettings::new(&rp.id, &rp.origin, &rp.name)
+        };
+        portal = portal
+            .with_passkeys(settings)
+            .context("the relying party of passkeys is refused")?;
+        tracing::info!(rp_id = %rp.id, origin = %rp.origin, passwordless = rp.passwordless, "passkeys on");
+    } else {
+        tracing::info!(
+            "passkeys off: give --rp-id or --origin to offer security keys and passkeys"
+        );
+    }
     let options = Options {
         dev: config.dev,
         ..Options::default()
@@ -156,13 +334,16 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         );
     }
     let stop = shutdown()?;
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
-    let url = format!("http://{}/", listener.local_addr()?);
+    let url = format!("http://{served}/");
     tracing::info!(database = %config.database, %url, "listening");
     if config.dev {
-        println!("{}", crate::demo::logins(&url));
+        // WebAuthn refuses IP addresses: on localhost, the browser must say so.
+        let passkeys_at = relying_party
+            .as_ref()
+            .filter(|rp| rp.id == "localhost")
+            .map(|rp| rp.origin.as_str());
+        // One write: a reader that stops at the outbox line misses nothing after it.
+        println!("{}", crate::demo::logins(&url, passkeys_at));
     }
     // Ours to drop last, on the blocking pool: the PostgreSQL store's
     // synchronous client may not be dropped on a runtime thread (it aborts).
@@ -205,6 +386,115 @@ fn shutdown() -> anyhow::Result<impl Future<Output = ()>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn config(dev: bool, rp_id: Option<&str>, origin: Option<&str>) -> Config {
+        let mut args = vec!["countersign-web".to_owned(), format!("--dev={dev}")];
+        if let Some(id) = rp_id {
+            args.push(format!("--rp-id={id}"));
+        }
+        if let Some(origin) = origin {
+            args.push(format!("--origin={origin}"));
+        }
+        Config::try_parse_from(args).unwrap()
+    }
+
+    #[test]
+    fn the_relying_party_defaults_to_localhost_in_development_only() {
+        let served: SocketAddr = "127.0.0.1:8123".parse().unwrap();
+        let dev = config(true, None, None)
+            .relying_party(served)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (dev.id.as_str(), dev.origin.as_str(), dev.passwordless),
+            ("localhost", "http://localhost:8123", true)
+        );
+        assert_eq!(dev.name, "Client Portal");
+        assert_eq!(
+            config(false, None, None).relying_party(served).unwrap(),
+            None,
+            "passkeys are off unless configured"
+        );
+        let prod = config(false, Some("example.com"), None)
+            .relying_party(served)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (prod.origin.as_str(), prod.passwordless),
+            ("https://example.com", false)
+        );
+        let from_origin = config(false, None, Some("https://portal.example.com/"))
+            .relying_party(served)
+            .unwrap()
+            .unwrap();
+        assert_eq!(from_origin.id, "portal.example.com");
+        assert_eq!(from_origin.origin, "https://portal.example.com");
+    }
+
+    #[test]
+    fn the_origin_must_be_on_the_relying_party_id() {
+        let ok = |id, origin| check_relying_party(id, origin).unwrap();
+        assert_eq!(
+            ok("example.com", "https://example.com"),
+            "https://example.com"
+        );
+        assert_eq!(
+            ok("example.com", "https://portal.example.com:8443/"),
+            "https://portal.example.com:8443"
+        );
+        assert_eq!(
+            ok("localhost", "http://localhost:8080"),
+            "http://localhost:8080"
+        );
+        for (id, origin, says) in [
+            (
+                "example.com",
+                "https://example.org",
+                "not on the relying party id",
+            ),
+            (
+                "example.com",
+                "https://badexample.com",
+                "not on the relying party id",
+            ),
+            (
+                "portal.example.com",
+                "https://example.com",
+                "not on the relying party id",
+            ),
+            ("127.0.0.1", "http://127.0.0.1:8080", "IP address"),
+            ("[::1]", "http://[::1]:8080", "IP address"),
+            ("Example.com", "https://example.com", "not a domain name"),
+            (
+                "example.com:443",
+                "https://example.com",
+                "not a domain name",
+            ),
+            (
+                "https://example.com",
+                "https://example.com",
+                "not a domain name",
+            ),
+            ("", "https://example.com", "not a domain name"),
+            ("example.com", "http://example.com", "plain http"),
+            ("example.com", "example.com", "not scheme://host"),
+            ("example.com", "ftp://example.com", "neither https"),
+            ("example.com", "https://example.com/portal", "path"),
+            (
+                "example.com",
+                "https://user@example.com",
+                "path, query or user",
+            ),
+            ("example.com", "https://example.com:https", "port"),
+        ] {
+            let error = format!("{:#}", check_relying_party(id, origin).unwrap_err());
+            assert!(error.contains(says), "{id} {origin}: {error}");
+        }
+        let refused = config(false, Some("example.com"), Some("https://example.org"))
+            .relying_party("127.0.0.1:1".parse().unwrap())
+            .unwrap_err();
+        assert!(format!("{refused:#}").contains("--rp-id"), "{refused:#}");
+    }
 
     #[test]
     fn keys_from_env_file_or_generated_in_dev_only() {

@@ -70,11 +70,20 @@ pub fn seed(store: &dyn Store, portal: &Portal) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-/// The lines printed at start-up: where to go and how to log in.
+/// The lines printed at start-up: where to go and how to log in, and, when
+/// passkeys are on, the origin where they work (`passkeys_at`: browsers refuse
+/// WebAuthn on an IP address, so the served address is not it). The served
+/// URL is the first one printed; the outbox line is the last.
 #[must_use]
-pub fn logins(url: &str) -> String {
+pub fn logins(url: &str, passkeys_at: Option<&str>) -> String {
+    let passkeys = passkeys_at.map_or_else(String::new, |origin| {
+        format!(
+            "Security keys and passkeys work at {origin}/ (browsers refuse them on an IP address)\n"
+        )
+    });
     format!(
         "Countersign portal (development mode): {url}\n\
+         {passkeys}\
          Demo logins, client 1707 \"Any Company\":\n  \
            1707 or joe.example   {JOE_PASSWORD}   (Joe Example, primary contact; SMS to +1 509 555 0100)\n  \
            contact.example       {CONTACT_PASSWORD}   (Contact Example)\n  \

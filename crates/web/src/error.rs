@@ -78,6 +78,32 @@ impl IntoResponse for WebError {
     }
 }
 
+/// What the screen says when a security key's answer was refused for its
+/// shape, before the facade saw it.
+pub(crate) fn passkey_answer_refused(error: &crate::input::PasskeyResponseError) -> String {
+    use crate::input::PasskeyResponseError as E;
+    match error {
+        E::Missing => "No answer came from a security key: this needs JavaScript, which may be \
+             off in this browser. Turn it on for this site, reload the page and try again."
+            .to_owned(),
+        _ => format!(
+            "The security key's answer did not arrive whole ({error}). Reload the page and \
+             try again."
+        ),
+    }
+}
+
+/// `text` as a sentence: a capital first letter and a full stop.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let first = chars.next().map(|c| c.to_uppercase().collect::<String>());
+    let mut out = first.unwrap_or_default() + chars.as_str();
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
+}
+
 /// What the screen says when a flow refuses, and with which status.
 pub(crate) fn refusal(error: &Flow, now: u64) -> (StatusCode, String) {
     let unauthorized = StatusCode::UNAUTHORIZED;
@@ -135,6 +161,38 @@ pub(crate) fn refusal(error: &Flow, now: u64) -> (StatusCode, String) {
             (StatusCode::UNPROCESSABLE_ENTITY, error.to_string())
         }
         Flow::NoSuchAuthenticator => (StatusCode::NOT_FOUND, error.to_string()),
+        Flow::DuplicatePasskeyName { .. } | Flow::TooManyPasskeys { .. } => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            sentence(&error.to_string()),
+        ),
+        Flow::NoSuchPasskey => (
+            StatusCode::NOT_FOUND,
+            "That security key is not on your account any more.".to_owned(),
+        ),
+        Flow::PasskeyChallengeInvalid { .. }
+        | Flow::PasskeyChallengeExpired { .. }
+        | Flow::PasskeyChallengeSpent => (
+            StatusCode::GONE,
+            "That security key request expired or was already used: select the button to \
+             try again."
+                .to_owned(),
+        ),
+        Flow::TooManyPasskeyCeremonies { retry_at } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Too many security key sign-ins lately. Try again in {} seconds.",
+                retry_at.saturating_sub(now).max(1)
+            ),
+        ),
+        Flow::PasskeysDisabled | Flow::PasswordlessDisabled => {
+            (StatusCode::NOT_FOUND, sentence(&error.to_string()))
+        }
+        // WebAuthn's refusals name the rule broken, nothing secret (a wrong
+        // origin, a cloned authenticator, a key not registered here).
+        Flow::Passkey(refused) => (
+            StatusCode::UNAUTHORIZED,
+            format!("The security key was refused: {refused}."),
+        ),
         Flow::LastAuthenticator => (StatusCode::CONFLICT, error.to_string()),
         _ => (StatusCode::BAD_REQUEST, error.to_string()),
     }

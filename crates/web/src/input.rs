@@ -218,6 +218,135 @@ pub fn grid_post(fields: &[(String, String)]) -> Result<Vec<GridSetting>, GridFo
     Ok(cells)
 }
 
+/// The longest security-key answer taken (a registration with a packed
+/// attestation and its certificate is about 2 KiB of base64url; the form body
+/// limit is 16 KiB).
+pub const MAX_PASSKEY_RESPONSE: usize = 12 * 1024;
+
+/// Which WebAuthn ceremony an answer belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Ceremony {
+    /// `navigator.credentials.create`: a new credential, with its attestation.
+    Registration,
+    /// `navigator.credentials.get`: an assertion signed by a registered credential.
+    Assertion,
+}
+
+/// Why a security key's answer was refused before the facade saw it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PasskeyResponseError {
+    /// The `response` field was missing or empty (the script did not run).
+    #[error("no answer from a security key came with the form")]
+    Missing,
+    /// Longer than [`MAX_PASSKEY_RESPONSE`].
+    #[error("the answer is longer than {max} bytes")]
+    TooLong {
+        /// The ceiling.
+        max: usize,
+    },
+    /// Not a JSON object of the credential's shape.
+    #[error("the answer is not a credential in JSON")]
+    NotACredential,
+    /// A field the ceremony needs is missing or not a string.
+    #[error("the answer has no {field}")]
+    MissingField {
+        /// The field, as WebAuthn names it.
+        field: &'static str,
+    },
+    /// A binary field that is not base64 (either alphabet, as webauthn-rs reads it).
+    #[error("the answer's {field} is not base64url")]
+    NotBase64 {
+        /// The field, as WebAuthn names it.
+        field: &'static str,
+    },
+    /// A `type` other than `public-key`.
+    #[error("the answer is not a public-key credential")]
+    WrongType,
+}
+
+/// A security key's answer as `static/passkey.js` posts it in the `response`
+/// field: the JSON webauthn-rs's `RegisterPublicKeyCredential` (registration)
+/// or `PublicKeyCredential` (assertion) deserializes. Checked for its shape
+/// only (size, fields, base64): the signature, challenge, origin and counter
+/// are the facade's to verify. Returns the text, trimmed.
+///
+/// # Errors
+///
+/// [`PasskeyResponseError`]: empty, too long, not JSON of a credential's shape,
+/// a field the ceremony needs missing, a binary field not base64, a type other
+/// than `public-key`.
+///
+/// # Examples
+///
+/// ```
+/// use countersign_web::input::{Ceremony, passkey_response};
+///
+/// let answer = r#"{"id":"AQI","rawId":"AQI","type":"public-key",
+///   "response":{"authenticatorData":"AQI","clientDataJSON":"e30","signature":"AQI"}}"#;
+/// assert!(passkey_response(answer, Ceremony::Assertion).is_ok());
+/// assert!(passkey_response(answer, Ceremony::Registration).is_err());
+/// assert!(passkey_response("{}", Ceremony::Assertion).is_err());
+/// ```
+pub fn passkey_response(text: &str, ceremony: Ceremony) -> Result<&str, PasskeyResponseError> {
+    use PasskeyResponseError as E;
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(E::Missing);
+    }
+    if text.len() > MAX_PASSKEY_RESPONSE {
+        return Err(E::TooLong {
+            max: MAX_PASSKEY_RESPONSE,
+        });
+    }
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|_| E::NotACredential)?;
+    let object = value.as_object().ok_or(E::NotACredential)?;
+    type Object = serde_json::Map<String, serde_json::Value>;
+    fn string<'a>(from: &'a Object, field: &'static str) -> Result<&'a str, PasskeyResponseError> {
+        from.get(field)
+            .and_then(serde_json::Value::as_str)
+            .ok_or(PasskeyResponseError::MissingField { field })
+    }
+    fn binary(from: &Object, field: &'static str) -> Result<(), PasskeyResponseError> {
+        let text = string(from, field)?;
+        let digits = text.trim_end_matches('=');
+        let base64 = !digits.is_empty()
+            && text.len() - digits.len() <= 2
+            && digits
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'+' | b'/'));
+        if base64 {
+            Ok(())
+        } else {
+            Err(PasskeyResponseError::NotBase64 { field })
+        }
+    }
+    string(object, "id")?;
+    binary(object, "rawId")?;
+    if string(object, "type")? != "public-key" {
+        return Err(E::WrongType);
+    }
+    let response = object
+        .get("response")
+        .and_then(serde_json::Value::as_object)
+        .ok_or(E::MissingField { field: "response" })?;
+    binary(response, "clientDataJSON")?;
+    match ceremony {
+        Ceremony::Registration => binary(response, "attestationObject")?,
+        Ceremony::Assertion => {
+            binary(response, "authenticatorData")?;
+            binary(response, "signature")?;
+            // A discoverable credential names its user; a second factor's may not.
+            match response.get("userHandle") {
+                None | Some(serde_json::Value::Null) => {}
+                Some(_) => binary(response, "userHandle")?,
+            }
+        }
+    }
+    Ok(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,6 +395,87 @@ mod tests {
             grid_post(&many),
             Err(GridFormError::TooMany {
                 max: MAX_GRID_CELLS
+            })
+        );
+    }
+
+    #[test]
+    fn passkey_answers_of_the_right_shape_only() {
+        let assertion = r#"{"id":"AQI","rawId":"AQI","type":"public-key","extensions":{},
+            "response":{"authenticatorData":"AQI","clientDataJSON":"e30","signature":"AQI","userHandle":"AQ"}}"#;
+        let registration = r#"{"id":"AQI","rawId":"AQI","type":"public-key",
+            "response":{"attestationObject":"o2Nm","clientDataJSON":"e30","transports":["internal"]}}"#;
+        assert!(passkey_response(assertion, Ceremony::Assertion).is_ok());
+        assert!(passkey_response(registration, Ceremony::Registration).is_ok());
+        let no_handle = assertion.replace(r#","userHandle":"AQ""#, r#","userHandle":null"#);
+        assert!(passkey_response(&no_handle, Ceremony::Assertion).is_ok());
+        use PasskeyResponseError as E;
+        for (text, ceremony, error) in [
+            ("", Ceremony::Assertion, E::Missing),
+            ("  ", Ceremony::Registration, E::Missing),
+            ("not json", Ceremony::Assertion, E::NotACredential),
+            ("[1,2]", Ceremony::Assertion, E::NotACredential),
+            ("{}", Ceremony::Assertion, E::MissingField { field: "id" }),
+            (
+                registration,
+                Ceremony::Assertion,
+                E::MissingField {
+                    field: "authenticatorData",
+                },
+            ),
+            (
+                assertion,
+                Ceremony::Registration,
+                E::MissingField {
+                    field: "attestationObject",
+                },
+            ),
+        ] {
+            assert_eq!(passkey_response(text, ceremony), Err(error), "{text}");
+        }
+        let bad = |from: &str, to: &str| assertion.replace(from, to);
+        assert_eq!(
+            passkey_response(
+                &bad(r#""type":"public-key""#, r#""type":"password""#),
+                Ceremony::Assertion
+            ),
+            Err(E::WrongType)
+        );
+        assert_eq!(
+            passkey_response(
+                &bad(r#""signature":"AQI""#, r#""signature":"A Q""#),
+                Ceremony::Assertion
+            ),
+            Err(E::NotBase64 { field: "signature" })
+        );
+        assert_eq!(
+            passkey_response(
+                &bad(r#""signature":"AQI""#, r#""signature":"""#),
+                Ceremony::Assertion
+            ),
+            Err(E::NotBase64 { field: "signature" })
+        );
+        assert_eq!(
+            passkey_response(
+                &bad(r#""userHandle":"AQ""#, r#""userHandle":7"#),
+                Ceremony::Assertion
+            ),
+            Err(E::MissingField {
+                field: "userHandle"
+            })
+        );
+        assert_eq!(
+            passkey_response(
+                &bad(r#""rawId":"AQI""#, r#""rawId":"AQI===""#),
+                Ceremony::Assertion
+            ),
+            Err(E::NotBase64 { field: "rawId" })
+        );
+        let long = format!("{{\"id\":\"{}\"}}", "A".repeat(MAX_PASSKEY_RESPONSE));
+        assert_eq!(
+            passkey_response(&long, Ceremony::Assertion),
+            Err(E::TooLong {
+                max: MAX_PASSKEY_RESPONSE
             })
         );
     }

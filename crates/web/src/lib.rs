@@ -32,16 +32,19 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use app::{App, Clock, Options};
-pub use config::{Config, KEY_VAR, load_server_key, run};
+pub use config::{Config, KEY_VAR, RelyingParty, check_relying_party, load_server_key, run};
 pub use sender::{Message, NoSender, Outbox, Sender};
 
-use routes::{account, codes, contacts, dev, login, phone, profile};
+use routes::{account, codes, contacts, dev, login, passkeys, phone, profile};
 
 /// The Content-Security-Policy of every response: nothing but this origin's
-/// stylesheet and forms; no script at all, no framing, no plugins. The QR code
-/// is inline SVG markup, which needs no `img-src`.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; \
-     img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// stylesheet, forms and one script file (`/static/passkey.js`, which calls
+/// `navigator.credentials` for security keys and passkeys); no inline script,
+/// no `eval`, no fetch, no framing, no plugins. The QR code is inline SVG
+/// markup, which needs no `img-src`.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+     style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+     base-uri 'none'";
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -54,6 +57,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/login", get(login::form).post(login::submit))
         .route("/login/code", get(login::code_form).post(login::code))
         .route("/login/sms", post(login::sms))
+        .route("/login/passkey", post(login::passkey))
+        .route("/login/passwordless", post(login::passwordless))
         .route("/create", get(account::create_form).post(account::create))
         .route("/reset", get(account::reset_form).post(account::reset))
         .route("/reset/code", post(account::reset_code))
@@ -85,6 +90,15 @@ pub fn router(app: Arc<App>) -> Router {
             "/profile/backup-codes",
             get(profile::regenerate_form).post(profile::regenerate),
         )
+        .route(
+            "/profile/passkeys/add",
+            get(passkeys::add_form).post(passkeys::add),
+        )
+        .route("/profile/passkeys/finish", post(passkeys::finish))
+        .route(
+            "/profile/passkeys/remove",
+            get(passkeys::remove_form).post(passkeys::remove),
+        )
         .route_layer(from_fn_with_state(Arc::clone(&app), limit::layer));
     let dev = app.options.dev;
     let mut routes = Router::new()
@@ -112,6 +126,7 @@ pub fn router(app: Arc<App>) -> Router {
             get(codes::contact_form).post(codes::set_contact_code),
         )
         .route("/static/portal.css", get(routes::stylesheet))
+        .route("/static/passkey.js", get(routes::script))
         .merge(limited);
     if dev {
         // No staff accounts in this cut: the agent's page is a development demo.

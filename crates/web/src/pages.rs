@@ -57,6 +57,9 @@ impl ErrorPage {
 pub(crate) struct LoginPage {
     pub(crate) layout: Layout,
     pub(crate) login: String,
+    /// "Sign in with a passkey": the request options of a passwordless
+    /// ceremony (webauthn-rs's JSON), when the deployment offers it.
+    pub(crate) passkey: Option<String>,
 }
 
 #[derive(Template)]
@@ -67,6 +70,9 @@ pub(crate) struct CodePage {
     pub(crate) mode: &'static str,
     /// "Send SMS Code" shows.
     pub(crate) has_cell_phone: bool,
+    /// "Use a Security Key": the request options of the ceremony (webauthn-rs's
+    /// JSON), when the contact has registered one.
+    pub(crate) passkey: Option<String>,
 }
 
 #[derive(Template)]
@@ -123,6 +129,52 @@ pub(crate) struct ProfilePage {
     pub(crate) can_add: bool,
     /// CUSTOM FIELDS: the account-wide security code, as this contact may see it.
     pub(crate) custom: crate::routes::codes::CustomFields,
+    /// The deployment has passkeys on: "Security Keys" shows.
+    pub(crate) passkeys_enabled: bool,
+    /// The registered security keys and passkeys, in the order they were added.
+    pub(crate) passkeys: Vec<PasskeyLine>,
+    /// "Add a security key or passkey" shows.
+    pub(crate) can_add_passkey: bool,
+}
+
+/// One security key or passkey as AUTHENTICATION lists it.
+pub(crate) struct PasskeyLine {
+    /// What the Remove button posts back to name it.
+    pub(crate) id: String,
+    pub(crate) name: String,
+    /// The day it was registered, UTC.
+    pub(crate) added: String,
+    /// The day it last signed in, or "never".
+    pub(crate) last_used: String,
+}
+
+/// "Add a security key or passkey": its name, then the password.
+#[derive(Template)]
+#[template(path = "passkey_add.html")]
+pub(crate) struct AddPasskeyPage {
+    pub(crate) layout: Layout,
+    /// What was typed, kept after a refusal.
+    pub(crate) name: String,
+}
+
+/// The registration ceremony: the button that calls `navigator.credentials.create`.
+#[derive(Template)]
+#[template(path = "passkey_create.html")]
+pub(crate) struct CreatePasskeyPage {
+    pub(crate) layout: Layout,
+    pub(crate) name: String,
+    /// The creation options (webauthn-rs's JSON), escaped into an attribute.
+    pub(crate) options: String,
+    pub(crate) minutes: u64,
+}
+
+/// "Remove" beside one security key: the password.
+#[derive(Template)]
+#[template(path = "passkey_remove.html")]
+pub(crate) struct RemovePasskeyPage {
+    pub(crate) layout: Layout,
+    pub(crate) id: String,
+    pub(crate) name: String,
 }
 
 /// One authenticator as AUTHENTICATION lists it.
@@ -218,6 +270,8 @@ pub(crate) struct DonePage {
 #[template(path = "disable.html")]
 pub(crate) struct DisablePage {
     pub(crate) layout: Layout,
+    /// The security keys and passkeys that go with two-factor.
+    pub(crate) passkeys: usize,
 }
 
 /// A message as the outbox page lists it.

@@ -57,6 +57,28 @@ pub(crate) struct SessionData {
     pub(crate) reset: Option<u64>,
     /// The banner to show at the top of the next page ("Success: ...").
     pub(crate) flash: Option<String>,
+    /// A WebAuthn ceremony begun on a page this browser was shown, until its
+    /// answer is posted: the facade's sealed state stays here, on the server.
+    pub(crate) passkey: Option<PasskeyCeremony>,
+}
+
+/// A security-key ceremony in progress: what it is for and the facade's state.
+#[derive(Clone, Debug)]
+pub(crate) struct PasskeyCeremony {
+    pub(crate) purpose: Purpose,
+    /// The facade's opaque, sealed state of the challenge.
+    pub(crate) state: String,
+}
+
+/// What a ceremony's answer may be used for: an answer to one is refused by the others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    /// "Add a security key or passkey" on the profile.
+    Register,
+    /// "Use a security key" at the second step of sign-in.
+    SecondFactor,
+    /// "Sign in with a passkey" on the login page.
+    Passwordless,
 }
 
 /// Between the password and the second factor.
@@ -65,6 +87,8 @@ pub(crate) struct PendingLogin {
     pub(crate) contact_id: u64,
     pub(crate) ticket: LoginTicket,
     pub(crate) has_cell_phone: bool,
+    /// "Use a Security Key" shows: the contact has registered one.
+    pub(crate) has_passkeys: bool,
 }
 
 struct Entry {
@@ -157,6 +181,7 @@ fn fresh_data() -> SessionData {
         login: None,
         reset: None,
         flash: None,
+        passkey: None,
     }
 }
 
@@ -225,6 +250,24 @@ impl Session {
     /// The banner for this page, taken (it shows once).
     pub(crate) fn take_flash(&self) -> Option<String> {
         self.update(|d| d.flash.take())
+    }
+
+    /// Keeps `state` for the answer to a ceremony begun for `purpose`,
+    /// replacing any ceremony begun before (one at a time per browser).
+    pub(crate) fn begin_passkey(&self, purpose: Purpose, state: String) {
+        self.update(|d| d.passkey = Some(PasskeyCeremony { purpose, state }));
+    }
+
+    /// Takes the state of the ceremony begun for `purpose`: an answer is
+    /// tried once, right or wrong (a new page begins a new ceremony).
+    pub(crate) fn take_passkey(&self, purpose: Purpose) -> Option<String> {
+        self.update(|d| match d.passkey.take() {
+            Some(ceremony) if ceremony.purpose == purpose => Some(ceremony.state),
+            other => {
+                d.passkey = other;
+                None
+            }
+        })
     }
 
     /// The signed-in contact, or [`WebError::SignIn`].

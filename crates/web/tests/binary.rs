@@ -113,6 +113,8 @@ fn cargo_run_serves_the_demo_and_stops_gracefully() {
         "1707 or joe.example",
         "contact.example",
         "contact.example.2",
+        // Passkeys on in development, where browsers allow them: localhost.
+        "Security keys and passkeys work at http://localhost:",
     ] {
         assert!(
             running.stdout.contains(text),

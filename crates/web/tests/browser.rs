@@ -9,82 +9,25 @@
 //! unless `CI` or `COUNTERSIGN_REQUIRE_BROWSER` is set: then it fails.
 #![cfg(unix)]
 
+#[path = "support/chromium.rs"]
+mod chromium;
 mod harness;
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use chromium::{Chromedriver, Walk};
 use countersign::{Portal, ServerKey};
 use countersign_store::SqliteStore;
 use countersign_web::{App, Clock, NoSender, Options};
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::Locator;
 use harness::{CONTACT_PASSWORD, JOE_PASSWORD, NOW, app_for, code};
-use hyper_util::client::legacy::connect::HttpConnector;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const SKIPPED: &str = "skipped: the browser test (no chromium/chromedriver: install Debian's chromium and chromium-driver)";
-/// Every wait in this test is bounded; the whole walk, too.
-const WAIT: Duration = Duration::from_secs(20);
+/// The whole walk is bounded.
 const WALK: Duration = Duration::from_secs(240);
-
-/// `name` on `PATH`, as the shell's `command -v` finds it.
-fn on_path(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")?
-        .to_str()?
-        .split(':')
-        .map(|dir| Path::new(dir).join(name))
-        .find(|path| path.is_file())
-}
-
-/// chromedriver on a free loopback port, killed when dropped.
-struct Chromedriver {
-    child: Child,
-    url: String,
-}
-
-impl Chromedriver {
-    fn start(binary: &Path, log: &Path) -> Self {
-        // A port the kernel just handed out and let go: free unless another
-        // process takes it in the instant before chromedriver binds it.
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .unwrap()
-            .port();
-        let child = Command::new(binary)
-            .arg(format!("--port={port}"))
-            // Loopback callers only (chromedriver's default, stated).
-            .arg("--allowed-ips=127.0.0.1")
-            .arg(format!("--log-path={}", log.display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let driver = Self {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        };
-        let deadline = Instant::now() + WAIT;
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver listens within {WAIT:?}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        driver
-    }
-}
-
-impl Drop for Chromedriver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// The portal in this process on `127.0.0.1:0`, in development mode (plain
 /// http cookies on loopback), with a clock the walk moves by hand so that each
@@ -115,129 +58,6 @@ async fn serve(db: &Path) -> (SocketAddr, Clock) {
     (address, clock)
 }
 
-fn capabilities(profile: &Path) -> fantoccini::wd::Capabilities {
-    let args = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1200,1000",
-        &format!("--user-data-dir={}", profile.display()),
-    ];
-    let value = serde_json::json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": { "binary": CHROMIUM, "args": args },
-    });
-    match value {
-        serde_json::Value::Object(map) => map,
-        _ => unreachable!(),
-    }
-}
-
-/// One browser on the portal, saving a screenshot of each screen it is shown.
-struct Walk {
-    client: Client,
-    base: String,
-    shots: PathBuf,
-    taken: usize,
-}
-
-impl Walk {
-    async fn goto(&self, path: &str) {
-        self.client
-            .goto(&format!("{}{path}", self.base))
-            .await
-            .unwrap();
-    }
-
-    async fn fill(&self, css: &str, text: &str) {
-        let field = self.client.find(Locator::Css(css)).await.unwrap();
-        field.clear().await.unwrap();
-        field.send_keys(text).await.unwrap();
-    }
-
-    async fn click(&self, css: &str) {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-    }
-
-    async fn follow(&self, link_text: &str) {
-        self.client
-            .find(Locator::LinkText(link_text))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-    }
-
-    async fn text_of(&self, css: &str) -> String {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    }
-
-    /// Waits (bounded) until the page's main column says `text`.
-    async fn expect(&self, text: &str) {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let shown = match self.client.find(Locator::Css("main")).await {
-                Ok(main) => main.text().await.unwrap_or_default(),
-                Err(_) => String::new(),
-            };
-            if shown.contains(text) {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{text:?} within {WAIT:?}; the page at {} says:\n{shown}",
-                self.client.current_url().await.unwrap()
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    /// Saves the window as `NN-name.png`.
-    async fn shot(&mut self, name: &str) -> PathBuf {
-        self.taken += 1;
-        let path = self.shots.join(format!("{:02}-{name}.png", self.taken));
-        std::fs::write(&path, self.client.screenshot().await.unwrap()).unwrap();
-        path
-    }
-
-    async fn login(&mut self, login: &str, password: &str) {
-        self.goto("/login").await;
-        self.expect("Username or Client ID").await;
-        self.fill("input[name=login]", login).await;
-        self.fill("input[name=password]", password).await;
-        self.click("form[action='/login'] button[type=submit]")
-            .await;
-    }
-
-    async fn path(&self) -> String {
-        self.client.current_url().await.unwrap().path().to_owned()
-    }
-
-    async fn logout(&self) {
-        self.click("form[action='/logout'] button[type=submit]")
-            .await;
-        self.expect("If you are a current client").await;
-    }
-}
-
 /// The text `zbarimg` reads from the QR code in `png`.
 fn decode_qr(png: &Path) -> String {
     let out = Command::new("zbarimg")
@@ -252,39 +72,18 @@ fn decode_qr(png: &Path) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_seeds_in_a_real_browser() {
-    let driver = on_path("chromedriver");
-    let (Some(driver), true) = (driver, Path::new(CHROMIUM).is_file()) else {
-        let required = ["CI", "COUNTERSIGN_REQUIRE_BROWSER"]
-            .iter()
-            .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()));
-        assert!(
-            !required,
-            "{SKIPPED}; CI and COUNTERSIGN_REQUIRE_BROWSER refuse to skip it"
-        );
-        println!("{SKIPPED}");
+    let Some(driver) = chromium::chromedriver_or_skip() else {
         return;
     };
 
     let dir = tempfile::tempdir().unwrap();
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-screenshots");
-    let _ = std::fs::remove_dir_all(&shots);
-    std::fs::create_dir_all(&shots).unwrap();
+    let shots = chromium::screenshots("browser-screenshots");
     let (address, clock) = serve(&dir.path().join("countersign.db")).await;
     // The driver's log holds what was typed (the demo passwords, the TOTP key):
     // it stays in the test's temporary folder, removed with it.
     let chromedriver = Chromedriver::start(&driver, &dir.path().join("chromedriver.log"));
 
-    let profile = dir.path().join("chromium-profile");
-    let client = tokio::time::timeout(
-        WAIT * 3,
-        // chromedriver is plain HTTP on loopback: a bare connector, no TLS.
-        ClientBuilder::new(HttpConnector::new())
-            .capabilities(capabilities(&profile))
-            .connect(&chromedriver.url),
-    )
-    .await
-    .expect("chromium starts within a minute")
-    .expect("a WebDriver session");
+    let client = chromium::connect(&chromedriver, &dir.path().join("chromium-profile")).await;
     let mut walk = Walk {
         client: client.clone(),
         base: format!("http://{address}"),

@@ -7,6 +7,7 @@ pub(crate) mod codes;
 pub(crate) mod contacts;
 pub(crate) mod dev;
 pub(crate) mod login;
+pub(crate) mod passkeys;
 pub(crate) mod phone;
 pub(crate) mod profile;
 
@@ -129,6 +130,21 @@ pub(crate) async fn stylesheet() -> Response {
             (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/portal.css"),
+    )
+        .into_response()
+}
+
+/// The one script: security keys and passkeys (`navigator.credentials`).
+pub(crate) async fn script() -> Response {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/javascript; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/passkey.js"),
     )
         .into_response()
 }

@@ -18,7 +18,7 @@ use crate::app::App;
 use crate::error::WebError;
 use crate::pages::{
     self, AddAuthenticatorPage, AuthenticatorLine, DisablePage, DonePage, EnablePage, KeyPage,
-    PasswordPage, ProfilePage, RegeneratePage, RemoveAuthenticatorPage, VerifyPage,
+    PasskeyLine, PasswordPage, ProfilePage, RegeneratePage, RemoveAuthenticatorPage, VerifyPage,
 };
 use crate::session::Session;
 
@@ -53,6 +53,18 @@ pub(crate) async fn show(
             .collect(),
         can_add: account.authenticators().len() < countersign::authenticator::MAX_AUTHENTICATORS,
         custom,
+        passkeys_enabled: app.portal.passkeys_enabled() && account.two_factor_enabled(),
+        passkeys: account
+            .passkeys()
+            .iter()
+            .map(|p| PasskeyLine {
+                id: p.id().to_string(),
+                name: p.name().as_str().to_owned(),
+                added: day(p.added_at()),
+                last_used: p.last_used_at().map_or_else(|| "never".to_owned(), day),
+            })
+            .collect(),
+        can_add_passkey: account.passkeys().len() < countersign::passkey::MAX_PASSKEYS,
     }))
 }
 
@@ -75,7 +87,7 @@ fn day(unix: u64) -> String {
 
 /// Runs one facade step on the signed-in contact's account, through the store,
 /// on the blocking pool.
-async fn step<T: Send + 'static>(
+pub(crate) async fn step<T: Send + 'static>(
     app: &Arc<App>,
     id: u64,
     mut step: impl FnMut(&App, &mut Account) -> countersign::Result<T> + Send + 'static,
@@ -293,6 +305,7 @@ pub(crate) async fn disable_form(
     }
     Ok(pages::ok(&DisablePage {
         layout: layout(&app, &session, Some(&account)),
+        passkeys: account.passkeys().len(),
     }))
 }
 
@@ -322,7 +335,10 @@ pub(crate) async fn disable(
             Some(&account),
             &error,
             now,
-            |layout| DisablePage { layout },
+            |layout| DisablePage {
+                layout,
+                passkeys: account.passkeys().len(),
+            },
         )),
     }
 }

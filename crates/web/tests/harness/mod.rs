@@ -18,6 +18,7 @@ use countersign_web::{App, Clock, Options, Outbox};
 use tower::ServiceExt;
 
 pub const NOW: u64 = 1_763_900_000;
+#[allow(unused_imports)] // not every test binary uses each
 pub use countersign_web::demo::{CONTACT_PASSWORD, JOE_PASSWORD};
 
 /// The workspace fixtures' cheap Argon2id, and a throttle of 2 free failures,
@@ -71,7 +72,27 @@ impl Server {
     }
 
     pub fn with(options: &Options) -> Self {
-        let server = Self::over(tempfile::tempdir().unwrap(), options);
+        Self::seeded(options, |portal| portal)
+    }
+
+    /// Production mode with passkeys on for the relying party `localhost` at
+    /// `http://localhost:8080`, passwordless sign-in included.
+    pub fn passkeys() -> Self {
+        Self::seeded(&Options::default(), |portal| {
+            let settings = countersign::passkey::PasskeySettings {
+                passwordless: true,
+                ..countersign::passkey::PasskeySettings::new(
+                    "localhost",
+                    "http://localhost:8080",
+                    "Client Portal",
+                )
+            };
+            portal.with_passkeys(settings).unwrap()
+        })
+    }
+
+    fn seeded(options: &Options, portal: fn(Portal) -> Portal) -> Self {
+        let server = Self::over(tempfile::tempdir().unwrap(), options, portal);
         assert!(countersign_web::demo::seed(server.app.store(), server.app.portal()).unwrap());
         server
     }
@@ -84,7 +105,7 @@ impl Server {
             app, router, _dir, ..
         } = self;
         drop((app, router));
-        let server = Self::over(_dir, &Options::default());
+        let server = Self::over(_dir, &Options::default(), |portal| portal);
         server.clock.advance(now - NOW);
         assert!(
             !countersign_web::demo::seed(server.app.store(), server.app.portal()).unwrap(),
@@ -93,9 +114,9 @@ impl Server {
         server
     }
 
-    fn over(dir: tempfile::TempDir, options: &Options) -> Self {
+    fn over(dir: tempfile::TempDir, options: &Options, portal: fn(Portal) -> Portal) -> Self {
         let store = SqliteStore::open(dir.path().join("countersign.db")).unwrap();
-        let portal = Portal::new(ServerKey::from_bytes([0x42; 32]), settings()).unwrap();
+        let portal = portal(Portal::new(ServerKey::from_bytes([0x42; 32]), settings()).unwrap());
         let clock = Clock::manual(NOW);
         let outbox = Arc::new(Outbox::default());
         let default_burst = Options::default().burst;
