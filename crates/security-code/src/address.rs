@@ -72,7 +72,9 @@ pub(crate) fn is_street_shaped(n: &Normalized) -> bool {
         }
         let mut words = 0;
         let mut i = g.end;
-        while i < n.text.len() && words < 4 {
+        // No bound on `i` here: at the end of the text no word starts and
+        // `n.text.get(i)` is `None`, which ends the loop.
+        while words < 4 {
             let start = i;
             while i < n.text.len() && n.text[i].is_alphabetic() {
                 i += 1;

@@ -44,6 +44,34 @@ fn policy_settings_are_validated() {
 }
 
 #[test]
+fn policy_settings_accept_their_documented_bounds() {
+    // Each range in PolicyConfig's docs includes its ends: max_length from min_length
+    // to 1024, min_distinct from 2 to min_length, max_sequence_run from 3.
+    let ok = |json: &str| serde_json::from_str::<Policy>(json);
+    for edge in [
+        r#"{"min_length": 8}"#,
+        r#"{"min_length": 12, "max_length": 12}"#,
+        r#"{"max_length": 1024}"#,
+        r#"{"min_distinct": 2}"#,
+        r#"{"min_distinct": 8}"#,
+        r#"{"min_length": 10, "min_distinct": 10}"#,
+        r#"{"max_sequence_run": 3}"#,
+    ] {
+        assert!(ok(edge).is_ok(), "{edge}: {:?}", ok(edge));
+    }
+    let p = ok(r#"{"min_length": 12, "max_length": 12}"#).unwrap();
+    assert_eq!((p.min_length(), p.max_length()), (12, 12));
+    assert_eq!(ok(r#"{"max_length": 1024}"#).unwrap().max_length(), 1024);
+    for past in [
+        r#"{"min_length": 12, "max_length": 11}"#,
+        r#"{"max_length": 1025}"#,
+        r#"{"min_length": 10, "min_distinct": 11}"#,
+    ] {
+        assert!(ok(past).is_err(), "{past}");
+    }
+}
+
+#[test]
 fn a_stricter_policy_applies() {
     let p: Policy = serde_json::from_str(r#"{"min_length": 12, "max_sequence_run": 3}"#).unwrap();
     let r = p.check("Oak-Pine-x", &ctx());
@@ -95,6 +123,13 @@ fn dates_validate() {
 }
 
 #[test]
+fn an_unknown_reason_code_is_an_error_that_says_so() {
+    // What a caller parsing stored or configured codes shows its operator.
+    let err = "nope".parse::<ReasonCode>().unwrap_err();
+    assert_eq!(err.to_string(), "unknown security-code reason code");
+}
+
+#[test]
 fn reports_serialize_with_stable_codes() {
     let r = check("1990-01-31-blue", &ctx());
     let json = serde_json::to_value(&r).unwrap();
@@ -135,4 +170,28 @@ fn hostile_lengths_do_not_hang() {
     );
     let near = "a1-".repeat(300);
     assert!(!check(&near, &ctx()).passed());
+}
+
+#[test]
+fn codes_past_the_analysis_limit_are_only_too_long() {
+    // Past 1024 code points a code is reported too long and not analysed further
+    // (the bound on check's work); at 1024 it is analysed in full.
+    let codes = |r: Report| r.violation_codes().collect::<Vec<_>>();
+    assert_eq!(
+        codes(check(&"a".repeat(1025), &ctx())),
+        [ReasonCode::TooLong]
+    );
+    assert_eq!(
+        codes(check(&"a".repeat(1024), &ctx())),
+        [ReasonCode::TooLong, ReasonCode::RepeatedCharacter]
+    );
+    let p: Policy = serde_json::from_str(r#"{"max_length": 1024}"#).unwrap();
+    assert_eq!(
+        codes(p.check(&"a".repeat(1025), &ctx())),
+        [ReasonCode::TooLong]
+    );
+    assert_eq!(
+        codes(p.check(&"a".repeat(1024), &ctx())),
+        [ReasonCode::RepeatedCharacter]
+    );
 }

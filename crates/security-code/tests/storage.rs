@@ -236,6 +236,59 @@ fn every_truncation_is_a_typed_error() {
 }
 
 #[test]
+fn a_truncated_seal_says_how_long_it_must_be() {
+    let sealed = SealedCode::seal(&SecurityCode::new("Lighthouse-42-Oak"), &key()).unwrap();
+    let bytes = sealed.to_bytes();
+    // Before the key id's length is read, the shortest seal there can be: "CSSC",
+    // version, length, a 1-byte key id, the nonce and the tag (an empty code).
+    for len in 0..6 {
+        assert!(
+            matches!(
+                SealedCode::from_bytes(&bytes[..len]),
+                Err(Error::Truncated { len: l, needed: 35 }) if l == len
+            ),
+            "length {len}"
+        );
+    }
+    // From the 6-byte header on, the shortest seal with this key id ("k1").
+    for len in 6..36 {
+        assert!(
+            matches!(
+                SealedCode::from_bytes(&bytes[..len]),
+                Err(Error::Truncated { len: l, needed: 36 }) if l == len
+            ),
+            "length {len}"
+        );
+    }
+    // At 36 the framing is complete (an empty ciphertext): from_bytes accepts it and
+    // the tag check refuses it.
+    let framed = SealedCode::from_bytes(&bytes[..36]).unwrap();
+    assert!(matches!(framed.open(&key()), Err(Error::Tampered)));
+    // A 6-byte header is read as a header: its version is checked before its length.
+    assert!(matches!(
+        SealedCode::from_bytes(b"CSSC\x02\x02"),
+        Err(Error::UnsupportedVersion {
+            version: 2,
+            supported: 1
+        })
+    ));
+    // The borrowed bytes are the bytes to store.
+    assert_eq!(sealed.as_bytes(), bytes.as_slice());
+    assert_eq!(SealedCode::from_bytes(sealed.as_bytes()).unwrap(), sealed);
+}
+
+#[test]
+fn a_sealed_codes_debug_shows_its_key_id_and_length_only() {
+    // Sealed codes end up in logs through the records that hold them: Debug names the
+    // key (for rotation) and the size, never the nonce or the ciphertext.
+    let sealed = SealedCode::seal(&SecurityCode::new("Lighthouse-42-Oak"), &key()).unwrap();
+    assert_eq!(
+        format!("{sealed:?}"),
+        r#"SealedCode { key_id: "k1", len: 53 }"#
+    );
+}
+
+#[test]
 fn serde_round_trip_as_hex() {
     let sealed = SealedCode::seal(&SecurityCode::new("Lighthouse-42-Oak"), &key()).unwrap();
     let json = serde_json::to_string(&StoredCode::Sealed(sealed.clone())).unwrap();
@@ -244,6 +297,43 @@ fn serde_round_trip_as_hex() {
     assert_eq!(back, StoredCode::Sealed(sealed));
     assert!(serde_json::from_str::<SealedCode>(r#""4353534301""#).is_err());
     assert!(serde_json::from_str::<SealedCode>(r#""zz""#).is_err());
+}
+
+#[test]
+fn a_stored_value_of_the_wrong_type_names_what_was_expected() {
+    let err = serde_json::from_str::<SealedCode>("42").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("expected a sealed security code (hex text or bytes)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn hex_text_is_read_in_either_case_and_a_bad_digit_is_located() {
+    let sealed = SealedCode::seal(&SecurityCode::new("Lighthouse-42-Oak"), &key()).unwrap();
+    let hex: String = serde_json::to_value(&sealed)
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(hex.bytes().any(|b| b.is_ascii_lowercase()), "{hex}");
+    assert_eq!(
+        SealedCode::from_hex(&hex.to_ascii_uppercase()).unwrap(),
+        sealed
+    );
+    assert_eq!(SealedCode::from_hex(&hex).unwrap(), sealed);
+    // The position of the first character that is not a hex digit, high or low nibble.
+    for (text, position) in [("435353g3", 6), ("4353534g", 7), ("43535", 5)] {
+        assert!(
+            matches!(
+                SealedCode::from_hex(text),
+                Err(Error::InvalidEncoding { position: p }) if p == position
+            ),
+            "{text}: {:?}",
+            SealedCode::from_hex(text)
+        );
+    }
 }
 
 #[test]
@@ -285,6 +375,36 @@ fn speech_normalization_is_configurable() {
 }
 
 #[test]
+fn only_a_match_is_a_match() {
+    // Callers gate support actions on is_match: a mismatch or no code set must not pass.
+    assert!(Verification::Matched(Which::Contact).is_match());
+    assert!(!Verification::Mismatch(Which::Contact).is_match());
+    assert!(!Verification::Mismatch(Which::Account).is_match());
+    assert!(!Verification::NoCodeSet.is_match());
+}
+
+#[test]
+fn spoken_dashes_of_every_kind_are_ignored_as_hyphens() {
+    // An agent's keyboard or a pasted note may carry a Unicode dash or the minus sign
+    // (U+2212); NFKC leaves them alone, so the speech rules fold them with the hyphen.
+    let sealed = SealedCode::seal(&SecurityCode::new("Lighthouse-42-Oak"), &key()).unwrap();
+    let loose = Speech::default();
+    for said in [
+        "Lighthouse\u{2010}42\u{2010}Oak",
+        "Lighthouse\u{2013}42\u{2013}Oak",
+        "Lighthouse\u{2015}42\u{2015}Oak",
+        "Lighthouse\u{2212}42\u{2212}Oak",
+    ] {
+        assert!(sealed.verify(said, &key(), &loose).unwrap(), "{said:?}");
+        assert_eq!(
+            loose.normalize(said).as_str(),
+            "lighthouse42oak",
+            "{said:?}"
+        );
+    }
+}
+
+#[test]
 fn hashed_code_verifies_but_cannot_be_opened() {
     let code = SecurityCode::new("Tulip-040785-x");
     let h =
@@ -307,6 +427,22 @@ fn hashed_code_verifies_but_cannot_be_opened() {
         HashedCode::from_phc("not a hash", Speech::default()),
         Err(Error::InvalidHash { .. })
     ));
+}
+
+#[test]
+fn a_hashed_code_keeps_the_speech_it_was_hashed_under() {
+    // A hashed code is verified under its own rules, not the caller's: `speech()` is
+    // what a store records beside the PHC string.
+    let strict = Speech {
+        ignore_case: false,
+        ..Speech::default()
+    };
+    let code = SecurityCode::new("Copper-Kettle-Rain");
+    let h = HashedCode::hash_with(&code, strict, cheap(), &mut rand::rngs::SysRng).unwrap();
+    assert_eq!(h.speech(), strict);
+    let back = HashedCode::from_phc(h.phc(), h.speech()).unwrap();
+    assert!(back.verify("Copper Kettle Rain").unwrap());
+    assert!(!back.verify("copper kettle rain").unwrap());
 }
 
 #[test]
@@ -370,6 +506,14 @@ fn secrets_are_redacted() {
     let h =
         HashedCode::hash_with(&code, Speech::default(), cheap(), &mut rand::rngs::SysRng).unwrap();
     assert!(!format!("{h:?}").contains("argon2id"));
+    // The form is the redaction: the hash replaced, the speech rules shown.
+    assert_eq!(
+        format!("{h:?}"),
+        format!(
+            "HashedCode {{ phc: \"[redacted]\", speech: {:?} }}",
+            Speech::default()
+        )
+    );
     // Constant-time equality, normalized as set.
     assert_eq!(code, SecurityCode::new(" Lighthouse-42-Oak "));
     assert_ne!(code, SecurityCode::new("Lighthouse-42-Oa"));
