@@ -20,7 +20,7 @@
 //!    is not registered twice.
 //! 3. **Second factor**: after [`Portal::sign_in`] returns a [`LoginTicket`],
 //!    [`Portal::begin_passkey_sign_in`] makes the challenge, and
-//!    [`Portal::complete_sign_in`] with [`SecondFactor::Passkey`] finishes it,
+//!    [`Portal::complete_sign_in`] with [`SecondFactor::Passkey`](crate::login::SecondFactor::Passkey) finishes it,
 //!    like any other second factor: the ticket is spent, "remember this device"
 //!    is honoured, the account is re-sealed after a key rotation.
 //! 4. **Passwordless** (only with [`PasskeySettings::passwordless`]):
@@ -100,7 +100,7 @@ pub struct PasskeySettings {
     /// credential is bound to.
     pub rp_id: String,
     /// The origin the browser runs the ceremonies at
-    /// ("https://portal.example.com"): the RP id or a subdomain of it.
+    /// (`"https://portal.example.com"`): the RP id or a subdomain of it.
     pub origin: String,
     /// The name authenticators show ("Vivio Portal").
     pub rp_name: String,
