@@ -64,7 +64,7 @@ impl RelyingParty {
     /// [`Error::InvalidRelyingParty`] saying which rule a value breaks.
     pub fn new(rp_id: &str, origin: &str, name: &str, timeout_secs: u64) -> Result<Self> {
         let invalid = |reason| Err(Error::InvalidRelyingParty { reason });
-        if !is_domain(rp_id) {
+        if !is_rp_id(rp_id) {
             return invalid(
                 "the RP id is a domain name in lower case, without scheme, port or path (\"example.com\")",
             );
@@ -377,9 +377,21 @@ fn discoverable_options(options: &RequestChallengeResponse) -> Result<String> {
     to_json(options)
 }
 
-/// A DNS name as an RP id: labels of ASCII lower-case letters, digits and
-/// hyphens (IDNs in their `xn--` form), or `localhost`.
-fn is_domain(text: &str) -> bool {
+/// Whether `text` is a DNS name [`RelyingParty::new`] takes as an RP id: labels
+/// of ASCII lower-case letters, digits and hyphens (IDNs in their `xn--` form),
+/// as `localhost` is; no scheme, port or path.
+///
+/// ```
+/// use countersign_passkey::is_rp_id;
+///
+/// assert!(is_rp_id("portal.example.com"));
+/// assert!(is_rp_id("localhost"));
+/// assert!(!is_rp_id("Example.com"));
+/// assert!(!is_rp_id("example.com:443"));
+/// assert!(!is_rp_id("-example.com"));
+/// ```
+#[must_use]
+pub fn is_rp_id(text: &str) -> bool {
     !text.is_empty()
         && text.len() <= 253
         && text.split('.').all(|label| {

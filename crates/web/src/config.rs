@@ -160,19 +160,6 @@ fn origin_host(origin: &str) -> anyhow::Result<&str> {
 ///
 /// What is wrong and how to put it right, as one sentence.
 pub fn check_relying_party(id: &str, origin: &str) -> anyhow::Result<String> {
-    let is_domain = |name: &str| {
-        !name.is_empty()
-            && name.len() <= 253
-            && name.split('.').all(|label| {
-                !label.is_empty()
-                    && label.len() <= 63
-                    && !label.starts_with('-')
-                    && !label.ends_with('-')
-                    && label
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            })
-    };
     let unbracketed = id.trim_start_matches('[').trim_end_matches(']');
     if unbracketed.parse::<std::net::IpAddr>().is_ok() {
         bail!(
@@ -180,7 +167,7 @@ pub fn check_relying_party(id: &str, origin: &str) -> anyhow::Result<String> {
              use a domain name (localhost on this machine)"
         );
     }
-    if !is_domain(id) {
+    if !countersign::webauthn::is_rp_id(id) {
         bail!(
             "the relying party id {id:?} is not a domain name in lower case \
              (example.com, portal.example.com, localhost): no scheme, port or path"
