@@ -16,46 +16,24 @@ mod harness;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 use std::time::Duration;
 
 use chromium::{Chromedriver, Walk};
 use countersign::{Portal, ServerKey};
-use countersign_store::SqliteStore;
-use countersign_web::{App, Clock, NoSender, Options};
+use countersign_web::Clock;
 use fantoccini::Locator;
-use harness::{CONTACT_PASSWORD, JOE_PASSWORD, NOW, app_for, code};
+use harness::{CONTACT_PASSWORD, JOE_PASSWORD, app_for, code};
 
 /// The whole walk is bounded.
 const WALK: Duration = Duration::from_secs(240);
 
-/// The portal in this process on `127.0.0.1:0`, in development mode (plain
-/// http cookies on loopback), with a clock the walk moves by hand so that each
-/// TOTP code falls in a step of its own.
+/// The demo portal on a loopback port (see [`harness::serve_demo`]); the walk
+/// moves its clock so that each TOTP code falls in a step of its own.
 async fn serve(db: &Path) -> (SocketAddr, Clock) {
-    let store = SqliteStore::open(db).unwrap();
-    let portal = Portal::new(ServerKey::generate(), harness::settings()).unwrap();
-    let clock = Clock::manual(NOW);
-    let options = Options {
-        dev: true,
-        burst: 1_000,
-        clock: clock.clone(),
-        ..Options::default()
-    };
-    let app = App::new(Box::new(store), portal, Arc::new(NoSender), options).unwrap();
-    assert!(countersign_web::demo::seed(app.store(), app.portal()).unwrap());
-    let router = countersign_web::router(app);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
-    (address, clock)
+    harness::serve_demo(db, |_| {
+        Portal::new(ServerKey::generate(), harness::settings()).unwrap()
+    })
+    .await
 }
 
 /// The text `zbarimg` reads from the QR code in `png`.

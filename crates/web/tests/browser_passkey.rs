@@ -19,18 +19,15 @@
 mod chromium;
 mod harness;
 
-use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chromium::{Chromedriver, VirtualAuthenticator, WAIT, Walk};
 use countersign::passkey::PasskeySettings;
 use countersign::{Portal, ServerKey};
-use countersign_store::SqliteStore;
-use countersign_web::{App, Clock, NoSender, Options};
+use countersign_web::Clock;
 use fantoccini::Locator;
-use harness::{JOE_PASSWORD, NOW, app_for, code};
+use harness::{JOE_PASSWORD, app_for, code};
 
 /// The whole walk is bounded.
 const WALK: Duration = Duration::from_secs(180);
@@ -39,40 +36,22 @@ const WALK: Duration = Duration::from_secs(180);
 /// party `localhost` at `http://localhost:PORT` and passwordless sign-in on,
 /// in development mode, with a clock the walk moves by hand.
 async fn serve(db: &Path) -> (u16, Clock) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let passkeys = PasskeySettings {
-        passwordless: true,
-        ..PasskeySettings::new(
-            "localhost",
-            &format!("http://localhost:{port}"),
-            "Client Portal",
-        )
-    };
-    let portal = Portal::new(ServerKey::generate(), harness::settings())
-        .unwrap()
-        .with_passkeys(passkeys)
-        .unwrap();
-    let clock = Clock::manual(NOW);
-    let options = Options {
-        dev: true,
-        burst: 1_000,
-        clock: clock.clone(),
-        ..Options::default()
-    };
-    let store = SqliteStore::open(db).unwrap();
-    let app = App::new(Box::new(store), portal, Arc::new(NoSender), options).unwrap();
-    assert!(countersign_web::demo::seed(app.store(), app.portal()).unwrap());
-    let router = countersign_web::router(app);
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
-    (port, clock)
+    let (address, clock) = harness::serve_demo(db, |port| {
+        let passkeys = PasskeySettings {
+            passwordless: true,
+            ..PasskeySettings::new(
+                "localhost",
+                &format!("http://localhost:{port}"),
+                "Client Portal",
+            )
+        };
+        Portal::new(ServerKey::generate(), harness::settings())
+            .unwrap()
+            .with_passkeys(passkeys)
+            .unwrap()
+    })
+    .await;
+    (address.port(), clock)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -34,6 +34,45 @@ pub fn settings() -> Settings {
     }
 }
 
+/// The demo portal in this process on `127.0.0.1:0` over the SQLite file `db`,
+/// in development mode (plain http cookies on loopback), with a clock the
+/// caller moves by hand, for the real-browser walks. `portal` is made once the
+/// port is known, for a relying party at `http://localhost:PORT`.
+pub async fn serve_demo(
+    db: &std::path::Path,
+    portal: impl FnOnce(u16) -> Portal,
+) -> (SocketAddr, Clock) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let portal = portal(address.port());
+    let clock = Clock::manual(NOW);
+    let options = Options {
+        dev: true,
+        burst: 1_000,
+        clock: clock.clone(),
+        ..Options::default()
+    };
+    let store = SqliteStore::open(db).unwrap();
+    let app = App::new(
+        Box::new(store),
+        portal,
+        Arc::new(countersign_web::NoSender),
+        options,
+    )
+    .unwrap();
+    assert!(countersign_web::demo::seed(app.store(), app.portal()).unwrap());
+    let router = countersign_web::router(app);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    (address, clock)
+}
+
 pub struct Server {
     pub app: Arc<App>,
     pub router: Router,
