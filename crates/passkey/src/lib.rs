@@ -15,6 +15,7 @@ pub use ceremony::{AuthenticationState, DiscoverableState, MAX_STATE_LEN, Regist
 pub use credential::{Credential, MAX_CREDENTIAL_ID_LEN, MIN_CREDENTIAL_ID_LEN};
 pub use error::{Error, Refusal, Result};
 pub use relying_party::{
-    Authenticated, MAX_NAME_CHARS, MAX_RESPONSE_LEN, MAX_TIMEOUT_SECS, RelyingParty, is_rp_id,
+    Authenticated, MAX_NAME_CHARS, MAX_RESPONSE_LEN, MAX_TIMEOUT_SECS, RelyingParty,
+    check_rp_id_and_origin, is_rp_id,
 };
 pub use user::UserHandle;

@@ -22,7 +22,7 @@ pub const MAX_NAME_CHARS: usize = 64;
 pub const MAX_TIMEOUT_SECS: u64 = 3600;
 
 /// A WebAuthn relying party, checked: the RP id is a domain (lower case, no
-/// scheme, port or path), the origin an `https` URL (or `http` on `localhost`)
+/// scheme, port or path), the origin an `https` URL (or `http` on `localhost` and `*.localhost`)
 /// whose host is the RP id or one of its subdomains (W3C WebAuthn §5.1.4.1: the
 /// RP id must be a registrable suffix of the origin's effective domain), and
 /// the name 1 to [`MAX_NAME_CHARS`] characters without control characters.
@@ -64,38 +64,7 @@ impl RelyingParty {
     /// [`Error::InvalidRelyingParty`] saying which rule a value breaks.
     pub fn new(rp_id: &str, origin: &str, name: &str, timeout_secs: u64) -> Result<Self> {
         let invalid = |reason| Err(Error::InvalidRelyingParty { reason });
-        if !is_rp_id(rp_id) {
-            return invalid(
-                "the RP id is a domain name in lower case, without scheme, port or path (\"example.com\")",
-            );
-        }
-        let Ok(url) = Url::parse(origin) else {
-            return invalid("the origin is not a URL (\"https://portal.example.com\")");
-        };
-        let Some(host) = url.host_str() else {
-            return invalid("the origin has no host");
-        };
-        let localhost = host == "localhost";
-        match url.scheme() {
-            "https" => {}
-            "http" if localhost => {}
-            _ => return invalid("the origin must be https (http only on localhost)"),
-        }
-        if url.path() != "/"
-            || url.query().is_some()
-            || url.fragment().is_some()
-            || !url.username().is_empty()
-            || url.password().is_some()
-        {
-            return invalid("the origin is a scheme, host and port only, without path or query");
-        }
-        if host != rp_id
-            && !host
-                .strip_suffix(rp_id)
-                .is_some_and(|prefix| prefix.ends_with('.'))
-        {
-            return invalid("the origin's host must be the RP id or one of its subdomains");
-        }
+        let url = checked_origin(rp_id, origin)?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
             return invalid("the relying party name has 1 to 64 characters");
@@ -375,6 +344,97 @@ fn registration_options(options: &CreationChallengeResponse, discoverable: bool)
 
 fn discoverable_options(options: &RequestChallengeResponse) -> Result<String> {
     to_json(options)
+}
+
+/// Checks an RP id and an origin as browsers will, the rules [`RelyingParty::new`]
+/// applies to them (W3C WebAuthn §5.1.4.1 and §7.1 step 9, the HTML standard's
+/// "is a registrable domain suffix of"): the RP id is a domain name in lower case
+/// ([`is_rp_id`]), not an IP address; the origin is `scheme://host[:port]`, `https`
+/// or else `http` on `localhost` or a `*.localhost` name (the secure contexts of
+/// plain http); its host is the RP id or a subdomain of it. A configuration can
+/// call it before it has a name or timeout to build the relying party with.
+///
+/// ```
+/// use countersign_passkey::{check_rp_id_and_origin, Error};
+///
+/// assert!(check_rp_id_and_origin("example.com", "https://portal.example.com:8443").is_ok());
+/// assert!(check_rp_id_and_origin("localhost", "http://localhost:8080").is_ok());
+/// let Err(Error::InvalidRelyingParty { reason }) =
+///     check_rp_id_and_origin("example.com", "http://example.com")
+/// else {
+///     panic!("plain http off localhost is refused")
+/// };
+/// assert!(reason.contains("plain http"));
+/// ```
+///
+/// # Errors
+///
+/// [`Error::InvalidRelyingParty`] saying which rule a value breaks.
+pub fn check_rp_id_and_origin(rp_id: &str, origin: &str) -> Result<()> {
+    checked_origin(rp_id, origin).map(drop)
+}
+
+/// [`check_rp_id_and_origin`], keeping the parsed origin.
+fn checked_origin(rp_id: &str, origin: &str) -> Result<Url> {
+    let invalid = |reason| Err(Error::InvalidRelyingParty { reason });
+    let unbracketed = rp_id.trim_start_matches('[').trim_end_matches(']');
+    if unbracketed.parse::<std::net::IpAddr>().is_ok() {
+        return invalid(
+            "the relying party id is an IP address, which browsers refuse for passkeys: \
+             use a domain name (localhost on this machine)",
+        );
+    }
+    if !is_rp_id(rp_id) {
+        return invalid(
+            "the relying party id is not a domain name in lower case \
+             (example.com, portal.example.com, localhost): no scheme, port or path",
+        );
+    }
+    let url = match Url::parse(origin) {
+        Ok(url) => url,
+        Err(url::ParseError::InvalidPort) => {
+            return invalid("the origin has a port that is not a number");
+        }
+        Err(_) => {
+            return invalid("the origin is not scheme://host[:port] (https://portal.example.com)");
+        }
+    };
+    // A URL with a scheme but no authority (`example.com:443` reads as the scheme
+    // `example.com`) has no host.
+    let Some(host) = url.host_str() else {
+        return invalid("the origin is not scheme://host[:port] (https://portal.example.com)");
+    };
+    let local = host == "localhost" || host.ends_with(".localhost");
+    match url.scheme() {
+        "https" => {}
+        "http" if local => {}
+        "http" => {
+            return invalid(
+                "the origin is plain http, which browsers allow passkeys on only for \
+                 localhost: serve the portal over https",
+            );
+        }
+        _ => return invalid("the origin is neither https:// nor http://"),
+    }
+    if url.path() != "/"
+        || url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return invalid("the origin has a path, query or user: give scheme://host[:port] only");
+    }
+    if host != rp_id
+        && !host
+            .strip_suffix(rp_id)
+            .is_some_and(|prefix| prefix.ends_with('.'))
+    {
+        return invalid(
+            "the origin is not on the relying party id: its host must be the id \
+             or a subdomain of it",
+        );
+    }
+    Ok(url)
 }
 
 /// Whether `text` is a DNS name [`RelyingParty::new`] takes as an RP id: labels

@@ -383,6 +383,8 @@ fn the_relying_party_is_checked() {
         ("example.com", ORIGIN, "Vivio", 0),
         ("example.com", ORIGIN, "Vivio", 3601),
         ("https://example.com", ORIGIN, "Vivio", 300),
+        ("127.0.0.1", "https://127.0.0.1:8443", "Vivio", 300),
+        ("example.com", "http://localhost.example.com", "Vivio", 300),
     ] {
         assert!(
             matches!(
@@ -393,5 +395,13 @@ fn the_relying_party_is_checked() {
         );
     }
     assert!(RelyingParty::new("localhost", "http://localhost:8080", "Vivio", 1).is_ok());
+    // A `*.localhost` name is a secure context over plain http, as localhost is.
+    let local = RelyingParty::new(
+        "portal.localhost",
+        "http://portal.localhost:8080",
+        "Vivio",
+        1,
+    );
+    assert!(local.is_ok(), "{local:?}");
     assert!(RelyingParty::new("example.com", "https://example.com", "Vivio", 3600).is_ok());
 }

@@ -150,47 +150,19 @@ fn origin_host(origin: &str) -> anyhow::Result<&str> {
     Ok(host)
 }
 
-/// Checks a relying party id and an origin as browsers will (WebAuthn §5.1.3,
-/// §7.1 step 9; the HTML standard's "is a registrable domain suffix of"):
-/// the id is a domain name, not an IP address; the origin is `https`, or
-/// `http` on localhost (a secure context); its host is the id or a subdomain
-/// of it. Returns the origin without a trailing `/`.
+/// Checks a relying party id and an origin as browsers will, with the rules the
+/// portal's relying party is built with ([`countersign::webauthn::check_rp_id_and_origin`]):
+/// the id is a domain name, not an IP address; the origin is `https`, or `http`
+/// on `localhost` and `*.localhost` (secure contexts); its host is the id or a
+/// subdomain of it. Returns the origin without a trailing `/`.
 ///
 /// # Errors
 ///
 /// What is wrong and how to put it right, as one sentence.
 pub fn check_relying_party(id: &str, origin: &str) -> anyhow::Result<String> {
-    let unbracketed = id.trim_start_matches('[').trim_end_matches(']');
-    if unbracketed.parse::<std::net::IpAddr>().is_ok() {
-        bail!(
-            "the relying party id {id:?} is an IP address, which browsers refuse for passkeys: \
-             use a domain name (localhost on this machine)"
-        );
-    }
-    if !countersign::webauthn::is_rp_id(id) {
-        bail!(
-            "the relying party id {id:?} is not a domain name in lower case \
-             (example.com, portal.example.com, localhost): no scheme, port or path"
-        );
-    }
-    let host = origin_host(origin)?;
-    let scheme = origin.split_once("://").map_or("", |(scheme, _)| scheme);
-    let local = host == "localhost" || host.ends_with(".localhost");
-    match scheme {
-        "https" => {}
-        "http" if local => {}
-        "http" => bail!(
-            "the origin {origin:?} is plain http, which browsers allow passkeys on only for \
-             localhost: serve the portal over https"
-        ),
-        _ => bail!("the origin {origin:?} is neither https:// nor http://"),
-    }
-    if host != id && !host.ends_with(&format!(".{id}")) {
-        bail!(
-            "the origin {origin:?} is not on the relying party id {id:?}: its host must be \
-             {id} or a subdomain of it (set --rp-id or --origin to agree)"
-        );
-    }
+    // One check, the one the portal's relying party is later built with.
+    countersign::webauthn::check_rp_id_and_origin(id, origin)
+        .map_err(|e| anyhow::anyhow!("--rp-id {id:?} with --origin {origin:?}: {e}"))?;
     Ok(origin.strip_suffix('/').unwrap_or(origin).to_owned())
 }
 
@@ -433,6 +405,10 @@ mod tests {
             ok("localhost", "http://localhost:8080"),
             "http://localhost:8080"
         );
+        assert_eq!(
+            ok("portal.localhost", "http://portal.localhost:8080"),
+            "http://portal.localhost:8080"
+        );
         for (id, origin, says) in [
             (
                 "example.com",
@@ -464,6 +440,11 @@ mod tests {
             ),
             ("", "https://example.com", "not a domain name"),
             ("example.com", "http://example.com", "plain http"),
+            (
+                "localhost.example.com",
+                "http://localhost.example.com",
+                "plain http",
+            ),
             ("example.com", "example.com", "not scheme://host"),
             ("example.com", "ftp://example.com", "neither https"),
             ("example.com", "https://example.com/portal", "path"),
