@@ -405,3 +405,49 @@ fn the_relying_party_is_checked() {
     assert!(local.is_ok(), "{local:?}");
     assert!(RelyingParty::new("example.com", "https://example.com", "Vivio", 3600).is_ok());
 }
+
+/// Writes the seeds of the `passkey_state` fuzz target (`fuzz/seeds/passkey_state/`)
+/// from one real ceremony, each after the target's selector byte: the stored
+/// credential (0), webauthn-rs's registration and authentication states (1), and
+/// the browser's registration and assertion answers (2). Not a check: run it to
+/// make the seeds again,
+/// `cargo test -p countersign-passkey --test ceremonies -- --ignored write_fuzz_seeds`.
+#[test]
+#[ignore = "writes fuzz/seeds/passkey_state; run by hand"]
+fn write_fuzz_seeds() {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/passkey_state");
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, selector: u8, text: &str| {
+        let mut bytes = vec![selector];
+        bytes.extend_from_slice(text.as_bytes());
+        std::fs::write(dir.join(name), bytes).unwrap();
+    };
+    let rp = rp();
+    let mut browser = Browser::at(ORIGIN);
+    let (options, state) = rp
+        .start_registration(
+            UserHandle::from_id(3522),
+            "joe.example",
+            "Joe Example",
+            &[],
+            false,
+        )
+        .unwrap();
+    write("registration_state", 1, &state.to_json().unwrap());
+    let response = browser.create(&options);
+    write("registration_response", 2, &response);
+    let credential = rp.finish_registration(&state, &response, &[]).unwrap();
+    write(
+        "credential",
+        0,
+        &serde_json::to_string(&credential).unwrap(),
+    );
+    let mut credentials = vec![credential];
+    let (options, state) = rp.start_authentication(&credentials).unwrap();
+    write("authentication_state", 1, &state.to_json().unwrap());
+    let response = browser.get(&options);
+    write("assertion_response", 2, &response);
+    rp.finish_authentication(&state, &response, &mut credentials)
+        .unwrap();
+}
