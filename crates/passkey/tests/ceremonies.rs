@@ -6,7 +6,7 @@
 
 use countersign_passkey::{
     AuthenticationState, Credential, DiscoverableState, Error, Refusal, RegistrationState,
-    RelyingParty, UserHandle,
+    RelyingParty, UserHandle, check_rp_id_and_origin,
 };
 use webauthn_authenticator_rs::WebauthnAuthenticator;
 use webauthn_authenticator_rs::prelude::{
@@ -404,6 +404,75 @@ fn the_relying_party_is_checked() {
     );
     assert!(local.is_ok(), "{local:?}");
     assert!(RelyingParty::new("example.com", "https://example.com", "Vivio", 3600).is_ok());
+}
+
+#[test]
+fn an_rp_id_and_origin_are_checked_as_browsers_will() {
+    for (rp_id, origin) in [
+        ("example.com", "https://example.com"),
+        ("example.com", "https://portal.example.com:8443/"),
+        ("localhost", "http://localhost:8080"),
+        ("portal.localhost", "http://portal.localhost"),
+    ] {
+        let checked = check_rp_id_and_origin(rp_id, origin);
+        assert!(checked.is_ok(), "{rp_id} {origin}: {checked:?}");
+    }
+    for (rp_id, origin, says) in [
+        ("127.0.0.1", "https://127.0.0.1:8443", "IP address"),
+        ("[::1]", "https://[::1]:8443", "IP address"),
+        ("Example.com", "https://example.com", "not a domain name"),
+        ("example.com", "example.com", "not scheme://host"),
+        ("example.com", "example.com:443", "not scheme://host"),
+        (
+            "example.com",
+            "https://example.com:https",
+            "port that is not a number",
+        ),
+        ("example.com", "http://example.com", "plain http"),
+        ("example.com", "http://localhost.example.com", "plain http"),
+        ("example.com", "ftp://example.com", "neither https"),
+        (
+            "example.com",
+            "https://example.com/portal",
+            "path, query or user",
+        ),
+        (
+            "example.com",
+            "https://example.com/?next=1",
+            "path, query or user",
+        ),
+        (
+            "example.com",
+            "https://example.com/#top",
+            "path, query or user",
+        ),
+        (
+            "example.com",
+            "https://joe@example.com",
+            "path, query or user",
+        ),
+        (
+            "example.com",
+            "https://:pw@example.com",
+            "path, query or user",
+        ),
+        (
+            "example.com",
+            "https://badexample.com",
+            "not on the relying party id",
+        ),
+        (
+            "portal.example.com",
+            "https://example.com",
+            "not on the relying party id",
+        ),
+    ] {
+        let Err(Error::InvalidRelyingParty { reason }) = check_rp_id_and_origin(rp_id, origin)
+        else {
+            panic!("{rp_id} {origin} is accepted");
+        };
+        assert!(reason.contains(says), "{rp_id} {origin}: {reason}");
+    }
 }
 
 /// Writes the seeds of the `passkey_state` fuzz target (`fuzz/seeds/passkey_state/`)
