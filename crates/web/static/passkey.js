@@ -14,6 +14,9 @@
 //     <input type="hidden" name="response">
 //     <button type="button" data-passkey="create|get" data-options="{...}" disabled>
 //     <p class="passkey-status" role="alert" hidden></p>   (where messages go)
+//     <input type="hidden" name="remember" value="on" data-checkbox="ID" disabled>
+//       (optional: sent only when the page's one checkbox #ID is ticked, so the
+//       second step has one "Remember this device" for the code and the key)
 //     <noscript>what is needed without JavaScript</noscript>
 //   </form>
 // The button is disabled until this script runs, so without JavaScript it
@@ -157,6 +160,11 @@
     status(button, "");
     call.then(function (answer) {
       field.value = JSON.stringify(answer);
+      var copies = form.querySelectorAll("input[data-checkbox]");
+      for (var i = 0; i < copies.length; i++) {
+        var box = document.getElementById(copies[i].getAttribute("data-checkbox"));
+        copies[i].disabled = !(box && box.checked);
+      }
       form.submit();
     }, function (error) {
       button.disabled = false;

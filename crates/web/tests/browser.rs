@@ -181,7 +181,7 @@ async fn the_walk(walk: &mut Walk, clock: &Clock) {
     walk.expect("Send SMS Code").await;
     walk.fill("input[name=code]", &code(&app, clock.now()))
         .await;
-    walk.click("input[name=remember]").await;
+    walk.click("#remember").await;
     walk.shot("login-code").await;
     walk.click("form[action='/login/code'] button[type=submit]")
         .await;

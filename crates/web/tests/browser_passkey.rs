@@ -108,6 +108,16 @@ async fn last_used(walk: &Walk, name: &str) -> String {
     panic!("{name} is not listed among the passkeys");
 }
 
+/// Whether the browser holds the remembered-device cookie.
+async fn has_device_cookie(walk: &Walk) -> bool {
+    walk.client
+        .get_all_cookies()
+        .await
+        .unwrap()
+        .iter()
+        .any(|c| c.name() == "countersign_device")
+}
+
 async fn the_walk(walk: &mut Walk, clock: &Clock) {
     let authenticator = VirtualAuthenticator::add(&walk.client).await;
     assert!(authenticator.credentials().await.is_empty());
@@ -166,9 +176,22 @@ async fn the_walk(walk: &mut Walk, clock: &Clock) {
     walk.expect("Use a Security Key").await;
     assert_eq!(walk.path().await, "/login/code");
     walk.shot("login-security-key").await;
+    // One "Remember this device" on the page, for the code and the key alike.
+    let boxes = walk
+        .client
+        .find_all(Locator::Css("input[type=checkbox][name=remember]"))
+        .await
+        .unwrap();
+    assert_eq!(boxes.len(), 1, "one remember checkbox on the second step");
+    assert!(!has_device_cookie(walk).await);
+    walk.click("#remember").await;
     use_the_key(walk).await;
     walk.expect("Click to disable").await;
     assert_eq!(walk.path().await, "/profile");
+    assert!(
+        has_device_cookie(walk).await,
+        "the ticked box remembers the device for a security key too"
+    );
     assert_ne!(
         last_used(walk, "Joe's laptop").await,
         "never",
