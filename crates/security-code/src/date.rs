@@ -411,3 +411,21 @@ fn find_month_names(n: &crate::normalize::Normalized, today: Date, found: &mut F
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::digits_value;
+
+    #[test]
+    fn digits_value_reads_one_to_four_ascii_digits_only() {
+        assert_eq!(digits_value(b"0"), Some(0));
+        assert_eq!(digits_value(b"2026"), Some(2026));
+        assert_eq!(digits_value(b"9999"), Some(9999));
+        // An empty run is no number (not 0), and five digits are not read (nor
+        // could 99999 be, in a u16).
+        assert_eq!(digits_value(b""), None);
+        assert_eq!(digits_value(b"12345"), None);
+        assert_eq!(digits_value(b"99999"), None);
+        assert_eq!(digits_value(b"12a4"), None);
+    }
+}

@@ -100,12 +100,18 @@ fn dates_validate() {
     assert!(Date::new(2024, 2, 29).is_ok());
     assert!(Date::new(1900, 2, 29).is_err());
     assert!(Date::new(2000, 2, 29).is_ok());
+    // February of a common year has 28 days.
+    assert!(Date::new(2026, 2, 28).is_ok());
+    assert!(Date::new(2026, 2, 29).is_err());
     assert!(Date::new(2026, 4, 31).is_err());
     assert!(Date::new(0, 1, 1).is_err());
     assert!(Date::new(2026, 13, 1).is_err());
     for bad in [
         "1985-4-12",
         "1985/04/12",
+        // Each separator is checked on its own.
+        "1985-04/12",
+        "1985/04-12",
         "85-04-12",
         "1985-04-31",
         "",
