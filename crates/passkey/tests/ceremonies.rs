@@ -5,8 +5,8 @@
 //! one per assertion.
 
 use countersign_passkey::{
-    AuthenticationState, Credential, DiscoverableState, Error, Refusal, RegistrationState,
-    RelyingParty, UserHandle, check_rp_id_and_origin,
+    AuthenticationState, Credential, DiscoverableState, Error, MAX_STATE_LEN, Refusal,
+    RegistrationState, RelyingParty, UserHandle, check_rp_id_and_origin,
 };
 use webauthn_authenticator_rs::WebauthnAuthenticator;
 use webauthn_authenticator_rs::prelude::{
@@ -361,6 +361,65 @@ fn hostile_input_is_a_typed_error() {
     // The states round-trip, and say nothing in Debug.
     let back = AuthenticationState::from_json(&state.to_json().unwrap()).unwrap();
     assert_eq!(format!("{back:?}"), "AuthenticationState([redacted])");
+}
+
+#[test]
+fn a_state_of_ten_credentials_reads_back_and_one_past_64_kib_does_not() {
+    let rp = rp();
+    let mut browser = Browser::at(ORIGIN);
+    let mut credentials = Vec::new();
+    for _ in 0..10 {
+        let credential = register(&rp, &mut browser, &credentials);
+        credentials.push(credential);
+    }
+    let (_, state) = rp.start_authentication(&credentials).unwrap();
+    let json = state.to_json().unwrap();
+    assert!(
+        json.len() > 4 * 1024,
+        "ten credentials: {} bytes",
+        json.len()
+    );
+    assert!(json.len() <= MAX_STATE_LEN);
+    assert!(AuthenticationState::from_json(&json).is_ok());
+    // Past the bound, the length is refused before any JSON is read.
+    let long = format!("{json}{}", " ".repeat(MAX_STATE_LEN + 1 - json.len()));
+    let Err(Error::CorruptState { reason, .. }) = AuthenticationState::from_json(&long) else {
+        panic!("a state over 64 KiB is read");
+    };
+    assert_eq!(reason, "longer than 64 KiB");
+    let at_the_bound = &long[..MAX_STATE_LEN];
+    assert!(AuthenticationState::from_json(at_the_bound).is_ok());
+}
+
+#[test]
+fn a_credentials_debug_shows_its_algorithm_and_counter_only() {
+    let rp = rp();
+    let mut browser = Browser::at(ORIGIN);
+    let credential = register(&rp, &mut browser, &[]);
+    assert_eq!(
+        format!("{credential:?}"),
+        "Credential { algorithm: ES256, counter: 0, .. }",
+        "no credential id or public key in a log line"
+    );
+}
+
+#[test]
+fn credentials_are_equal_only_when_every_stored_field_is() {
+    let rp = rp();
+    let mut browser = Browser::at(ORIGIN);
+    let first = register(&rp, &mut browser, &[]);
+    let second = register(&rp, &mut browser, std::slice::from_ref(&first));
+    assert_eq!(first, first.clone());
+    assert_ne!(first, second);
+    // The same credential after a sign-in: only its counter moved, and that is
+    // a difference a compare-and-swap must see.
+    let mut credentials = vec![first.clone()];
+    let (options, state) = rp.start_authentication(&credentials).unwrap();
+    let response = browser.get(&options);
+    rp.finish_authentication(&state, &response, &mut credentials)
+        .unwrap();
+    assert_eq!(credentials[0].id(), first.id());
+    assert_ne!(credentials[0], first);
 }
 
 #[test]
