@@ -423,6 +423,98 @@ fn credentials_are_equal_only_when_every_stored_field_is() {
 }
 
 #[test]
+fn stored_backup_flags_read_back_and_a_lost_eligibility_is_refused() {
+    let rp = rp();
+    let mut browser = Browser::at(ORIGIN);
+    let credential = register(&rp, &mut browser, &[]);
+    // The soft authenticator is device-bound: it claims neither flag.
+    assert!(!credential.backup_eligible());
+    assert!(!credential.backed_up());
+    let json = serde_json::to_string(&credential).unwrap();
+    let flags = r#""backup_eligible":false,"backup_state":false"#;
+    assert!(json.contains(flags), "{json}");
+
+    // The record of a synced passkey that may be backed up but was not yet,
+    // and of one that was: each flag reads back as stored.
+    let eligible = json.replacen(flags, r#""backup_eligible":true,"backup_state":false"#, 1);
+    let eligible: Credential = serde_json::from_str(&eligible).unwrap();
+    assert!(eligible.backup_eligible());
+    assert!(!eligible.backed_up());
+    let synced = json.replacen(flags, r#""backup_eligible":true,"backup_state":true"#, 1);
+    let synced: Credential = serde_json::from_str(&synced).unwrap();
+    assert!(synced.backup_eligible());
+    assert!(synced.backed_up());
+
+    // A credential registered as backup eligible signs in from an authenticator
+    // that says it is not: the key is not where it was, and it is refused.
+    let mut credentials = vec![synced];
+    let (options, state) = rp.start_authentication(&credentials).unwrap();
+    let response = browser.get(&options);
+    let before = credentials.clone();
+    assert!(matches!(
+        rp.finish_authentication(&state, &response, &mut credentials),
+        Err(Error::Refused {
+            reason: Refusal::BackupFlags
+        })
+    ));
+    assert_eq!(credentials, before, "nothing stored from a refusal");
+}
+
+#[test]
+fn each_refusal_says_which_check_failed() {
+    for (reason, text) in [
+        (
+            Refusal::Origin,
+            "the response was made for another web site (origin)",
+        ),
+        (
+            Refusal::RelyingPartyId,
+            "the authenticator signed for another relying party id",
+        ),
+        (Refusal::Challenge, "the response answers another challenge"),
+        (
+            Refusal::UserNotVerified,
+            "the authenticator did not verify the user (PIN or biometric)",
+        ),
+        (
+            Refusal::UserNotPresent,
+            "the authenticator did not report the user present",
+        ),
+        (
+            Refusal::CredentialNotAllowed,
+            "this credential was not asked for",
+        ),
+        (
+            Refusal::Excluded,
+            "this authenticator is already registered",
+        ),
+        (
+            Refusal::Signature,
+            "the signature or authenticator data did not verify",
+        ),
+        (
+            Refusal::BackupFlags,
+            "the credential's backup flags are inconsistent",
+        ),
+        (Refusal::Other, "the response failed a WebAuthn check"),
+    ] {
+        assert_eq!(reason.to_string(), text);
+        assert_eq!(
+            Error::Refused { reason }.to_string(),
+            format!("passkey refused: {text}")
+        );
+    }
+}
+
+#[test]
+fn a_relying_partys_debug_names_it() {
+    assert_eq!(
+        format!("{:?}", rp()),
+        r#"RelyingParty { rp_id: "example.com", origin: "https://portal.example.com/", name: "Vivio Portal", .. }"#
+    );
+}
+
+#[test]
 fn the_relying_party_is_checked() {
     for (rp_id, origin, name, timeout) in [
         ("", ORIGIN, "Vivio", 300),
