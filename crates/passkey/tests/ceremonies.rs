@@ -5,8 +5,8 @@
 //! one per assertion.
 
 use countersign_passkey::{
-    AuthenticationState, Credential, DiscoverableState, Error, MAX_STATE_LEN, Refusal,
-    RegistrationState, RelyingParty, UserHandle, check_rp_id_and_origin,
+    AuthenticationState, Credential, DiscoverableState, Error, MAX_RESPONSE_LEN, MAX_STATE_LEN,
+    Refusal, RegistrationState, RelyingParty, UserHandle, check_rp_id_and_origin,
 };
 use webauthn_authenticator_rs::WebauthnAuthenticator;
 use webauthn_authenticator_rs::prelude::{
@@ -512,6 +512,38 @@ fn a_relying_partys_debug_names_it() {
         format!("{:?}", rp()),
         r#"RelyingParty { rp_id: "example.com", origin: "https://portal.example.com/", name: "Vivio Portal", .. }"#
     );
+}
+
+#[test]
+fn the_relying_party_keeps_its_rp_id_origin_and_trimmed_name() {
+    let rp = RelyingParty::new("example.com", ORIGIN, "  Vivio Portal ", 300).unwrap();
+    assert_eq!(rp.rp_id(), "example.com");
+    assert_eq!(rp.origin(), "https://portal.example.com/");
+    assert_eq!(rp.name(), "Vivio Portal", "what authenticators show");
+}
+
+#[test]
+fn a_response_of_64_kib_is_read_and_one_byte_more_is_not() {
+    let bound = 64 * 1024;
+    assert_eq!(MAX_RESPONSE_LEN, bound, "the refusal says 64 KiB");
+    let rp = rp();
+    let mut browser = Browser::at(ORIGIN);
+    let mut credentials = vec![register(&rp, &mut browser, &[])];
+    let (options, state) = rp.start_authentication(&credentials).unwrap();
+    let response = browser.get(&options);
+    // JSON allows trailing white space: the same answer, padded.
+    let long = format!("{response}{}", " ".repeat(bound + 1 - response.len()));
+    let Err(Error::MalformedResponse { reason }) =
+        rp.finish_authentication(&state, &long, &mut credentials)
+    else {
+        panic!("a response over 64 KiB is read");
+    };
+    assert_eq!(reason, "it is longer than 64 KiB");
+    assert_eq!(credentials[0].counter(), 0, "nothing stored");
+    let at_the_bound = &long[..bound];
+    rp.finish_authentication(&state, at_the_bound, &mut credentials)
+        .unwrap();
+    assert_eq!(credentials[0].counter(), 1);
 }
 
 #[test]
