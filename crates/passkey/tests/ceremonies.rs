@@ -6,13 +6,14 @@
 
 use countersign_passkey::{
     AuthenticationState, Credential, DiscoverableState, Error, MAX_RESPONSE_LEN, MAX_STATE_LEN,
-    Refusal, RegistrationState, RelyingParty, UserHandle, check_rp_id_and_origin,
+    Refusal, RegistrationState, RelyingParty, UserHandle, check_rp_id_and_origin, is_rp_id,
 };
 use webauthn_authenticator_rs::WebauthnAuthenticator;
 use webauthn_authenticator_rs::prelude::{
     CreationChallengeResponse, RequestChallengeResponse, Url,
 };
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
+use webauthn_rs::prelude::Uuid;
 
 const ORIGIN: &str = "https://portal.example.com";
 
@@ -544,6 +545,35 @@ fn a_response_of_64_kib_is_read_and_one_byte_more_is_not() {
     rp.finish_authentication(&state, at_the_bound, &mut credentials)
         .unwrap();
     assert_eq!(credentials[0].counter(), 1);
+}
+
+#[test]
+fn an_rp_id_may_hold_digits_and_hyphens_as_dns_names_do() {
+    for rp_id in ["xn--bcher-kva.example", "web-2.example.com", "365.example"] {
+        assert!(is_rp_id(rp_id), "{rp_id}");
+    }
+    for rp_id in ["exa_mple.com", "b\u{fc}cher.example", "example.com."] {
+        assert!(!is_rp_id(rp_id), "{rp_id}");
+    }
+}
+
+#[test]
+fn a_user_handle_is_ours_only_with_its_version_variant_and_marker() {
+    for id in [0, 1, 3522, u64::MAX] {
+        let handle = UserHandle::from_id(id);
+        assert_eq!(UserHandle::from_uuid(handle.uuid()), Some(handle));
+    }
+    // One mark wrong, the others right: a UUID another system made.
+    let ours = *UserHandle::from_id(3522).uuid().as_bytes();
+    for (at, value) in [(6, 0x40), (8, 0xc0), (10, b'C'), (15, b'Y')] {
+        let mut other = ours;
+        other[at] = value;
+        assert_eq!(
+            UserHandle::from_uuid(Uuid::from_bytes(other)),
+            None,
+            "byte {at}"
+        );
+    }
 }
 
 #[test]
