@@ -127,6 +127,24 @@ fn registers_and_signs_in_and_the_counter_moves_on() {
 }
 
 #[test]
+fn the_credential_that_signed_is_the_one_updated() {
+    let rp = rp();
+    let mut phone = Browser::at(ORIGIN);
+    let mut key = Browser::at(ORIGIN);
+    let first = register(&rp, &mut phone, &[]);
+    let second = register(&rp, &mut key, std::slice::from_ref(&first));
+    let mut credentials = vec![first, second];
+    let (options, state) = rp.start_authentication(&credentials).unwrap();
+    let response = key.get(&options);
+    let used = rp
+        .finish_authentication(&state, &response, &mut credentials)
+        .unwrap();
+    assert_eq!(used.index, 1, "the second credential signed");
+    assert_eq!(credentials[1].counter(), 1);
+    assert_eq!(credentials[0].counter(), 0, "the other is untouched");
+}
+
+#[test]
 fn a_counter_that_does_not_move_forward_is_a_clone() {
     let rp = rp();
     let mut browser = Browser::at(ORIGIN);
