@@ -172,13 +172,48 @@ impl Credential {
     /// stored one (W3C WebAuthn §7.2 step 22: a possible clone), then stores the
     /// new counter and backup flags (webauthn-rs's `update_credential`).
     pub(crate) fn apply(&mut self, result: &AuthenticationResult) -> Result<()> {
-        let stored = self.counter();
-        if (result.counter() > 0 || stored > 0) && result.counter() <= stored {
+        if counter_is_a_clone(self.counter(), result.counter()) {
             return Err(Error::ClonedAuthenticator);
         }
         match self.passkey.update_credential(result) {
             Some(_) => Ok(()),
             None => Err(Error::UnknownCredential),
+        }
+    }
+}
+
+/// W3C WebAuthn §7.2 step 22: when the counter `seen` in a sign-in or the one
+/// `stored` is nonzero, `seen` must be greater than `stored`, or the
+/// authenticator may have been cloned. Both zero is an authenticator that keeps
+/// no counter (most synced passkeys), and passes every time; a stored nonzero
+/// counter followed by a 0 is a clone (a counter never goes back to "none").
+///
+/// The spec's "`seen` or `stored` nonzero" needs only its second half here: a
+/// nonzero `seen` that is not past `stored` has a nonzero `stored` below it.
+pub(crate) fn counter_is_a_clone(stored: u32, seen: u32) -> bool {
+    stored > 0 && seen <= stored
+}
+
+#[cfg(test)]
+mod tests {
+    use super::counter_is_a_clone;
+
+    #[test]
+    fn a_counter_that_does_not_pass_a_stored_nonzero_one_is_a_clone() {
+        for (stored, seen, clone) in [
+            (0, 0, false), // keeps no counter: every sign-in passes
+            (0, 1, false), // the first sign-in of a counting authenticator
+            (1, 2, false), // moved on by one
+            (1, 1, true),  // the same counter again
+            (2, 1, true),  // behind the stored one
+            (5, 0, true),  // a counting authenticator that now reports none
+            (u32::MAX, u32::MAX, true),
+        ] {
+            assert_eq!(
+                counter_is_a_clone(stored, seen),
+                clone,
+                "stored {stored}, seen {seen}"
+            );
         }
     }
 }

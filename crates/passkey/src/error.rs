@@ -163,3 +163,73 @@ impl Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Error, Refusal};
+    use webauthn_rs::prelude::WebauthnError as W;
+
+    /// Each webauthn-rs error becomes the refusal naming the rule it checks, or
+    /// the error of ours that says the same; the rest are `Refusal::Other`.
+    #[test]
+    fn each_webauthn_error_maps_to_the_rule_it_names() {
+        let refused = |reason| Error::Refused { reason };
+        let malformed = || Error::MalformedResponse {
+            reason: "its client data is not the JSON WebAuthn asks for",
+        };
+        let json = serde_json::from_str::<u32>("x").expect_err("not a number");
+        for (webauthn, ours) in [
+            (W::InvalidRPOrigin, refused(Refusal::Origin)),
+            (W::CredentialCrossOrigin, refused(Refusal::Origin)),
+            (W::InvalidRPIDHash, refused(Refusal::RelyingPartyId)),
+            (W::MismatchedChallenge, refused(Refusal::Challenge)),
+            (W::ChallengeNotFound, refused(Refusal::Challenge)),
+            (W::UserNotVerified, refused(Refusal::UserNotVerified)),
+            (
+                W::InconsistentUserVerificationPolicy,
+                refused(Refusal::UserNotVerified),
+            ),
+            (W::UserNotPresent, refused(Refusal::UserNotPresent)),
+            (
+                W::CredentialNotFound,
+                refused(Refusal::CredentialNotAllowed),
+            ),
+            (W::CredentialExcludedFromRequest, refused(Refusal::Excluded)),
+            (W::CredentialAlreadyExists, refused(Refusal::Excluded)),
+            (W::CredentialPossibleCompromise, Error::ClonedAuthenticator),
+            (
+                W::CredentialBackupEligibilityInconsistent,
+                refused(Refusal::BackupFlags),
+            ),
+            (W::AuthenticationFailure, refused(Refusal::Signature)),
+            (W::ParseNOMFailure, refused(Refusal::Signature)),
+            (
+                W::ParseInsufficientBytesAvailable,
+                refused(Refusal::Signature),
+            ),
+            (W::COSEKeyInvalidCBORValue, refused(Refusal::Signature)),
+            (W::COSEKeyInvalidType, refused(Refusal::Signature)),
+            (W::COSEKeyECDSAXYInvalid, refused(Refusal::Signature)),
+            (W::COSEKeyRSANEInvalid, refused(Refusal::Signature)),
+            (W::COSEKeyECDSAInvalidCurve, refused(Refusal::Signature)),
+            (W::COSEKeyEDDSAXInvalid, refused(Refusal::Signature)),
+            (W::COSEKeyEDDSAInvalidCurve, refused(Refusal::Signature)),
+            (W::COSEKeyInvalidAlgorithm, refused(Refusal::Signature)),
+            (
+                W::AttestationStatementSigInvalid,
+                refused(Refusal::Signature),
+            ),
+            (W::ParseJSONFailure(json), malformed()),
+            (W::InvalidClientDataType, malformed()),
+            (W::InvalidUserUniqueId, Error::UnknownUserHandle),
+            (W::Configuration, refused(Refusal::Other)),
+            (W::CredentialMayNotBeHardwareBound, refused(Refusal::Other)),
+        ] {
+            assert_eq!(
+                format!("{:?}", Error::from_webauthn(&webauthn)),
+                format!("{ours:?}"),
+                "{webauthn:?}"
+            );
+        }
+    }
+}

@@ -5,14 +5,15 @@
 //! one per assertion.
 
 use countersign_passkey::{
-    AuthenticationState, Credential, DiscoverableState, Error, MAX_STATE_LEN, Refusal,
-    RegistrationState, RelyingParty, UserHandle, check_rp_id_and_origin,
+    AuthenticationState, Credential, DiscoverableState, Error, MAX_RESPONSE_LEN, MAX_STATE_LEN,
+    Refusal, RegistrationState, RelyingParty, UserHandle, check_rp_id_and_origin, is_rp_id,
 };
 use webauthn_authenticator_rs::WebauthnAuthenticator;
 use webauthn_authenticator_rs::prelude::{
     CreationChallengeResponse, RequestChallengeResponse, Url,
 };
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
+use webauthn_rs::prelude::Uuid;
 
 const ORIGIN: &str = "https://portal.example.com";
 
@@ -123,6 +124,24 @@ fn registers_and_signs_in_and_the_counter_moves_on() {
     assert!(json.starts_with(r#"{"v":1,"passkey":"#), "{json}");
     let back: Credential = serde_json::from_str(&json).unwrap();
     assert_eq!(back, credentials[0]);
+}
+
+#[test]
+fn the_credential_that_signed_is_the_one_updated() {
+    let rp = rp();
+    let mut phone = Browser::at(ORIGIN);
+    let mut key = Browser::at(ORIGIN);
+    let first = register(&rp, &mut phone, &[]);
+    let second = register(&rp, &mut key, std::slice::from_ref(&first));
+    let mut credentials = vec![first, second];
+    let (options, state) = rp.start_authentication(&credentials).unwrap();
+    let response = key.get(&options);
+    let used = rp
+        .finish_authentication(&state, &response, &mut credentials)
+        .unwrap();
+    assert_eq!(used.index, 1, "the second credential signed");
+    assert_eq!(credentials[1].counter(), 1);
+    assert_eq!(credentials[0].counter(), 0, "the other is untouched");
 }
 
 #[test]
@@ -420,6 +439,159 @@ fn credentials_are_equal_only_when_every_stored_field_is() {
         .unwrap();
     assert_eq!(credentials[0].id(), first.id());
     assert_ne!(credentials[0], first);
+}
+
+#[test]
+fn stored_backup_flags_read_back_and_a_lost_eligibility_is_refused() {
+    let rp = rp();
+    let mut browser = Browser::at(ORIGIN);
+    let credential = register(&rp, &mut browser, &[]);
+    // The soft authenticator is device-bound: it claims neither flag.
+    assert!(!credential.backup_eligible());
+    assert!(!credential.backed_up());
+    let json = serde_json::to_string(&credential).unwrap();
+    let flags = r#""backup_eligible":false,"backup_state":false"#;
+    assert!(json.contains(flags), "{json}");
+
+    // The record of a synced passkey that may be backed up but was not yet,
+    // and of one that was: each flag reads back as stored.
+    let eligible = json.replacen(flags, r#""backup_eligible":true,"backup_state":false"#, 1);
+    let eligible: Credential = serde_json::from_str(&eligible).unwrap();
+    assert!(eligible.backup_eligible());
+    assert!(!eligible.backed_up());
+    let synced = json.replacen(flags, r#""backup_eligible":true,"backup_state":true"#, 1);
+    let synced: Credential = serde_json::from_str(&synced).unwrap();
+    assert!(synced.backup_eligible());
+    assert!(synced.backed_up());
+
+    // A credential registered as backup eligible signs in from an authenticator
+    // that says it is not: the key is not where it was, and it is refused.
+    let mut credentials = vec![synced];
+    let (options, state) = rp.start_authentication(&credentials).unwrap();
+    let response = browser.get(&options);
+    let before = credentials.clone();
+    assert!(matches!(
+        rp.finish_authentication(&state, &response, &mut credentials),
+        Err(Error::Refused {
+            reason: Refusal::BackupFlags
+        })
+    ));
+    assert_eq!(credentials, before, "nothing stored from a refusal");
+}
+
+#[test]
+fn each_refusal_says_which_check_failed() {
+    for (reason, text) in [
+        (
+            Refusal::Origin,
+            "the response was made for another web site (origin)",
+        ),
+        (
+            Refusal::RelyingPartyId,
+            "the authenticator signed for another relying party id",
+        ),
+        (Refusal::Challenge, "the response answers another challenge"),
+        (
+            Refusal::UserNotVerified,
+            "the authenticator did not verify the user (PIN or biometric)",
+        ),
+        (
+            Refusal::UserNotPresent,
+            "the authenticator did not report the user present",
+        ),
+        (
+            Refusal::CredentialNotAllowed,
+            "this credential was not asked for",
+        ),
+        (
+            Refusal::Excluded,
+            "this authenticator is already registered",
+        ),
+        (
+            Refusal::Signature,
+            "the signature or authenticator data did not verify",
+        ),
+        (
+            Refusal::BackupFlags,
+            "the credential's backup flags are inconsistent",
+        ),
+        (Refusal::Other, "the response failed a WebAuthn check"),
+    ] {
+        assert_eq!(reason.to_string(), text);
+        assert_eq!(
+            Error::Refused { reason }.to_string(),
+            format!("passkey refused: {text}")
+        );
+    }
+}
+
+#[test]
+fn a_relying_partys_debug_names_it() {
+    assert_eq!(
+        format!("{:?}", rp()),
+        r#"RelyingParty { rp_id: "example.com", origin: "https://portal.example.com/", name: "Vivio Portal", .. }"#
+    );
+}
+
+#[test]
+fn the_relying_party_keeps_its_rp_id_origin_and_trimmed_name() {
+    let rp = RelyingParty::new("example.com", ORIGIN, "  Vivio Portal ", 300).unwrap();
+    assert_eq!(rp.rp_id(), "example.com");
+    assert_eq!(rp.origin(), "https://portal.example.com/");
+    assert_eq!(rp.name(), "Vivio Portal", "what authenticators show");
+}
+
+#[test]
+fn a_response_of_64_kib_is_read_and_one_byte_more_is_not() {
+    let bound = 64 * 1024;
+    assert_eq!(MAX_RESPONSE_LEN, bound, "the refusal says 64 KiB");
+    let rp = rp();
+    let mut browser = Browser::at(ORIGIN);
+    let mut credentials = vec![register(&rp, &mut browser, &[])];
+    let (options, state) = rp.start_authentication(&credentials).unwrap();
+    let response = browser.get(&options);
+    // JSON allows trailing white space: the same answer, padded.
+    let long = format!("{response}{}", " ".repeat(bound + 1 - response.len()));
+    let Err(Error::MalformedResponse { reason }) =
+        rp.finish_authentication(&state, &long, &mut credentials)
+    else {
+        panic!("a response over 64 KiB is read");
+    };
+    assert_eq!(reason, "it is longer than 64 KiB");
+    assert_eq!(credentials[0].counter(), 0, "nothing stored");
+    let at_the_bound = &long[..bound];
+    rp.finish_authentication(&state, at_the_bound, &mut credentials)
+        .unwrap();
+    assert_eq!(credentials[0].counter(), 1);
+}
+
+#[test]
+fn an_rp_id_may_hold_digits_and_hyphens_as_dns_names_do() {
+    for rp_id in ["xn--bcher-kva.example", "web-2.example.com", "365.example"] {
+        assert!(is_rp_id(rp_id), "{rp_id}");
+    }
+    for rp_id in ["exa_mple.com", "b\u{fc}cher.example", "example.com."] {
+        assert!(!is_rp_id(rp_id), "{rp_id}");
+    }
+}
+
+#[test]
+fn a_user_handle_is_ours_only_with_its_version_variant_and_marker() {
+    for id in [0, 1, 3522, u64::MAX] {
+        let handle = UserHandle::from_id(id);
+        assert_eq!(UserHandle::from_uuid(handle.uuid()), Some(handle));
+    }
+    // One mark wrong, the others right: a UUID another system made.
+    let ours = *UserHandle::from_id(3522).uuid().as_bytes();
+    for (at, value) in [(6, 0x40), (8, 0xc0), (10, b'C'), (15, b'Y')] {
+        let mut other = ours;
+        other[at] = value;
+        assert_eq!(
+            UserHandle::from_uuid(Uuid::from_bytes(other)),
+            None,
+            "byte {at}"
+        );
+    }
 }
 
 #[test]
