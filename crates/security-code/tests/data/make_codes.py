@@ -126,6 +126,15 @@ ok("date_day_zero", "Oak-1985-04-00", "year")
 ok("date_two_groups_only", "Oak-04/85-Pine")
 bad("date_version_like", "Oak-v1.10.20", "date")
 ok("date_three_digit_middle", "Oak-12/123/85")
+# Month and day are one or two digits: a three-digit group is neither, even when
+# its value (004, 012) is one. Each shape of date is refused a long group on its own:
+# year first, four-digit year last, two-digit year last.
+ok("date_iso_three_digit_month", "Oak-1985-004-12", "year")
+ok("date_mdy_three_digit_month", "Oak-012/31/1999", "year")
+ok("date_mdy_yy_three_digit_month", "Oak-012-31-99")
+# A date's groups are all part of it wherever it sits: the year of a date after
+# other digits is not warned about again as a year.
+bad("date_after_other_digits", "7-Oak-4/12/1985", "date")
 
 # --- Eight-digit runs -------------------------------------------------------------
 bad("date8_yyyymmdd", "Birch19850412", "date")
@@ -166,6 +175,17 @@ ok("month_number_far", "Oak-May-Pine-12")
 ok("month_abbr_three_digits", "Oak-Jun-123-x")
 ok("month_future_year", "Pine-October-2031")
 ok("month_old_year", "Pine-October-1887")
+# A day before a month name, one separator apart, is read as its day; a symbol that
+# is no separator joins nothing.
+bad("month_day_first_separated", "Oak-12-April-x", "date")
+ok("month_symbol_then_day", "Oak-Jan!5-Pine")
+# Only a full month name of four letters or more counts at the start of a longer
+# word: not the abbreviation `sept` (`Septimus`), nor `may` (`Mayday`), even with a day before.
+ok("month_sept_abbr_starts_a_word", "9-Septimus-Oak")
+ok("month_may_starts_a_word", "12-Mayday-Oak")
+# After a month and a day, only four digits 1900..=today or two digits are its year:
+# six digits there are not, and still warn as a six-digit date.
+bad("month_day_then_six_digits", "Jan-5-850412-Oak", "date", "six_digit_date")
 
 # --- Six-digit shapes (warning) and years (warning) --------------------------------
 ok("six_mmddyy", "Tulip-121985-Pine"[:0] + "Tulip-120385-Pine", "six_digit_date")
