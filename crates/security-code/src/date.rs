@@ -306,7 +306,7 @@ pub(crate) fn find(n: &crate::normalize::Normalized, today: Date) -> Found {
             };
             if same && is_separated_date(d, n.group_digits(b), n.group_digits(c), today) {
                 found.date = true;
-                found.in_date.extend([i, i + 1, i + 2]);
+                found.in_date.extend(i..i + 3);
             }
         }
     }
