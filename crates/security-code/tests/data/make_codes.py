@@ -179,8 +179,10 @@ ok("month_old_year", "Pine-October-1887")
 # is no separator joins nothing.
 bad("month_day_first_separated", "Oak-12-April-x", "date")
 ok("month_symbol_then_day", "Oak-Jan!5-Pine")
-# Only a full month name of four letters or more counts at the start of a longer
-# word: not the abbreviation `sept` (`Septimus`), nor `may` (`Mayday`), even with a day before.
+# A full month name of four letters or more counts at the start of a longer word
+# (`12Aprilrain`); no other does: not the abbreviation `sept` (`Septimus`), nor
+# `may` (`Mayday`), even with a day before.
+bad("month_long_starts_a_word", "Oak-12Aprilrain", "date")
 ok("month_sept_abbr_starts_a_word", "9-Septimus-Oak")
 ok("month_may_starts_a_word", "12-Mayday-Oak")
 # After a month and a day, only four digits 1900..=today or two digits are its year:
