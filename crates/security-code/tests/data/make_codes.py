@@ -175,6 +175,11 @@ ok("month_number_far", "Oak-May-Pine-12")
 ok("month_abbr_three_digits", "Oak-Jun-123-x")
 ok("month_future_year", "Pine-October-2031")
 ok("month_old_year", "Pine-October-1887")
+# A year is looked for after the month's day only when there is a day: three digits
+# after the month are neither, and the year beyond them is only a year.
+ok("month_three_digits_then_year", "Oak-Jun-123-1990", "year")
+# A year alone before a month name makes a date, as one after it does.
+bad("month_year_before", "Oak-1985-April", "date")
 # A day before a month name, one separator apart, is read as its day; a symbol that
 # is no separator joins nothing.
 bad("month_day_first_separated", "Oak-12-April-x", "date")
