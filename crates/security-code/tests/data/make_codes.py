@@ -231,6 +231,8 @@ ok("phone_seven_digits", "Oak\\s555\\s0143\\sPine")
 ok("phone_11_not_leading_1", "Oak-22025550143")
 ok("phone_12_digits", "Oak-202555014399")
 ok("phone_groups_split_by_word", "Oak-202-Pine-555-0143")
+# Only separators join the groups of one number: a letter between them does not.
+ok("phone_letters_between_groups", "Oak-202x555x0143")
 
 # --- Profile: name, username, email, client ID ------------------------------------
 JOE = "name=Joe Example"
