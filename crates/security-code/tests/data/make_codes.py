@@ -278,6 +278,9 @@ bad("dob_month_full", "Oak-12April-x", "date,contains_birth_date", context=DOB)
 bad("dob_month_year", "Oak-apr121985", "date,contains_birth_date", context=DOB)
 ok("dob_other_date_shape", "Oak-041286-x", context=DOB)
 ok("dob_digits_inside_longer_run", "Oak-90412851-x", context=DOB)
+# A digit touching either end alone is enough to make it another number.
+ok("dob_digit_before", "Oak-9041285-x", context=DOB)
+ok("dob_digit_after", "Oak-0412851-x", context=DOB)
 ok("dob_absent", "Lighthouse-42-Oak", context=DOB)
 SSN = "ssn=481-59-2637"
 bad("ssn_ctx_last_four", "Oak-2637-Pine", "contains_ssn", context=SSN)
