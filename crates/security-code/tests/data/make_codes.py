@@ -254,6 +254,10 @@ bad("email_local", "Marketing-Oak-42", "contains_email", context=EMAIL)
 bad("email_local_part", "Oak-42-Smith-Pine", "contains_email", context="email=jane.smith@example.com")
 ok("email_domain_only", "Vivio-Oak-42-x", context=EMAIL)
 ok("email_absent", "Lighthouse-42-Oak", context=EMAIL)
+# The whole local part counts from three characters, digits too (`jd42`, whose
+# parts have too few letters to count alone); two are too few.
+bad("email_local_with_digits", "Oak-Jd42-Pine", "contains_email", context="email=jd42@example.com")
+ok("email_local_two_chars", "Jolly-Oak-42", context="email=jo@example.com")
 bad("client_id", "Oak-1707-Pine", "contains_client_id", context="client_id=1707")
 bad("client_id_split", "Oak-17-07-Pine", "contains_client_id", context="client_id=1707")
 ok("client_id_absent", "Oak-1708-Pine", context="client_id=1707")
@@ -289,6 +293,10 @@ bad("ssn_ctx_first_five", "Oak-48159-Pine", "contains_ssn", context=SSN)
 bad("ssn_ctx_full", "Oak481592637", "ssn,contains_ssn", context=SSN)
 ok("ssn_ctx_near_miss", "Oak-2636-Pine", context=SSN)
 ok("ssn_ctx_first_four_only", "Oak-4815-Pine", context=SSN)
+# An SSN on file that is not nine digits is matched whole from four digits (a
+# last four), and ignored below that.
+bad("ssn_ctx_four_digits_on_file", "Oak-2637-Pine", "contains_ssn", context="ssn=2637")
+ok("ssn_ctx_three_digits_on_file", "Oak-263-Pine", context="ssn=263")
 
 # --- Warnings: email and street shapes ----------------------------------------------
 ok("email_shaped", "joe@oak.com", "email_shaped")
