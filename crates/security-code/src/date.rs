@@ -306,7 +306,7 @@ pub(crate) fn find(n: &crate::normalize::Normalized, today: Date) -> Found {
             };
             if same && is_separated_date(d, n.group_digits(b), n.group_digits(c), today) {
                 found.date = true;
-                found.in_date.extend([i, i + 1, i + 2]);
+                found.in_date.extend(i..i + 3);
             }
         }
     }
@@ -414,7 +414,7 @@ fn find_month_names(n: &crate::normalize::Normalized, today: Date, found: &mut F
 
 #[cfg(test)]
 mod tests {
-    use super::digits_value;
+    use super::{Date, digits_value, is_past_date_yy};
 
     #[test]
     fn digits_value_reads_one_to_four_ascii_digits_only() {
@@ -427,5 +427,14 @@ mod tests {
         assert_eq!(digits_value(b"12345"), None);
         assert_eq!(digits_value(b"99999"), None);
         assert_eq!(digits_value(b"12a4"), None);
+    }
+
+    #[test]
+    fn is_past_date_yy_reads_two_digit_years_only() {
+        let today = Date::new(2026, 11, 23).unwrap();
+        assert!(is_past_date_yy(0, 1, 1, today));
+        assert!(is_past_date_yy(99, 12, 31, today));
+        // 100 is no two-digit year: it is not read as 1900 + 100, the year 2000.
+        assert!(!is_past_date_yy(100, 1, 1, today));
     }
 }

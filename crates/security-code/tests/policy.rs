@@ -167,6 +167,16 @@ fn today_bounds_the_date_rules() {
 }
 
 #[test]
+fn a_two_digit_year_is_a_past_date_in_the_1900s_or_the_2000s() {
+    // In 1950, `4/12/60` is 12 April 1960 or 2060: both still to come, so no date.
+    let then = Context::new(Date::new(1950, 6, 1).unwrap());
+    assert!(!check("Oak-4/12/60", &then).has(ReasonCode::Date));
+    assert!(check("Oak-4/12/49", &then).has(ReasonCode::Date));
+    // 29 February `00` is a date: 1900 was no leap year, but 2000 was.
+    assert!(check("Oak-2/29/00", &ctx()).has(ReasonCode::Date));
+}
+
+#[test]
 fn hostile_lengths_do_not_hang() {
     let huge = "1985-04-12 ".repeat(20_000);
     let r = check(&huge, &ctx());

@@ -126,6 +126,15 @@ ok("date_day_zero", "Oak-1985-04-00", "year")
 ok("date_two_groups_only", "Oak-04/85-Pine")
 bad("date_version_like", "Oak-v1.10.20", "date")
 ok("date_three_digit_middle", "Oak-12/123/85")
+# Month and day are one or two digits: a three-digit group is neither, even when
+# its value (004, 012) is one. Each shape of date is refused a long group on its own:
+# year first, four-digit year last, two-digit year last.
+ok("date_iso_three_digit_month", "Oak-1985-004-12", "year")
+ok("date_mdy_three_digit_month", "Oak-012/31/1999", "year")
+ok("date_mdy_yy_three_digit_month", "Oak-012-31-99")
+# A date's groups are all part of it wherever it sits: the year of a date after
+# other digits is not warned about again as a year.
+bad("date_after_other_digits", "7-Oak-4/12/1985", "date")
 
 # --- Eight-digit runs -------------------------------------------------------------
 bad("date8_yyyymmdd", "Birch19850412", "date")
@@ -166,6 +175,24 @@ ok("month_number_far", "Oak-May-Pine-12")
 ok("month_abbr_three_digits", "Oak-Jun-123-x")
 ok("month_future_year", "Pine-October-2031")
 ok("month_old_year", "Pine-October-1887")
+# A year is looked for after the month's day only when there is a day: three digits
+# after the month are neither, and the year beyond them is only a year.
+ok("month_three_digits_then_year", "Oak-Jun-123-1990", "year")
+# A year alone before a month name makes a date, as one after it does.
+bad("month_year_before", "Oak-1985-April", "date")
+# A day before a month name, one separator apart, is read as its day; a symbol that
+# is no separator joins nothing.
+bad("month_day_first_separated", "Oak-12-April-x", "date")
+ok("month_symbol_then_day", "Oak-Jan!5-Pine")
+# A full month name of four letters or more counts at the start of a longer word
+# (`12Aprilrain`); no other does: not the abbreviation `sept` (`Septimus`), nor
+# `may` (`Mayday`), even with a day before.
+bad("month_long_starts_a_word", "Oak-12Aprilrain", "date")
+ok("month_sept_abbr_starts_a_word", "9-Septimus-Oak")
+ok("month_may_starts_a_word", "12-Mayday-Oak")
+# After a month and a day, only four digits 1900..=today or two digits are its year:
+# six digits there are not, and still warn as a six-digit date.
+bad("month_day_then_six_digits", "Jan-5-850412-Oak", "date", "six_digit_date")
 
 # --- Six-digit shapes (warning) and years (warning) --------------------------------
 ok("six_mmddyy", "Tulip-121985-Pine"[:0] + "Tulip-120385-Pine", "six_digit_date")
@@ -204,6 +231,8 @@ ok("phone_seven_digits", "Oak\\s555\\s0143\\sPine")
 ok("phone_11_not_leading_1", "Oak-22025550143")
 ok("phone_12_digits", "Oak-202555014399")
 ok("phone_groups_split_by_word", "Oak-202-Pine-555-0143")
+# Only separators join the groups of one number: a letter between them does not.
+ok("phone_letters_between_groups", "Oak-202x555x0143")
 
 # --- Profile: name, username, email, client ID ------------------------------------
 JOE = "name=Joe Example"
@@ -225,6 +254,10 @@ bad("email_local", "Marketing-Oak-42", "contains_email", context=EMAIL)
 bad("email_local_part", "Oak-42-Smith-Pine", "contains_email", context="email=jane.smith@example.com")
 ok("email_domain_only", "Vivio-Oak-42-x", context=EMAIL)
 ok("email_absent", "Lighthouse-42-Oak", context=EMAIL)
+# The whole local part counts from three characters, digits too (`jd42`, whose
+# parts have too few letters to count alone); two are too few.
+bad("email_local_with_digits", "Oak-Jd42-Pine", "contains_email", context="email=jd42@example.com")
+ok("email_local_two_chars", "Jolly-Oak-42", context="email=jo@example.com")
 bad("client_id", "Oak-1707-Pine", "contains_client_id", context="client_id=1707")
 bad("client_id_split", "Oak-17-07-Pine", "contains_client_id", context="client_id=1707")
 ok("client_id_absent", "Oak-1708-Pine", context="client_id=1707")
@@ -249,6 +282,9 @@ bad("dob_month_full", "Oak-12April-x", "date,contains_birth_date", context=DOB)
 bad("dob_month_year", "Oak-apr121985", "date,contains_birth_date", context=DOB)
 ok("dob_other_date_shape", "Oak-041286-x", context=DOB)
 ok("dob_digits_inside_longer_run", "Oak-90412851-x", context=DOB)
+# A digit touching either end alone is enough to make it another number.
+ok("dob_digit_before", "Oak-9041285-x", context=DOB)
+ok("dob_digit_after", "Oak-0412851-x", context=DOB)
 ok("dob_absent", "Lighthouse-42-Oak", context=DOB)
 SSN = "ssn=481-59-2637"
 bad("ssn_ctx_last_four", "Oak-2637-Pine", "contains_ssn", context=SSN)
@@ -257,6 +293,10 @@ bad("ssn_ctx_first_five", "Oak-48159-Pine", "contains_ssn", context=SSN)
 bad("ssn_ctx_full", "Oak481592637", "ssn,contains_ssn", context=SSN)
 ok("ssn_ctx_near_miss", "Oak-2636-Pine", context=SSN)
 ok("ssn_ctx_first_four_only", "Oak-4815-Pine", context=SSN)
+# An SSN on file that is not nine digits is matched whole from four digits (a
+# last four), and ignored below that.
+bad("ssn_ctx_four_digits_on_file", "Oak-2637-Pine", "contains_ssn", context="ssn=2637")
+ok("ssn_ctx_three_digits_on_file", "Oak-263-Pine", context="ssn=263")
 
 # --- Warnings: email and street shapes ----------------------------------------------
 ok("email_shaped", "joe@oak.com", "email_shaped")
@@ -299,6 +339,9 @@ ok("seq_five_digits", "Oak-23456-Pine")
 ok("seq_five_letters", "abcde-Lighthouse")
 ok("seq_five_keyboard", "qwert-Lighthouse")
 ok("seq_not_only_runs", "abcxyz12")
+# A code with no letters or digits is read as its symbols; one past ASCII (U+0080)
+# is on no row of the keyboard.
+ok("seq_symbols_past_ascii", "\\u{80}!@#%^&*(")
 bad("word_password", "password", "common_word")
 bad("word_password_digits", "Password123!", "common_word")
 bad("word_leet", "p4ssw0rd-Oak", "common_word")
