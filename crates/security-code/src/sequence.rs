@@ -61,7 +61,8 @@ fn follows(r: usize, up: bool, a: char, b: char) -> bool {
 /// The longest sequence run, and whether every character lies in a run of three or more.
 pub(crate) fn runs(chars: &[char]) -> (usize, bool) {
     let mut covered = vec![false; chars.len()];
-    let mut longest = usize::from(!chars.is_empty());
+    // An empty code has no run; any other has one of at least 1, found below.
+    let mut longest = 0;
     for r in 0..ROWS.len() {
         for up in [true, false] {
             let mut start = 0;

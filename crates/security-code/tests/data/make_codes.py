@@ -353,6 +353,18 @@ bad("word_security_alone", "security1", "common_word")
 bad("word_welcome_alone", "welcome123", "common_word")
 ok("word_security_plus_more", "Security-Lighthouse")
 ok("word_welcome_plus_more", "Welcome-Harbor-Light")
+# Each digit-for-letter swap is read back: 1 and ! as i, 3 as e, 5 and $ as s, 7 as t.
+bad("word_leet_1_for_i", "letme1n-Oak-Pine", "common_word")
+bad("word_leet_bang_for_i", "letme!n-Oak-Pine", "common_word")
+bad("word_leet_3_for_e", "l3tmein-Oak-Pine", "common_word")
+bad("word_leet_5_for_s", "pa55word-Oak", "common_word")
+bad("word_leet_dollar_for_s", "pa$$word-Oak", "common_word")
+bad("word_leet_7_for_t", "le7mein-Oak-Pine", "common_word")
+# A word alone refuses the code with fewer than five other letters and digits; five is enough.
+bad("word_welcome_four_more", "Welcome-Oak-4", "common_word")
+ok("word_welcome_five_more", "Welcome-Oak-42")
+# Few letters and digits but no word: the "little more than the word" rule needs a word.
+bad("word_none_few_letters", "Sky-#-%-&", "too_few_distinct")
 
 # --- Several at once, and clean codes -----------------------------------------------
 bad("multi_ssn_phone", "481-59-2637-202-555-0143", "ssn,phone_number")
