@@ -141,3 +141,19 @@ impl ActionSet {
         self.0 == 0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{ActionIndex, ActionSet};
+
+    // A schema has at most 64 actions, so no index past 63 is handed out; a set still
+    // answers one without a shift overflow.
+    #[test]
+    fn an_index_past_the_word_is_in_no_set_and_is_not_inserted() {
+        assert!(!ActionSet::first(64).contains(ActionIndex(64)));
+        let mut set = ActionSet::default();
+        set.insert(ActionIndex(64));
+        set.insert(ActionIndex(u8::MAX));
+        assert!(set.is_empty());
+    }
+}
