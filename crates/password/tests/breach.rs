@@ -241,6 +241,12 @@ fn a_repeated_suffix_counts_its_largest_count() {
 
 #[test]
 fn absurd_ranges_are_refused_unread() {
+    // A body of exactly the limit is read (this one is malformed, and says where).
+    let body = vec![b'0'; MAX_RANGE_BYTES];
+    assert!(matches!(
+        BreachHash::of("password").count_in_range(&body),
+        Err(Error::MalformedRange { line: 1, .. })
+    ));
     let body = vec![b'0'; MAX_RANGE_BYTES + 1];
     assert_eq!(
         BreachHash::of("password").count_in_range(&body),
@@ -248,6 +254,28 @@ fn absurd_ranges_are_refused_unread() {
             size: MAX_RANGE_BYTES + 1,
             limit: MAX_RANGE_BYTES
         })
+    );
+}
+
+#[test]
+fn a_short_suffix_and_a_short_hash_are_each_named_for_what_they_are() {
+    assert_eq!(
+        BreachHash::of("password").count_in_range(b"ABC:1\r\n"),
+        Err(Error::MalformedRange {
+            line: 1,
+            reason: "the suffix is not 35 hex digits"
+        })
+    );
+    let file = HashFile::new(Cursor::new("ABC:1\n")).and_then(|mut f| f.verify());
+    assert!(
+        matches!(
+            file,
+            Err(Error::MalformedHashFile {
+                offset: 0,
+                reason: "the hash is not 40 hex digits"
+            })
+        ),
+        "{file:?}"
     );
 }
 

@@ -487,3 +487,18 @@ fn a_policy_no_password_can_meet_is_refused_on_load_naming_the_field() {
             .is_err()
     );
 }
+
+#[test]
+fn a_blocklist_keeps_its_words_folded_sorted_and_once() {
+    let list = Blocklist::new([
+        "Zeta",
+        "ACME",
+        "acme",
+        "",
+        "\u{FF28}\u{FF4F}\u{FF53}\u{FF54}",
+    ]);
+    assert_eq!(list.words().collect::<Vec<_>>(), ["acme", "host", "zeta"]);
+    assert!(!list.is_empty());
+    assert!(Blocklist::new([""]).is_empty());
+    assert!(Blocklist::default().is_empty());
+}
