@@ -27,10 +27,8 @@ pub(crate) fn is_common(password: &str) -> bool {
     // Every embedded entry is ASCII (tested below), so a password whose folded form has
     // a non-ASCII code point cannot be one: one folding pass instead of a folding
     // comparison at each of the ~16 probes.
-    if !password.is_ascii() && folded(password).any(|c| !c.is_ascii()) {
-        return false;
-    }
-    contains_sorted_line(COMMON_PASSWORDS, |line| folded_cmp(password, line))
+    let ascii = password.is_ascii() || folded(password).all(|c| c.is_ascii());
+    ascii && contains_sorted_line(COMMON_PASSWORDS, |line| folded_cmp(password, line))
 }
 
 /// How many entries the embedded list holds.
