@@ -97,8 +97,6 @@ fn from_warning(warning: Warning) -> Option<SuggestionCode> {
         | Warning::AWordByItselfIsEasyToGuess
         | Warning::NamesAndSurnamesByThemselvesAreEasyToGuess
         | Warning::CommonNamesAndSurnamesAreEasyToGuess => SuggestionCode::AvoidCommonWords,
-        #[allow(unreachable_patterns)]
-        _ => return None,
     })
 }
 
@@ -117,7 +115,89 @@ fn from_suggestion(suggestion: Zx) -> Option<SuggestionCode> {
         | Zx::AvoidDatesAndYearsThatAreAssociatedWithYou => SuggestionCode::AvoidDates,
         // Contradicts the seeds' suggestions; never passed on.
         Zx::NoNeedForSymbolsDigitsOrUppercaseLetters => return None,
-        #[allow(unreachable_patterns)]
-        _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{SuggestionCode as S, Warning as W, Zx, from_suggestion, from_warning};
+
+    // Every zxcvbn warning and suggestion, by name, and the crate's advice for it. The
+    // matches above name every variant (no catch-all), so a zxcvbn release with a new
+    // one does not compile until it is given advice here too.
+    #[test]
+    fn each_zxcvbn_warning_becomes_the_crates_own_advice() {
+        let table = [
+            (
+                W::StraightRowsOfKeysAreEasyToGuess,
+                S::AvoidKeyboardPatterns,
+            ),
+            (
+                W::ShortKeyboardPatternsAreEasyToGuess,
+                S::AvoidKeyboardPatterns,
+            ),
+            (W::RepeatsLikeAaaAreEasyToGuess, S::AvoidRepeats),
+            (
+                W::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess,
+                S::AvoidRepeats,
+            ),
+            (W::SequencesLikeAbcAreEasyToGuess, S::AvoidSequences),
+            (W::RecentYearsAreEasyToGuess, S::AvoidDates),
+            (W::DatesAreOftenEasyToGuess, S::AvoidDates),
+            (W::ThisIsATop10Password, S::AvoidCommonWords),
+            (W::ThisIsATop100Password, S::AvoidCommonWords),
+            (W::ThisIsACommonPassword, S::AvoidCommonWords),
+            (W::ThisIsSimilarToACommonlyUsedPassword, S::AvoidCommonWords),
+            (W::AWordByItselfIsEasyToGuess, S::AvoidCommonWords),
+            (
+                W::NamesAndSurnamesByThemselvesAreEasyToGuess,
+                S::AvoidCommonWords,
+            ),
+            (W::CommonNamesAndSurnamesAreEasyToGuess, S::AvoidCommonWords),
+        ];
+        for (warning, advice) in table {
+            assert_eq!(from_warning(warning), Some(advice), "{warning:?}");
+        }
+    }
+
+    #[test]
+    fn each_zxcvbn_suggestion_becomes_the_crates_own_advice_or_none() {
+        let table = [
+            (Zx::UseAFewWordsAvoidCommonPhrases, Some(S::AddWords)),
+            (Zx::AddAnotherWordOrTwo, Some(S::AddWords)),
+            (
+                Zx::CapitalizationDoesntHelpVeryMuch,
+                Some(S::AvoidPredictableChanges),
+            ),
+            (
+                Zx::AllUppercaseIsAlmostAsEasyToGuessAsAllLowercase,
+                Some(S::AvoidPredictableChanges),
+            ),
+            (
+                Zx::ReversedWordsArentMuchHarderToGuess,
+                Some(S::AvoidPredictableChanges),
+            ),
+            (
+                Zx::PredictableSubstitutionsDontHelpVeryMuch,
+                Some(S::AvoidPredictableChanges),
+            ),
+            (
+                Zx::UseALongerKeyboardPatternWithMoreTurns,
+                Some(S::AvoidKeyboardPatterns),
+            ),
+            (Zx::AvoidRepeatedWordsAndCharacters, Some(S::AvoidRepeats)),
+            (Zx::AvoidSequences, Some(S::AvoidSequences)),
+            (Zx::AvoidRecentYears, Some(S::AvoidDates)),
+            (Zx::AvoidYearsThatAreAssociatedWithYou, Some(S::AvoidDates)),
+            (
+                Zx::AvoidDatesAndYearsThatAreAssociatedWithYou,
+                Some(S::AvoidDates),
+            ),
+            // It contradicts the portal's own advice to add symbols, digits and capitals.
+            (Zx::NoNeedForSymbolsDigitsOrUppercaseLetters, None),
+        ];
+        for (suggestion, advice) in table {
+            assert_eq!(from_suggestion(suggestion), advice, "{suggestion:?}");
+        }
+    }
 }

@@ -25,6 +25,10 @@ fn a_minimum_score_is_a_violation() {
     let report = policy.check("aaaaaaaaaaaaaaaaaa", &JOE);
     assert!(report.has(ViolationCode::TooWeak), "{report:?}");
     assert!(report.suggests(SuggestionCode::AvoidRepeats), "{report:?}");
+    // A score of exactly the minimum is enough.
+    let report = policy.check("Vivio is gr8! I like knowing my account is Secure", &JOE);
+    assert_eq!(report.strength.map(|s| s.score), Some(4));
+    assert!(!report.has(ViolationCode::TooWeak), "{report:?}");
     assert!(policy.with_min_strength(5).is_err());
 }
 
