@@ -20,6 +20,11 @@ fn actions_of(schema: &Schema, resource: &str) -> ActionSet {
         .actions()
 }
 
+/// A policy over the built-in portal schema, as `tests/rules.rs` writes them.
+fn portal(body: &str) -> Result<Policy, Error> {
+    Policy::from_toml(&format!("schema = \"client-portal\"\n{body}"))
+}
+
 #[test]
 fn a_resource_without_a_list_takes_every_declared_action_and_no_more() {
     let schema = Schema::builder().root("portal", "Portal").build().unwrap();
@@ -73,9 +78,8 @@ fn the_grid_labels_its_effects_allow_and_deny() {
 
 #[test]
 fn a_holders_grants_count_the_cells_set_and_inherit_unsets_one() {
-    let mut policy = Policy::from_toml(
+    let mut policy = portal(
         r#"
-        schema = "client-portal"
         [principals.a]
         grants.profile.view = "allow"
         grants.reports.view = "deny"
@@ -133,9 +137,7 @@ fn a_schema_source_or_a_holder_table_of_the_wrong_type_says_what_was_expected() 
         err.contains("expected a built-in schema name or a table { actions, resources }"),
         "{err}"
     );
-    let err = Policy::from_toml("schema = \"client-portal\"\nprincipals = 3")
-        .unwrap_err()
-        .to_string();
+    let err = portal("principals = 3").unwrap_err().to_string();
     assert!(err.contains("expected a table keyed by id"), "{err}");
 }
 
@@ -242,9 +244,8 @@ fn a_resource_lists_its_actions_by_id_in_any_case_or_by_display_name() {
 
 #[test]
 fn the_roles_are_listed_in_index_order_with_their_ids() {
-    let policy = Policy::from_toml(
+    let policy = portal(
         r#"
-        schema = "client-portal"
         [roles.staff]
         [roles.billing]
         roles = ["staff"]
@@ -264,9 +265,8 @@ fn the_roles_are_listed_in_index_order_with_their_ids() {
 #[test]
 fn roles_sharing_a_role_load_and_a_cycle_through_a_second_role_is_found() {
     // A diamond: both routes reach `base`, which is not a cycle.
-    let policy = Policy::from_toml(
+    let policy = portal(
         r#"
-        schema = "client-portal"
         [roles.base]
         [roles.left]
         roles = ["base"]
@@ -278,9 +278,8 @@ fn roles_sharing_a_role_load_and_a_cycle_through_a_second_role_is_found() {
     )
     .unwrap();
     assert_eq!(policy.roles().count(), 4);
-    let cycle = Policy::from_toml(
+    let cycle = portal(
         r#"
-        schema = "client-portal"
         [roles.a]
         roles = ["b", "c"]
         [roles.b]
@@ -299,10 +298,7 @@ fn roles_sharing_a_role_load_and_a_cycle_through_a_second_role_is_found() {
 
 #[test]
 fn an_explanations_debug_shows_the_answer_and_leaves_the_schema_out() {
-    let policy = Policy::from_toml(
-        "schema = \"client-portal\"\n[principals.c]\ngrants.profile.view = \"allow\"",
-    )
-    .unwrap();
+    let policy = portal("[principals.c]\ngrants.profile.view = \"allow\"").unwrap();
     let why = policy.explain("c", "profile", "view").unwrap();
     let debug = format!("{why:?}");
     assert!(
