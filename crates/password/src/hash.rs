@@ -393,10 +393,19 @@ impl Stored {
                 Version::try_from(number).map_err(|_| malformed("unknown argon2 version"))?
             }
         };
+        // The PHC parser keeps a repeated parameter (`p=2,p=1`) and argon2 reads its
+        // last value: refused instead, as libargon2 refuses it, so a stored hash has
+        // one reading.
+        const NAMES: [&str; 5] = ["m", "t", "p", "keyid", "data"];
+        let mut seen = [false; NAMES.len()];
         for (name, _) in parsed.params.iter() {
-            if !matches!(name.as_str(), "m" | "t" | "p" | "keyid" | "data") {
+            let Some(index) = NAMES.iter().position(|known| *known == name.as_str()) else {
                 return Err(malformed("unknown argon2 parameter"));
+            };
+            if seen[index] {
+                return Err(malformed("a parameter is repeated"));
             }
+            seen[index] = true;
         }
         for name in ["m", "t", "p"] {
             if parsed.params.get(name).is_none() {
@@ -423,7 +432,6 @@ fn phc_reason(error: &phc::Error) -> &'static str {
         phc::Error::OutputSize { .. } => "the hash output has an invalid length",
         phc::Error::SaltTooShort | phc::Error::SaltTooLong => "the salt has an invalid length",
         phc::Error::Base64(_) => "invalid base64",
-        phc::Error::ParamNameDuplicated => "a parameter is repeated",
         phc::Error::TrailingData => "unexpected data after the hash output",
         _ => "not a PHC string ($id$v=..$params$salt$hash)",
     }

@@ -85,6 +85,41 @@ fn rehash_is_asked_after_each_parameter_change() {
 }
 
 #[test]
+fn a_stored_key_id_alone_asks_for_a_rehash() {
+    // A key id (PHC `keyid`) does not enter the Argon2 computation, so a hash with
+    // one added still verifies; the crate never writes one, so it asks for the plain
+    // form. Everything else matches the hasher.
+    let hasher = hasher_with(CHEAP);
+    let stored = hasher.hash("correct horse battery staple").expect("hashes");
+    let with_key_id = stored.as_str().replace(",p=1$", ",p=1,keyid=AAAAAAAA$");
+    assert_ne!(with_key_id, stored.as_str());
+    let verified = hasher
+        .verify("correct horse battery staple", &with_key_id)
+        .expect("verifies");
+    assert!(verified.needs_rehash);
+}
+
+#[test]
+fn stored_hashes_at_the_limits_are_verified() {
+    // The configured maxima are allowed: only a cost above one is refused.
+    let at_the_limits = HashParams {
+        max_memory_kib: 64,
+        max_iterations: 1,
+        max_parallelism: 1,
+        ..CHEAP
+    };
+    let hasher = hasher_with(at_the_limits);
+    let stored = hasher.hash("correct horse battery staple").expect("hashes");
+    assert!(stored.as_str().contains("$m=64,t=1,p=1$"), "{stored:?}");
+    assert!(
+        !hasher
+            .verify("correct horse battery staple", stored.as_str())
+            .expect("at the limits")
+            .needs_rehash
+    );
+}
+
+#[test]
 fn wrong_password_is_a_typed_error() {
     let hasher = hasher_with(CHEAP);
     let stored = hasher.hash("correct horse battery staple").expect("hashes");
@@ -252,6 +287,129 @@ fn malformed_phc_strings_are_typed_errors() {
     }
 }
 
+/// The reason a stored hash is refused as malformed.
+fn malformed_reason(hasher: &Hasher, phc: &str) -> &'static str {
+    match hasher.verify("correct horse battery staple", phc) {
+        Err(Error::MalformedHash { reason }) => reason,
+        other => panic!("{phc}: {other:?}"),
+    }
+}
+
+#[test]
+fn each_malformed_phc_string_names_what_is_wrong() {
+    let hasher = hasher_with(CHEAP);
+    let good = hasher.hash("correct horse battery staple").expect("hashes");
+    let good = good.as_str();
+    let (head, output) = good.rsplit_once('$').expect("has an output");
+    let (params, _salt) = head.rsplit_once('$').expect("has a salt");
+    let cases = [
+        (String::new(), "a field is missing"),
+        (format!("{head}$"), "the hash output has an invalid length"),
+        (
+            format!("{head}${}", &output[..8]),
+            "the hash output has an invalid length",
+        ),
+        (
+            format!("{params}$AAAA${output}"),
+            "the salt has an invalid length",
+        ),
+        (
+            format!("{params}${}${output}", "A".repeat(100)),
+            "the salt has an invalid length",
+        ),
+        (format!("{head}$!!!!"), "invalid base64"),
+        (
+            format!("{good}$extra"),
+            "unexpected data after the hash output",
+        ),
+        ("$".into(), "not a PHC string ($id$v=..$params$salt$hash)"),
+        ("$argon2id$v=19$m=64,t=1,p=1".into(), "the salt is missing"),
+        (good.replace("t=1,", ""), "a parameter m, t or p is missing"),
+        (good.replace("v=19", "v=20"), "unknown argon2 version"),
+        (good.replace("p=1", "p=1,x=3"), "unknown argon2 parameter"),
+    ];
+    for (phc, reason) in &cases {
+        assert_eq!(malformed_reason(&hasher, phc), *reason, "{phc}");
+    }
+}
+
+#[test]
+fn a_repeated_parameter_is_refused_not_read_one_way() {
+    // `p=2,p=1` is ambiguous: libargon2 refuses it, and a reader that takes the first
+    // value and one that takes the last would hash differently.
+    let hasher = hasher_with(CHEAP);
+    let good = hasher.hash("correct horse battery staple").expect("hashes");
+    for repeated in [
+        good.as_str().replace("p=1", "p=1,p=1"),
+        good.as_str().replace("p=1", "p=2,p=1"),
+        good.as_str().replace("m=64", "m=64,m=64"),
+        good.as_str().replace("p=1", "p=1,keyid=AAAA,keyid=AAAA"),
+    ] {
+        assert_eq!(
+            malformed_reason(&hasher, &repeated),
+            "a parameter is repeated",
+            "{repeated}"
+        );
+    }
+}
+
+#[test]
+fn configured_parameters_at_their_bounds_are_accepted_and_past_them_refused() {
+    let refused = |params: HashParams| match Policy::portal().with_hashing(params) {
+        Err(Error::InvalidHashParams {
+            setting,
+            requirement,
+            ..
+        }) => (setting, requirement),
+        other => panic!("{params:?}: {other:?}"),
+    };
+    // Each maximum is allowed, and one past it is refused.
+    let at_the_maxima = HashParams {
+        memory_kib: 64,
+        iterations: 3,
+        parallelism: 2,
+        max_memory_kib: 64,
+        max_iterations: 3,
+        max_parallelism: 2,
+        ..CHEAP
+    };
+    assert!(Policy::portal().with_hashing(at_the_maxima).is_ok());
+    assert_eq!(
+        refused(HashParams {
+            memory_kib: 65,
+            ..at_the_maxima
+        }),
+        ("memory_kib", "it must not exceed max_memory_kib")
+    );
+    assert_eq!(
+        refused(HashParams {
+            iterations: 4,
+            ..at_the_maxima
+        }),
+        ("iterations", "it must not exceed max_iterations")
+    );
+    assert_eq!(
+        refused(HashParams {
+            parallelism: 3,
+            ..at_the_maxima
+        }),
+        ("parallelism", "it must not exceed max_parallelism")
+    );
+    // Argon2's floor of 8 KiB per lane, exactly, is allowed; a KiB less is not.
+    let eight_per_lane = HashParams {
+        memory_kib: 16,
+        ..at_the_maxima
+    };
+    assert!(Policy::portal().with_hashing(eight_per_lane).is_ok());
+    assert_eq!(
+        refused(HashParams {
+            memory_kib: 15,
+            ..at_the_maxima
+        }),
+        ("memory_kib", "it must be at least 8 KiB per lane")
+    );
+}
+
 #[test]
 fn invalid_configured_parameters_are_refused() {
     for params in [
@@ -309,6 +467,15 @@ fn secrets_are_redacted() {
     assert_eq!(format!("{pepper:?}"), "Pepper([redacted])");
     let debug = format!("{:?}", hasher.with_pepper(pepper));
     assert!(!debug.contains("pepper\""), "{debug}");
+    // The pepper is shown as present, its bytes not at all; the rest is configuration.
+    assert!(debug.contains("pepper: Some(\"[redacted]\")"), "{debug}");
+    assert!(debug.contains("memory_kib: 64"), "{debug}");
+    let plain = format!("{:?}", hasher_with(CHEAP));
+    assert!(plain.contains("pepper: None"), "{plain}");
+    // A stored hash equals its own copy (constant-time) and no other.
+    assert_eq!(stored.clone(), stored);
+    let again = hasher_with(CHEAP).hash("correct horse battery staple");
+    assert_ne!(stored, again.expect("hashes"));
     assert!(Password::new("a") == Password::new("a"));
     assert!(Password::new("a") != Password::new("b"));
 }

@@ -70,6 +70,12 @@ def main() -> None:
              f, True, "empty password"),
         case("cffi argon2id p2", cffi("cffi argon2id p2", b"countersign-kat-12", Type.ID, t=1, m=128, p=2, length=24),
              f, True, "p=2, 24-byte output"),
+        # The variant or the version alone differs from what the crate makes: each
+        # alone asks for a rehash.
+        case("argon2i at the defaults", cli("argon2i at the defaults", "countersign-kat-13", "i", **OWASP),
+             c, True, "Argon2i with the default parameters: only the variant differs"),
+        case("version sixteen at the defaults", cli("version sixteen at the defaults", "countersign-kat-14", "id", **OWASP, version="10"),
+             c, True, "version 0x10 with the default parameters: only the version differs"),
     ]
     with open(OUT, "w", encoding="utf-8") as out:
         json.dump(cases, out, ensure_ascii=False, indent=1)
