@@ -751,6 +751,110 @@ mod tests {
     }
 
     #[test]
+    fn decimal_digits_counts_the_digits_written() {
+        for (n, digits) in [
+            (0, 1),
+            (9, 1),
+            (10, 2),
+            (63, 2),
+            (99, 2),
+            (100, 3),
+            (12_345, 5),
+            (usize::MAX, usize::MAX.to_string().len()),
+        ] {
+            assert_eq!(decimal_digits(n), digits, "{n}");
+        }
+    }
+
+    /// A hash file of `n` lines of the longest form: 20-digit counts and CRLF.
+    fn longest_lines(n: usize) -> String {
+        (0..n)
+            .map(|i| format!("{i:040X}:{:020}\r\n", u64::MAX - i as u64))
+            .collect()
+    }
+
+    #[test]
+    fn every_offset_of_a_file_of_longest_lines_finds_the_next_line() {
+        let text = longest_lines(4);
+        let line_len = MAX_FILE_LINE as u64;
+        assert_eq!(text.len() as u64, 4 * line_len);
+        let mut file = HashFile::new(std::io::Cursor::new(text.clone())).unwrap();
+        for offset in 0..=text.len() as u64 {
+            // The first line starting at or after `offset`.
+            let start = offset.div_ceil(line_len) * line_len;
+            let found = file.line_at_or_after(offset).unwrap();
+            if start >= text.len() as u64 {
+                assert!(found.is_none(), "{offset}");
+                continue;
+            }
+            let line = found.unwrap_or_else(|| panic!("{offset}: a line"));
+            assert_eq!(
+                (line.start, line.end),
+                (start, start + line_len),
+                "{offset}"
+            );
+            let index = usize::try_from(start / line_len).unwrap();
+            assert_eq!(line.count, u64::MAX - index as u64, "{offset}");
+        }
+    }
+
+    #[test]
+    fn an_unended_line_before_the_end_of_the_file_is_too_long() {
+        // A whole line, then 200 digits with no ending and more after them: the
+        // window holds no end for the second line, and it is not the file's last.
+        let text = format!(
+            "{}{}\n{}",
+            longest_lines(1),
+            "0".repeat(200),
+            longest_lines(1)
+        );
+        let mut file = HashFile::new(std::io::Cursor::new(text)).unwrap();
+        assert_eq!(
+            file.line_at_or_after(1).map(|_| ()),
+            Err(malformed(MAX_FILE_LINE as u64, LONG_LINE))
+        );
+    }
+
+    /// A reader that fails its first read with `kind`, then reads `inner`.
+    struct FailsOnce<R> {
+        inner: R,
+        failure: Option<std::io::ErrorKind>,
+    }
+
+    impl<R: Read> Read for FailsOnce<R> {
+        fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+            match self.failure.take() {
+                Some(kind) => Err(std::io::Error::new(kind, "the test's failure")),
+                None => self.inner.read(buffer),
+            }
+        }
+    }
+
+    #[test]
+    fn an_interrupted_read_is_retried_and_any_other_failure_returned() {
+        let text = longest_lines(3);
+        let read = |failure| {
+            let mut buffer = [0u8; 2 * MAX_FILE_LINE + 1];
+            let mut reader = FailsOnce {
+                inner: text.as_bytes(),
+                failure: Some(failure),
+            };
+            read_up_to(&mut reader, &mut buffer).map(|filled| buffer[..filled].to_vec())
+        };
+        assert_eq!(
+            read(std::io::ErrorKind::Interrupted),
+            Ok(text.as_bytes()[..2 * MAX_FILE_LINE + 1].to_vec())
+        );
+        assert_eq!(
+            read(std::io::ErrorKind::PermissionDenied),
+            Err(Error::HashFileRead {
+                kind: std::io::ErrorKind::PermissionDenied,
+                message: "the test's failure".into(),
+            })
+        );
+    }
+
+    #[test]
     fn a_body_of_only_a_line_ending_is_an_empty_line_either_way() {
         let hash = BreachHash::of("password");
         assert_eq!(hash.count_in_range(b""), Ok(0), "an empty body");

@@ -9,6 +9,11 @@
 ///
 /// let context = Context::new("joe").email("joe@example.com").client_id("10042");
 /// assert_eq!(context.username_value(), "joe");
+/// assert_eq!(context.email_value(), Some("joe@example.com"));
+/// assert_eq!(context.client_id_value(), Some("10042"));
+///
+/// let bare = Context::new("joe");
+/// assert_eq!((bare.email_value(), bare.client_id_value()), (None, None));
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Context<'a> {

@@ -552,31 +552,27 @@ impl Policy {
 /// The legacy "must not contain" rule over the context's identifiers.
 fn check_context_substrings(password: &str, context: &Context<'_>, report: &mut Report) {
     let folded_password = fold(password);
-    let mut found = [false; 3];
     for (field, word) in context.words() {
         let word = fold(word.trim());
         if code_points(&word) < 3 || !folded_password.contains(&word) {
             continue;
         }
-        let (index, code, message) = match field {
+        let (code, message) = match field {
             Field::Username => (
-                0,
                 ViolationCode::ContainsUsername,
                 "The password must not contain the username.",
             ),
             Field::Email => (
-                1,
                 ViolationCode::ContainsEmail,
                 "The password must not contain the email address or its name part.",
             ),
             Field::ClientId => (
-                2,
                 ViolationCode::ContainsClientId,
                 "The password must not contain the client ID.",
             ),
         };
-        if !found[index] && !report.has(code) {
-            found[index] = true;
+        // The email gives two words (the address and its name part): one violation.
+        if !report.has(code) {
             report.violation(code, message);
         }
     }

@@ -257,6 +257,47 @@ fn absurd_ranges_are_refused_unread() {
     );
 }
 
+/// A hash file whose lines under the prefix `00000` make a range body of exactly
+/// `size` bytes (each body line is a 35-digit suffix, `:`, the count and CRLF), then
+/// one line under the next prefix.
+fn file_with_a_range_of(size: usize) -> String {
+    let shortest = 35 + 1 + 1 + 2;
+    let lines = size / shortest;
+    let mut extra = size - lines * shortest;
+    let mut text = String::new();
+    for i in 0..lines {
+        // Longer counts take up the remainder, up to 19 more digits a line.
+        let more = extra.min(19);
+        extra -= more;
+        let count = 10u64.pow(u32::try_from(more).expect("small"));
+        text.push_str(&format!("00000{i:035X}:{count}\n"));
+    }
+    assert_eq!(extra, 0, "the remainder fits in longer counts");
+    text.push_str(&format!("00001{:035X}:1\n", 0));
+    text
+}
+
+#[test]
+fn a_file_range_of_exactly_the_limit_is_answered_and_a_line_more_refused() {
+    let prefix = BreachHash::from_hex(&format!("00000{:035X}", 0))
+        .expect("hex")
+        .prefix();
+    let mut file = HashFile::new(Cursor::new(file_with_a_range_of(MAX_RANGE_BYTES))).expect("seek");
+    let body = file.range(prefix).expect("exactly the limit");
+    assert_eq!(body.len(), MAX_RANGE_BYTES);
+    assert!(body.ends_with(b":1\r\n"));
+
+    let over = MAX_RANGE_BYTES + 39;
+    let mut file = HashFile::new(Cursor::new(file_with_a_range_of(over))).expect("seek");
+    assert_eq!(
+        file.range(prefix),
+        Err(Error::RangeTooLarge {
+            size: over,
+            limit: MAX_RANGE_BYTES
+        })
+    );
+}
+
 #[test]
 fn a_short_suffix_and_a_short_hash_are_each_named_for_what_they_are() {
     assert_eq!(
@@ -381,6 +422,7 @@ fn the_policy_refuses_breached_passwords_from_the_threshold() {
     );
 
     let policy: Policy = toml::from_str("breach_threshold = 100").expect("valid");
+    assert_eq!(policy.breach_threshold(), 100);
     assert!(
         policy
             .check(password, &Context::new("joe").breach_count(99))

@@ -274,6 +274,21 @@ fn the_seeds_character_classes_are_suggestions_by_default() {
             SuggestionCode::UsePassphrase
         ]
     );
+    // Each suggestion carries its code's advice, in the words the portal shows.
+    let advice: Vec<_> = report.suggestions.iter().map(|s| &*s.message).collect();
+    assert_eq!(
+        advice,
+        [
+            "Consider adding an upper-case letter.",
+            "Consider adding a number.",
+            "Consider adding a special character, one of ! @ # $ % ^ & * ? _ ~.",
+            "Consider a passphrase: a sentence of several words, with playful spelling \
+             that a dictionary would not guess.",
+        ]
+    );
+    for suggestion in &report.suggestions {
+        assert_eq!(suggestion.message, suggestion.code.message());
+    }
     let report = policy.check("Vivio is gr8! I like knowing my account is Secure", &JOE);
     assert!(report.passed());
     assert!(report.suggestions.is_empty(), "{:?}", report.suggestions);
@@ -347,6 +362,11 @@ fn must_not_contain_the_identifiers_when_switched_on() {
         codes(&policy.check("hello zoe.example friends", &context)),
         [ViolationCode::ContainsEmail]
     );
+    // The whole address holds its name part too: still one violation.
+    assert_eq!(
+        codes(&policy.check("mail zoe.example@example.com now", &context)),
+        [ViolationCode::ContainsEmail]
+    );
     assert_eq!(
         codes(&policy.check("client 10042 rules ok", &context)),
         [ViolationCode::ContainsClientId]
@@ -392,6 +412,10 @@ fn presets_and_configurable_maximum() {
             .has(ViolationCode::TooLong)
     );
     assert!(Policy::portal().with_min_length(7).is_err());
+    let eight = Policy::portal()
+        .with_min_length(8)
+        .expect("NIST's floor of 8 is allowed");
+    assert_eq!(eight.min_length(), 8);
     assert!(
         Policy::portal()
             .with_max_length(1000)
