@@ -759,13 +759,12 @@ impl KeyUri {
                     }
                 }
                 // A parameter with no value to give (an image lenient parsing dropped)
-                // is left out, so equality agrees with the text written.
-                layout.params.retain(|entry| match entry.param {
-                    Param::Image => self.image.is_some(),
-                    Param::Period => self.period().is_some(),
-                    Param::Counter => self.counter().is_some(),
-                    _ => true,
-                });
+                // is left out, so equality agrees with the text written. A period or a
+                // counter always has one: parsing reads `period` only in a TOTP URI and
+                // `counter` only in an HOTP one, and no setter changes the type.
+                layout
+                    .params
+                    .retain(|entry| entry.param != Param::Image || self.image.is_some());
                 layout
             }
         }
