@@ -50,6 +50,8 @@ fn unknown_parameters_are_redacted_in_debug() {
     let debug = format!("{uri:?}");
     assert!(!debug.contains("GEZDGNBVGY3TQOJQ"), "{debug}");
     assert!(!debug.contains("JBSWY3DPEHPK3PXP"), "{debug}");
+    // The parameter is there, its text redacted.
+    assert!(debug.contains("Other([redacted])"), "{debug}");
 }
 
 /// Finding 2: the OTP type echoed in an error stops where the type ends, so a URI
