@@ -626,9 +626,95 @@ mod tests {
                 .len(),
             MAX_MIGRATION_KEYS
         );
-        assert!(matches!(
-            Migration::from_payload(&payload),
-            Err(Error::MigrationTooLarge { what: "keys", .. })
-        ));
+        assert_eq!(
+            Migration::from_payload(&payload).unwrap_err(),
+            Error::MigrationTooLarge {
+                what: "keys",
+                len: MAX_MIGRATION_KEYS + 1,
+                max: MAX_MIGRATION_KEYS,
+            }
+        );
+    }
+
+    /// `n` as a protobuf varint.
+    fn varint(mut n: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        while n >= 0x80 {
+            out.push(u8::try_from(n & 0x7f).unwrap() | 0x80);
+            n >>= 7;
+        }
+        out.push(u8::try_from(n).unwrap());
+        out
+    }
+
+    /// A payload of one TOTP key (secret `Hello!\xde\xad\xbe\xef`) with `fields` after
+    /// its secret.
+    fn one_key(fields: &[u8]) -> Vec<u8> {
+        let mut entry = vec![0x0a, 0x0a];
+        entry.extend_from_slice(b"Hello!\xde\xad\xbe\xef");
+        entry.extend_from_slice(fields);
+        let mut payload = vec![0x0a];
+        payload.extend(varint(entry.len()));
+        payload.extend(entry);
+        payload
+    }
+
+    /// A key's name field (2) holding `name`, then the TOTP type.
+    fn named(name: &[u8]) -> Vec<u8> {
+        let mut fields = vec![0x12];
+        fields.extend(varint(name.len()));
+        fields.extend_from_slice(name);
+        fields.extend_from_slice(&[0x30, 0x02]);
+        fields
+    }
+
+    #[test]
+    fn a_known_key_field_of_the_wrong_wire_type_is_refused_not_skipped() {
+        // Field 2 (the name) as a varint, field 6 (the type) as a length.
+        for fields in [&[0x10, 0x01, 0x30, 0x02][..], &[0x32, 0x01, 0x02]] {
+            match Migration::from_payload(&one_key(fields)) {
+                Err(Error::MigrationProtobuf { reason, .. }) => {
+                    assert_eq!(
+                        reason, "a known field has the wrong wire type",
+                        "{fields:?}"
+                    );
+                }
+                other => panic!("{fields:?}: {other:?}"),
+            }
+        }
+        // The same key with both fields of their own wire type is read.
+        let ok = Migration::from_payload(&one_key(&named(b"a")));
+        assert!(ok.is_ok(), "{ok:?}");
+    }
+
+    #[test]
+    fn a_name_of_max_name_len_bytes_is_read_and_one_byte_more_is_not() {
+        let longest = "n".repeat(MAX_NAME_LEN);
+        let export = Migration::from_payload(&one_key(&named(longest.as_bytes()))).unwrap();
+        assert_eq!(export.keys()[0].uri.account(), longest);
+        let longer = "n".repeat(MAX_NAME_LEN + 1);
+        assert_eq!(
+            Migration::from_payload(&one_key(&named(longer.as_bytes()))).unwrap_err(),
+            Error::MigrationTooLarge {
+                what: "name",
+                len: MAX_NAME_LEN + 1,
+                max: MAX_NAME_LEN,
+            }
+        );
+    }
+
+    #[test]
+    fn a_fixed_width_field_that_ends_the_payload_is_skipped_and_one_cut_short_is_not() {
+        // Version 1, then an unknown 32-bit field whose four bytes end the payload.
+        let export = Migration::from_payload(&[0x10, 0x01, 0x4d, 1, 2, 3, 4]).unwrap();
+        assert_eq!(export.version(), 1);
+        // The same after two fields, with two of its four bytes missing.
+        match Migration::from_payload(&[0x10, 0x01, 0x18, 0x01, 0x4d, 1, 2]) {
+            Err(Error::MigrationProtobuf { reason, offset }) => {
+                assert_eq!(reason, "a fixed-width field runs past the end");
+                assert_eq!(offset, 5);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

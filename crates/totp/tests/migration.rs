@@ -100,3 +100,22 @@ fn malformed_exports_are_typed_errors() {
         Err(Error::MigrationTooLarge { what: "text", .. })
     ));
 }
+
+#[test]
+fn an_export_of_max_migration_len_bytes_is_read_and_one_byte_more_is_not() {
+    use countersign_totp::{Error, MAX_MIGRATION_LEN};
+    // A real link, padded with a parameter the reader ignores.
+    let link = "otpauth-migration://offline?data=CjEKCkhlbGxvId6tvu8SGEV4YW1wbGU6YWxpY2VAZ29vZ2xlLmNvbRoHRXhhbXBsZTAC&pad=";
+    let longest = format!("{link}{}", "x".repeat(MAX_MIGRATION_LEN - link.len()));
+    assert_eq!(longest.len(), MAX_MIGRATION_LEN);
+    assert_eq!(Migration::parse(&longest).unwrap().keys().len(), 1);
+    let longer = format!("{longest}x");
+    assert_eq!(
+        Migration::parse(&longer).unwrap_err(),
+        Error::MigrationTooLarge {
+            what: "text",
+            len: MAX_MIGRATION_LEN + 1,
+            max: MAX_MIGRATION_LEN,
+        }
+    );
+}
