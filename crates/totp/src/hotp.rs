@@ -154,6 +154,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_hotps_debug_redacts_its_key() {
+        let secret = Secret::from_bytes(b"12345678901234567890").unwrap();
+        let hotp = Hotp::new(&secret, Algorithm::Sha256, 8).unwrap();
+        assert_eq!(
+            format!("{hotp:?}"),
+            r#"Hotp { key: "[redacted]", algorithm: Sha256, digits: 8 }"#
+        );
+    }
+
+    #[test]
     fn look_ahead_and_overflow() {
         let secret = Secret::from_bytes(b"12345678901234567890").unwrap();
         let hotp = Hotp::new(&secret, Algorithm::Sha1, 6).unwrap();

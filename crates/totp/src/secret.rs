@@ -398,6 +398,29 @@ mod tests {
     }
 
     #[test]
+    fn base32_of_max_bits_is_read_and_the_first_symbol_past_it_stops_the_reading() {
+        // 1639 symbols carry 8195 bits: 1024 bytes and three padding bits.
+        let longest = "A".repeat(Secret::MAX_BITS / 5 + 1);
+        assert_eq!(
+            Secret::from_base32(&longest).unwrap().bits(),
+            Secret::MAX_BITS
+        );
+        // The 1640th symbol is refused where it stands, whatever follows it (an
+        // illegal length, or an illegal character): the work is bounded by the limit.
+        for tail in ["A", "AA", "A!"] {
+            let longer = format!("{longest}{tail}");
+            assert_eq!(
+                Secret::from_base32(&longer),
+                Err(Error::SecretTooLong {
+                    bits: (Secret::MAX_BITS / 5 + 2) * 5,
+                    maximum: Secret::MAX_BITS
+                }),
+                "{tail}"
+            );
+        }
+    }
+
+    #[test]
     fn illegal_lengths_and_characters() {
         assert_eq!(
             Secret::from_base32("GEZDGNBVGY3TQOJQG"),

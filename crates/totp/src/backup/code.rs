@@ -372,6 +372,70 @@ mod tests {
         );
     }
 
+    /// A generator that gives the bytes it was made with, then zeros: not a CSPRNG.
+    struct Scripted(&'static [u8]);
+
+    impl rand::TryRng for Scripted {
+        type Error = core::convert::Infallible;
+        fn try_next_u32(&mut self) -> core::result::Result<u32, Self::Error> {
+            Ok(0)
+        }
+        fn try_next_u64(&mut self) -> core::result::Result<u64, Self::Error> {
+            Ok(0)
+        }
+        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> core::result::Result<(), Self::Error> {
+            dst.fill(0);
+            let len = dst.len().min(self.0.len());
+            dst[..len].copy_from_slice(&self.0[..len]);
+            Ok(())
+        }
+    }
+
+    impl rand::TryCryptoRng for Scripted {}
+
+    #[test]
+    fn a_drawn_byte_below_248_is_its_symbol_mod_31_and_the_rest_are_skipped() {
+        // 248 = 8 * 31 is the first byte that would make the low symbols more likely.
+        let bytes: &[u8] = &[248, 0, 30, 31, 255, 62, 247, 249, 100, 5, 217, 1];
+        let (code, symbols) = BackupCode::draw(&mut Scripted(bytes)).expect("enough bytes");
+        // 0 -> '2', 30 -> 'z', 31 -> '2', 62 -> '2', 247 -> 247 % 31 = 30 -> 'z',
+        // 100 % 31 = 7 -> '9', 5 -> '7', 217 % 31 = 0 -> '2', 1 -> '3', then the zeros.
+        assert_eq!(&*symbols, b"2z22z97232");
+        assert_eq!(code.expose(), "2z22z-97232");
+    }
+
+    #[test]
+    fn an_input_of_max_input_len_bytes_is_read_and_one_byte_more_is_not() {
+        // Ten symbols, then spaces to the limit: separators count toward it.
+        let longest = format!("{:<width$}", "2z22z-97232", width = MAX_INPUT_LEN);
+        assert_eq!(longest.len(), MAX_INPUT_LEN);
+        assert_eq!(normalize(&longest).map(|s| *s), Ok(*b"2z22z97232"));
+        let longer = format!("{longest} ");
+        assert_eq!(
+            normalize(&longer).map(|s| *s),
+            Err(Error::BackupCodeTooLong {
+                len: MAX_INPUT_LEN + 1,
+                max: MAX_INPUT_LEN
+            })
+        );
+    }
+
+    #[test]
+    fn plain_codes_say_when_they_are_empty_and_iterate_by_reference() {
+        let none = PlainCodes::new(Vec::new());
+        assert!(none.is_empty());
+        let two = PlainCodes::new(vec![
+            BackupCode::from_symbols(b"abcdefghjk"),
+            BackupCode::from_symbols(b"2z22z97232"),
+        ]);
+        assert!(!two.is_empty());
+        let mut seen = Vec::new();
+        for code in &two {
+            seen.push(code.expose().to_owned());
+        }
+        assert_eq!(seen, ["abcde-fghjk", "2z22z-97232"]);
+    }
+
     #[test]
     fn grouped_form_is_two_groups_of_five() {
         let code = BackupCode::from_symbols(b"abcdefghjk");

@@ -174,6 +174,7 @@ impl KdfParams {
     /// use countersign_totp::backup::KdfParams;
     ///
     /// assert_eq!(KdfParams::new(4096, 2, 1)?.p_cost(), 1);
+    /// assert_eq!(KdfParams::new(4096, 2, 2)?.p_cost(), 2);
     /// # Ok::<(), countersign_totp::Error>(())
     /// ```
     #[must_use]
