@@ -612,7 +612,7 @@ fn a_ticket_is_for_one_contact_and_a_short_while() {
     let mut joe = account(&portal, joe(), JOE_PASSWORD);
     let mut contact = account(&portal, contact(), CONTACT_PASSWORD);
     let (app, _) = enroll(&portal, &mut joe, JOE_PASSWORD);
-    enroll(&portal, &mut contact, CONTACT_PASSWORD);
+    let (contact_app, _) = enroll(&portal, &mut contact, CONTACT_PASSWORD);
     let joes = ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 60);
     assert!(matches!(
         portal.complete_sign_in(
@@ -626,6 +626,31 @@ fn a_ticket_is_for_one_contact_and_a_short_while() {
         Err(Error::LoginTicketInvalid)
     ));
     let late = joes.expires_at();
+    assert_eq!(late, NOW + 60 + portal.settings().login_ticket_lifetime);
+    // Nor does it stand before it was issued (a node whose clock is behind).
+    assert!(matches!(
+        portal.complete_sign_in(
+            &mut joe,
+            &joes,
+            SecondFactor::Totp(&code(&app, NOW + 59)),
+            false,
+            NOW + 59,
+            &mut rng()
+        ),
+        Err(Error::LoginTicketInvalid)
+    ));
+    // Even with the other contact's own right code, the ticket is not theirs.
+    assert!(matches!(
+        portal.complete_sign_in(
+            &mut contact,
+            &joes,
+            SecondFactor::Totp(&code(&contact_app, NOW + 61)),
+            false,
+            NOW + 61,
+            &mut rng()
+        ),
+        Err(Error::LoginTicketInvalid)
+    ));
     assert!(matches!(
         portal.complete_sign_in(
             &mut joe,

@@ -267,3 +267,29 @@ fn sms_sends_are_bounded_per_hour() {
             .is_ok()
     );
 }
+
+#[test]
+fn wrong_codes_at_enrollment_count_against_the_totp_lane_and_malformed_ones_do_not() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let permissions = seeded_permissions();
+    let access = countersign::Access::new(&permissions).unwrap();
+    let started = portal
+        .begin_enrollment(&mut joe, &access, JOE_PASSWORD, NOW, &mut rng())
+        .unwrap();
+    let app = app_for(&started.key_for_typing());
+    let failures =
+        |joe: &countersign::Account| joe.throttles().get(Factor::Totp).consecutive_failures();
+    // Malformed: nothing was compared, no try is spent.
+    assert!(matches!(
+        portal.confirm_enrollment(&mut joe, "12a456", NOW, &mut rng()),
+        Err(Error::Totp(_))
+    ));
+    assert_eq!(failures(&joe), 0);
+    // Wrong: a code was compared, and the TOTP lane counts it.
+    assert!(matches!(
+        portal.confirm_enrollment(&mut joe, &wrong(&code(&app, NOW)), NOW, &mut rng()),
+        Err(Error::Totp(countersign::totp::Error::WrongCode))
+    ));
+    assert_eq!(failures(&joe), 1);
+}
