@@ -217,6 +217,40 @@ mod tests {
     use rand::SeedableRng;
     use rand::rngs::StdRng;
 
+    /// A stored seal whose ciphertext and tag are `hex_len` hex digits.
+    fn stored(hex_len: usize) -> serde_json::Result<SealedSecret> {
+        let json = format!(
+            r#"{{"v":2,"key":"default","nonce":"{}","sealed":"{}"}}"#,
+            "00".repeat(NONCE_LEN),
+            "a".repeat(hex_len)
+        );
+        serde_json::from_str(&json)
+    }
+
+    #[test]
+    fn a_stored_seal_holds_one_byte_past_its_tag_up_to_the_longest_secret() {
+        let impossible = "a sealed secret of impossible length";
+        for bytes in [TAG_LEN + 1, MAX_SECRET_LEN + TAG_LEN] {
+            let seal = stored(2 * bytes).unwrap_or_else(|e| panic!("{bytes}: {e}"));
+            assert_eq!(seal.ciphertext().len(), bytes);
+        }
+        for hex_len in [
+            2 * TAG_LEN,
+            2 * (MAX_SECRET_LEN + TAG_LEN) + 2,
+            2 * TAG_LEN + 3,
+        ] {
+            let error = stored(hex_len).unwrap_err().to_string();
+            assert!(error.contains(impossible), "{hex_len}: {error}");
+        }
+        assert_eq!(MAX_SECRET_LEN, 1024);
+    }
+
+    #[test]
+    fn the_sealing_keys_debug_is_redacted() {
+        let key = SealingKey::derive(&ServerKey::from_bytes([1; 32]));
+        assert_eq!(format!("{key:?}"), "SealingKey([redacted])");
+    }
+
     #[test]
     fn seals_opens_and_binds_the_contact_and_key() {
         let mut rng = StdRng::seed_from_u64(1);
