@@ -996,6 +996,35 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_cookie_stands_only_for_the_expiry_its_device_is_stored_with() {
+        // An operator cuts a device's life short in its stored row. The cookie carries
+        // the expiry it was signed with, which no longer matches the device's: it is
+        // refused at once, and the device has to be remembered again.
+        let (key, devices, token, _) = setup();
+        let mut json: serde_json::Value = serde_json::to_value(&devices).unwrap();
+        let carried = devices.devices()[0].expires_at();
+        json["devices"][0]["expires_at"] = (carried - 100).into();
+        let shortened: RememberedDevices = serde_json::from_value(json).unwrap();
+        assert!(devices.verify(&key, token.as_str(), NOW + 1).is_ok());
+        assert!(matches!(
+            shortened.verify(&key, token.as_str(), NOW + 1),
+            Err(Error::DeviceRevoked)
+        ));
+    }
+
+    #[test]
+    fn a_stored_device_list_that_is_not_a_list_says_what_was_expected() {
+        // The message an operator reads for a corrupt row names the bound.
+        let error = serde_json::from_str::<RememberedDevices>(
+            r#"{"v":2,"generation":0,"devices":"laptop"}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        let expected = format!("a list of at most {} devices", DevicePolicy::MAX_DEVICES);
+        assert!(error.contains(&expected), "{error}");
+    }
+
     /// A stored list of `count` devices with distinct ids (the last one repeated if `dup`).
     fn stored_list(count: usize, dup: bool) -> String {
         let mut devices: Vec<String> = (0..count)

@@ -692,6 +692,27 @@ mod tests {
         (key, delivery, pending)
     }
 
+    #[test]
+    fn a_refusal_says_what_the_code_was_for() {
+        let refusals = [
+            (
+                Error::NoPendingCode {
+                    purpose: Purpose::SmsLogin,
+                },
+                "no code was sent for signing in: request a new code",
+            ),
+            (
+                Error::NoPendingCode {
+                    purpose: Purpose::EmailPasswordReset,
+                },
+                "no code was sent for resetting your password: request a new code",
+            ),
+        ];
+        for (error, message) in refusals {
+            assert_eq!(error.to_string(), message);
+        }
+    }
+
     fn wrong(code: &str) -> String {
         code.bytes()
             .map(|b| char::from(b'0' + (b - b'0' + 1) % 10))
@@ -703,6 +724,11 @@ mod tests {
         let (key, delivery, pending) = issue(Purpose::SmsLogin);
         assert_eq!(delivery.expires_at, NOW + 300);
         assert_eq!(delivery.destination, "contact@example.com");
+        assert!(pending.is_live(NOW + 299));
+        assert!(
+            !pending.is_live(NOW + 300),
+            "live up to its expiry, not at it"
+        );
         let mut at_end = pending.clone();
         assert!(matches!(
             at_end.verify(&key, Purpose::SmsLogin, delivery.code.as_str(), NOW + 300),
@@ -735,6 +761,7 @@ mod tests {
     #[test]
     fn a_code_is_single_use() {
         let (key, delivery, mut pending) = issue(Purpose::SmsLogin);
+        assert!(!pending.is_used());
         assert!(matches!(
             pending.verify(&key, Purpose::SmsLogin, delivery.code.as_str(), NOW),
             Ok(())
@@ -924,6 +951,48 @@ mod tests {
             assert_ne!(bad, json, "{from}");
             assert!(serde_json::from_str::<PendingCode>(&bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn stored_states_at_their_bounds_are_read() {
+        let (_, _, pending) = issue(Purpose::SmsLogin);
+        assert_eq!(pending.issued_at(), NOW);
+        let json = serde_json::to_string(&pending).unwrap();
+        let expiry = format!("\"expires_at\":{}", NOW + 300);
+        let read = |from: &str, to: &str| {
+            let edited = json.replace(from, to);
+            assert_ne!(edited, json, "{from}");
+            serde_json::from_str::<PendingCode>(&edited)
+        };
+        // The most tries any policy gives, and no more.
+        let most = format!("\"tries_left\":{MAX_TRIES_CEILING}");
+        let one_more = format!("\"tries_left\":{}", MAX_TRIES_CEILING + 1);
+        assert_eq!(
+            read(r#""tries_left":5"#, &most).unwrap().tries_left(),
+            MAX_TRIES_CEILING
+        );
+        assert!(read(r#""tries_left":5"#, &one_more).is_err());
+        // A code that expires the second it was issued is only expired; one that
+        // expires before it was issued cannot have been written by any policy.
+        let at_issue = read(&expiry, &format!("\"expires_at\":{NOW}")).unwrap();
+        assert!(!at_issue.is_live(NOW));
+        assert!(read(&expiry, &format!("\"expires_at\":{}", NOW - 1)).is_err());
+    }
+
+    #[test]
+    fn an_input_of_max_input_len_bytes_is_read_and_one_byte_more_is_not() {
+        let (key, delivery, mut pending) = issue(Purpose::SmsLogin);
+        let code = delivery.code.as_str();
+        let padded = |len: usize| format!("{code}{}", " ".repeat(len - code.len()));
+        assert!(matches!(
+            pending.verify(&key, Purpose::SmsLogin, &padded(MAX_INPUT_LEN + 1), NOW),
+            Err(Error::MalformedOneTimeCode { digits: 6 })
+        ));
+        assert_eq!(pending.tries_left(), 5, "no try spent on it");
+        assert!(matches!(
+            pending.verify(&key, Purpose::SmsLogin, &padded(MAX_INPUT_LEN), NOW),
+            Ok(())
+        ));
     }
 
     #[test]

@@ -1217,6 +1217,15 @@ mod tests {
 
     #[test]
     fn policy_rules() {
+        let read_back = ThrottlePolicy::new(5, 2, 900).unwrap();
+        assert_eq!(
+            (
+                read_back.free_failures(),
+                read_back.base_delay(),
+                read_back.max_delay()
+            ),
+            (5, 2, 900)
+        );
         assert!(ThrottlePolicy::new(0, 1, 1).is_ok());
         assert!(ThrottlePolicy::new(u32::MAX, 1, MAX_DELAY_CEILING).is_ok());
         for (free, base, max) in [(0, 0, 1), (0, 2, 1), (0, 1, MAX_DELAY_CEILING + 1)] {
@@ -1365,7 +1374,28 @@ mod tests {
         let json = serde_json::to_string(&sends).unwrap();
         assert!(json.starts_with(r#"{"v":1,"sent_at":["#), "{json}");
         assert_eq!(serde_json::from_str::<SendLimit>(&json).unwrap(), sends);
-        let many = format!(r#"{{"v":1,"sent_at":[{}]}}"#, vec!["1"; 21].join(","));
-        assert!(serde_json::from_str::<SendLimit>(&many).is_err());
+        // A stored list of the most sends any policy allows is read, one more is not.
+        let stored = |n: usize| format!(r#"{{"v":1,"sent_at":[{}]}}"#, vec!["1"; n].join(","));
+        let most = usize::try_from(MAX_SENDS_CEILING).unwrap();
+        assert!(serde_json::from_str::<SendLimit>(&stored(most)).is_ok());
+        assert!(serde_json::from_str::<SendLimit>(&stored(most + 1)).is_err());
+    }
+
+    #[test]
+    fn a_deployments_send_policy_is_read_as_written() {
+        let policy: SendPolicy = serde_json::from_str(r#"{"max_sends":3,"window":600}"#).unwrap();
+        assert_eq!((policy.max_sends(), policy.window()), (3, 600));
+        assert_eq!(
+            serde_json::to_string(&policy).unwrap(),
+            r#"{"max_sends":3,"window":600}"#
+        );
+        for bad in [
+            r#"{"max_sends":0,"window":600}"#,
+            r#"{"max_sends":21,"window":600}"#,
+            r#"{"max_sends":3,"window":0}"#,
+            r#"{"max_sends":3,"window":600,"burst":2}"#,
+        ] {
+            assert!(serde_json::from_str::<SendPolicy>(bad).is_err(), "{bad}");
+        }
     }
 }
