@@ -640,13 +640,19 @@ impl<R: Read + Seek> HashFile<R> {
         self.reader
             .seek(SeekFrom::Start(from))
             .map_err(read_error)?;
-        let mut buffer = [0u8; 2 * MAX_FILE_LINE + 1];
+        // The rest of the line holding `from` (at most a whole line, when `from` is
+        // where it starts), then the next whole line.
+        let mut buffer = [0u8; 2 * MAX_FILE_LINE];
         let filled = read_up_to(&mut self.reader, &mut buffer)?;
         let window = &buffer[..filled];
         let skip = if offset == 0 {
             0
         } else {
             match window.iter().position(|&b| b == b'\n') {
+                // The line holding `from` is longer than any this crate accepts.
+                Some(newline) if newline >= MAX_FILE_LINE => {
+                    return Err(malformed(from, LONG_LINE));
+                }
                 Some(newline) => newline + 1,
                 None if filled < buffer.len() => return Ok(None),
                 None => return Err(malformed(from, LONG_LINE)),
@@ -815,6 +821,33 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_lookup_from_the_start_of_a_line_too_long_names_that_line() {
+        // A count of 21 digits: one byte past the longest line. From its first byte
+        // the lookup cannot skip it within the window, and says so at that line, not
+        // at the well-formed line after it.
+        let long = format!("{:040X}:{:021}\r\n", 0, 1);
+        assert_eq!(long.len(), MAX_FILE_LINE + 1);
+        let text = format!("{long}{}", longest_lines(2));
+        let mut file = HashFile::new(std::io::Cursor::new(text)).unwrap();
+        assert_eq!(
+            file.line_at_or_after(1).map(|_| ()),
+            Err(malformed(0, LONG_LINE))
+        );
+        // From further in, what is left of it is skipped and the next line found; the
+        // long line itself is refused where it is read.
+        let next = to_u64(long.len());
+        for offset in [2, 10, next] {
+            let line = file.line_at_or_after(offset).unwrap().unwrap();
+            assert_eq!(
+                (line.start, line.end),
+                (next, next + MAX_FILE_LINE as u64),
+                "{offset}"
+            );
+        }
+        assert!(file.line_at_or_after(0).is_err());
+    }
+
     /// A reader that fails its first read with `kind`, then reads `inner`.
     struct FailsOnce<R> {
         inner: R,
@@ -834,7 +867,7 @@ mod tests {
     fn an_interrupted_read_is_retried_and_any_other_failure_returned() {
         let text = longest_lines(3);
         let read = |failure| {
-            let mut buffer = [0u8; 2 * MAX_FILE_LINE + 1];
+            let mut buffer = [0u8; 2 * MAX_FILE_LINE];
             let mut reader = FailsOnce {
                 inner: text.as_bytes(),
                 failure: Some(failure),
@@ -843,7 +876,7 @@ mod tests {
         };
         assert_eq!(
             read(std::io::ErrorKind::Interrupted),
-            Ok(text.as_bytes()[..2 * MAX_FILE_LINE + 1].to_vec())
+            Ok(text.as_bytes()[..2 * MAX_FILE_LINE].to_vec())
         );
         assert_eq!(
             read(std::io::ErrorKind::PermissionDenied),
