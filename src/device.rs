@@ -1000,13 +1000,14 @@ mod tests {
     fn a_cookie_stands_only_for_the_expiry_its_device_is_stored_with() {
         // An operator cuts a device's life short in its stored row. The cookie carries
         // the expiry it was signed with, which no longer matches the device's: it is
-        // refused at once, and the device has to be remembered again.
+        // refused at once, while the device is still live by its stored expiry.
         let (key, devices, token, _) = setup();
         let mut json: serde_json::Value = serde_json::to_value(&devices).unwrap();
         let carried = devices.devices()[0].expires_at();
         json["devices"][0]["expires_at"] = (carried - 100).into();
         let shortened: RememberedDevices = serde_json::from_value(json).unwrap();
         assert!(devices.verify(&key, token.as_str(), NOW + 1).is_ok());
+        assert!(NOW + 1 < shortened.devices()[0].expires_at());
         assert!(matches!(
             shortened.verify(&key, token.as_str(), NOW + 1),
             Err(Error::DeviceRevoked)

@@ -947,23 +947,23 @@ mod tests {
             (r#""nonce":""#, r#""nonce":"zz"#),
             (r#""used":false"#, r#""used":false,"extra":1"#),
         ] {
-            let bad = json.replace(from, to);
-            assert_ne!(bad, json, "{from}");
-            assert!(serde_json::from_str::<PendingCode>(&bad).is_err(), "{bad}");
+            assert!(read_edited(&json, from, to).is_err(), "{from} -> {to}");
         }
+    }
+
+    /// The stored state `json` with `from` replaced by `to` (which must occur), read back.
+    fn read_edited(json: &str, from: &str, to: &str) -> serde_json::Result<PendingCode> {
+        let edited = json.replace(from, to);
+        assert_ne!(edited, json, "{from}");
+        serde_json::from_str(&edited)
     }
 
     #[test]
     fn stored_states_at_their_bounds_are_read() {
         let (_, _, pending) = issue(Purpose::SmsLogin);
-        assert_eq!(pending.issued_at(), NOW);
         let json = serde_json::to_string(&pending).unwrap();
         let expiry = format!("\"expires_at\":{}", NOW + 300);
-        let read = |from: &str, to: &str| {
-            let edited = json.replace(from, to);
-            assert_ne!(edited, json, "{from}");
-            serde_json::from_str::<PendingCode>(&edited)
-        };
+        let read = |from: &str, to: &str| read_edited(&json, from, to);
         // The most tries any policy gives, and no more.
         let most = format!("\"tries_left\":{MAX_TRIES_CEILING}");
         let one_more = format!("\"tries_left\":{}", MAX_TRIES_CEILING + 1);
@@ -975,6 +975,7 @@ mod tests {
         // A code that expires the second it was issued is only expired; one that
         // expires before it was issued cannot have been written by any policy.
         let at_issue = read(&expiry, &format!("\"expires_at\":{NOW}")).unwrap();
+        assert_eq!((at_issue.issued_at(), at_issue.expires_at()), (NOW, NOW));
         assert!(!at_issue.is_live(NOW));
         assert!(read(&expiry, &format!("\"expires_at\":{}", NOW - 1)).is_err());
     }

@@ -328,6 +328,11 @@ fn parse_count(digits: &[u8]) -> core::result::Result<u64, &'static str> {
 /// digits and CRLF.
 const MAX_FILE_LINE: usize = HASH_LEN + 1 + MAX_COUNT_DIGITS + 2;
 
+/// What a lookup reads from the byte before its offset: the rest of the line holding
+/// that byte (at most a whole line, when it is where the line starts), then the next
+/// whole line.
+const LOOKUP_WINDOW: usize = 2 * MAX_FILE_LINE;
+
 /// The reason for a line past [`MAX_FILE_LINE`], its number written from the
 /// constant at compile time, so the message cannot drift from the limit.
 const LONG_LINE: &str = {
@@ -640,9 +645,7 @@ impl<R: Read + Seek> HashFile<R> {
         self.reader
             .seek(SeekFrom::Start(from))
             .map_err(read_error)?;
-        // The rest of the line holding `from` (at most a whole line, when `from` is
-        // where it starts), then the next whole line.
-        let mut buffer = [0u8; 2 * MAX_FILE_LINE];
+        let mut buffer = [0u8; LOOKUP_WINDOW];
         let filled = read_up_to(&mut self.reader, &mut buffer)?;
         let window = &buffer[..filled];
         let skip = if offset == 0 {
@@ -835,7 +838,7 @@ mod tests {
             Err(malformed(0, LONG_LINE))
         );
         // From further in, what is left of it is skipped and the next line found; the
-        // long line itself is refused where it is read.
+        // long line itself is refused where it is read, by its count of 21 digits.
         let next = to_u64(long.len());
         for offset in [2, 10, next] {
             let line = file.line_at_or_after(offset).unwrap().unwrap();
@@ -845,7 +848,10 @@ mod tests {
                 "{offset}"
             );
         }
-        assert!(file.line_at_or_after(0).is_err());
+        assert_eq!(
+            file.line_at_or_after(0).map(|_| ()),
+            Err(malformed(0, "the count is not a decimal number"))
+        );
     }
 
     /// A reader that fails its first read with `kind`, then reads `inner`.
@@ -867,7 +873,7 @@ mod tests {
     fn an_interrupted_read_is_retried_and_any_other_failure_returned() {
         let text = longest_lines(3);
         let read = |failure| {
-            let mut buffer = [0u8; 2 * MAX_FILE_LINE];
+            let mut buffer = [0u8; LOOKUP_WINDOW];
             let mut reader = FailsOnce {
                 inner: text.as_bytes(),
                 failure: Some(failure),
@@ -876,7 +882,7 @@ mod tests {
         };
         assert_eq!(
             read(std::io::ErrorKind::Interrupted),
-            Ok(text.as_bytes()[..2 * MAX_FILE_LINE].to_vec())
+            Ok(text.as_bytes()[..LOOKUP_WINDOW].to_vec())
         );
         assert_eq!(
             read(std::io::ErrorKind::PermissionDenied),
