@@ -44,7 +44,7 @@ impl Gate {
         Gate::ManageOwnCode,
     ];
 
-    /// The permission as the portal's grid names it.
+    /// The permission as the portal's grid names it; a gate displays as this name.
     ///
     /// # Examples
     ///
@@ -53,6 +53,7 @@ impl Gate {
     ///
     /// assert_eq!(Gate::EnableTwoFactor.permission(), "Client Profile: View");
     /// assert_eq!(Gate::ManageOwnCode.permission(), "Manage Contacts: View and Update");
+    /// assert_eq!(Gate::SetAccountCode.to_string(), "Profile: Update");
     /// ```
     #[must_use]
     pub fn permission(self) -> &'static str {

@@ -315,3 +315,19 @@ fn a_lone_server_key_and_a_ring_of_it_read_the_same_records() {
             .unwrap()
     );
 }
+
+#[test]
+fn a_seal_naming_an_id_no_ring_could_hold_is_reported_by_its_own_text() {
+    // A sealed code may name any printable id; a ring's ids are narrower. A stored seal
+    // naming one ("key#one") is reported as it is spelled, not as the default key.
+    let portal = portal();
+    let j = joe_under(&portal);
+    let json = serde_json::to_string(&j.client).unwrap();
+    let hex = |text: &str| -> String { text.bytes().map(|b| format!("{b:02x}")).collect() };
+    let edited = json.replacen(&hex("default"), &hex("key#one"), 1);
+    assert_ne!(edited, json, "{json}");
+    let client: Client = serde_json::from_str(&edited).unwrap();
+    let reported = client.key_ids();
+    let reported: Vec<&str> = reported.iter().map(KeyId::as_str).collect();
+    assert_eq!(reported, ["key#one"]);
+}
