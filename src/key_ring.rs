@@ -425,4 +425,18 @@ mod tests {
         assert!(key.key_named(&KeyId::DEFAULT).is_ok());
         assert!(key.key_named(&"other".parse().unwrap()).is_err());
     }
+
+    #[test]
+    fn a_key_rings_debug_names_its_keys_by_id_and_shows_no_key() {
+        let ring = KeyRing::new(
+            "2027-01".parse().unwrap(),
+            ServerKey::from_bytes([0xAB; 32]),
+        )
+        .with_retired(KeyId::DEFAULT, ServerKey::from_bytes([0xCD; 32]))
+        .unwrap();
+        assert_eq!(
+            format!("{ring:?}"),
+            r#"KeyRing { current: KeyId("2027-01"), retired: [KeyId("default")] }"#
+        );
+    }
 }
