@@ -857,19 +857,27 @@ fn key_rotation_keeps_open_ceremonies_and_reseals_the_account() {
         .begin_passkey_sign_in(&joe, &ticket, NOW + 3, &mut rng())
         .unwrap();
     assert!(fresh.state().starts_with("pk1:2027-01:"));
-    // Re-sealing drops the spent challenge ids once their challenges expired.
-    let spent_before = serde_json::to_string(&joe).unwrap();
-    assert!(
-        rotated
-            .reseal_account(&mut joe, NOW + 2 + 3600, &mut rng())
+    // Re-sealing drops each spent challenge id at the second its challenge
+    // expires: the YubiKey's registration began at NOW, the Laptop's and the
+    // sign-in at NOW + 1.
+    let spent = |joe: &Account| -> Vec<u64> {
+        let json = serde_json::to_value(joe).unwrap();
+        json["spent_passkey_challenges"]
+            .as_array()
             .unwrap()
-    );
-    let after = serde_json::to_string(&joe).unwrap();
-    assert!(spent_before.len() > after.len());
-    assert!(
-        after.contains(r#""spent_passkey_challenges":[]"#),
-        "{after}"
-    );
+            .iter()
+            .map(|s| s["expires_at"].as_u64().unwrap())
+            .collect()
+    };
+    let ttl = countersign::passkey::DEFAULT_CHALLENGE_TTL;
+    assert_eq!(spent(&joe), [NOW + ttl, NOW + 1 + ttl, NOW + 1 + ttl]);
+    let reseal = |joe: &mut Account, at| rotated.reseal_account(joe, at, &mut rng()).unwrap();
+    assert!(!reseal(&mut joe, NOW + ttl - 1));
+    assert!(reseal(&mut joe, NOW + ttl));
+    assert_eq!(spent(&joe), [NOW + 1 + ttl, NOW + 1 + ttl]);
+    assert!(reseal(&mut joe, NOW + 1 + ttl));
+    assert!(spent(&joe).is_empty());
+    assert!(!reseal(&mut joe, NOW + 2 + 3600));
 
     // With the old key removed, a state it sealed is refused by name.
     let old_state = begin(&portal, &mut joe, "Tablet", NOW + 4).unwrap();
