@@ -652,13 +652,10 @@ impl<R: Read + Seek> HashFile<R> {
             0
         } else {
             match window.iter().position(|&b| b == b'\n') {
-                // The line holding `from` is longer than any this crate accepts.
-                Some(newline) if newline >= MAX_FILE_LINE => {
-                    return Err(malformed(from, LONG_LINE));
-                }
-                Some(newline) => newline + 1,
+                Some(newline) if newline < MAX_FILE_LINE => newline + 1,
                 None if filled < buffer.len() => return Ok(None),
-                None => return Err(malformed(from, LONG_LINE)),
+                // The line holding `from` is longer than any this crate accepts.
+                _ => return Err(malformed(from, LONG_LINE)),
             }
         };
         let rest = &window[skip..];
