@@ -187,6 +187,22 @@ impl Error {
 
     /// Whether the database was unreachable or locked, so that trying again later
     /// may succeed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use countersign_store::{Error, Record};
+    ///
+    /// let busy = Error::Busy { record: Record::Account, id: 3522, attempts: 8 };
+    /// assert!(busy.is_unavailable());
+    /// let down = Error::Unavailable { backend: "postgres", message: "connection refused".into() };
+    /// assert!(down.is_unavailable());
+    /// // An answer about the record or the database's contents: trying again gives the same.
+    /// assert!(!Error::NotFound { record: Record::Account, id: 3522 }.is_unavailable());
+    /// assert!(!Error::Taken { what: "username" }.is_unavailable());
+    /// let failed = Error::Database { backend: "sqlite", message: "no such table".into() };
+    /// assert!(!failed.is_unavailable());
+    /// ```
     #[must_use]
     pub fn is_unavailable(&self) -> bool {
         matches!(self, Self::Unavailable { .. } | Self::Busy { .. })

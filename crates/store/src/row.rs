@@ -486,6 +486,56 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_rows_debug_shows_its_columns_and_never_its_state() {
+        // The state holds the password hash and the sealed secrets: a row logged
+        // with `{:?}` shows where it is, not what it holds.
+        let state = r#"{"v":4,"password_hash":"$argon2id$v=19$secret"}"#.to_owned();
+        let account = AccountRow {
+            contact_id: 3522,
+            client_id: 1707,
+            login: "joe.example".into(),
+            primary: true,
+            version: 7,
+            updated_at: 1_763_900_000,
+            state: state.clone(),
+        };
+        assert_eq!(
+            format!("{account:?}"),
+            "AccountRow { contact_id: 3522, client_id: 1707, login: \"joe.example\", \
+             primary: true, version: 7, updated_at: 1763900000, state: \"[redacted]\" }"
+        );
+        let client = ClientRow {
+            client_id: 1707,
+            version: 2,
+            updated_at: 1_763_900_000,
+            state,
+        };
+        assert_eq!(
+            format!("{client:?}"),
+            "ClientRow { client_id: 1707, version: 2, updated_at: 1763900000, \
+             state: \"[redacted]\" }"
+        );
+    }
+
+    #[test]
+    fn a_quoted_value_with_escaped_quotes_is_hidden_to_its_end() {
+        // The parser quotes the value with its quotes and backslashes escaped
+        // (`"se\"cret \\\" hash"`): an escaped quote does not end the quotation, an
+        // escaped backslash does not escape the quote after it, and the words after
+        // the quotation are kept.
+        let err = serde_json::from_str::<Account>(
+            r#"{"v":2,"revision":1,"profile":"se\"cret \\\" hash"}"#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains(r#"se\"cret"#), "{err}");
+        assert_eq!(
+            describe(&err),
+            "the state does not read: invalid type: string \"…\", expected struct Profile \
+             at line 1 column 50"
+        );
+    }
+
+    #[test]
     fn a_parse_error_quotes_nothing_of_the_state() {
         let err =
             serde_json::from_str::<Account>(r#"{"v":2,"revision":1,"profile":"$argon2id$secret"}"#)

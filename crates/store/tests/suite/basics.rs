@@ -4,7 +4,10 @@
 use countersign::security_codes::Client;
 use countersign::throttle::Factor;
 use countersign::{Access, Error as FlowError, PasswordStep};
-use countersign_store::{EXPORT_HEADER, Error, ExportLine, Record, Store, StoreExt};
+use countersign_store::{
+    DatabaseUrl, EXPORT_HEADER, Error, ExportLine, PostgresStore, Record, SqliteStore, Store,
+    StoreExt,
+};
 use libtest_mimic::Failed;
 
 use crate::Case;
@@ -26,6 +29,10 @@ pub const CASES: &[(&str, Case)] = &[
         the_login_finds_a_username_in_any_case_or_the_client_id,
     ),
     ("a_taken_key_is_a_typed_error", a_taken_key_is_a_typed_error),
+    (
+        "a_stores_debug_names_its_backend_and_not_where_it_is",
+        a_stores_debug_names_its_backend_and_not_where_it_is,
+    ),
     (
         "an_update_that_changes_nothing_writes_nothing",
         an_update_that_changes_nothing_writes_nothing,
@@ -177,6 +184,21 @@ fn the_login_finds_a_username_in_any_case_or_the_client_id(db: &Db) -> Result<()
     );
     assert_eq!(store.find_login("1708")?, None);
     assert_eq!(store.find_login("99999999999999999999999")?, None);
+    // A client ID past the database's signed 64 bits names no one, not client 1 (or
+    // any other that a wrapped or clamped number would reach).
+    store.insert(&account(
+        &portal,
+        countersign::Profile {
+            contact_id: 1,
+            client_id: 1,
+            username: "client.one".into(),
+            ..joe()
+        },
+        JOE_PASSWORD,
+    ))?;
+    assert_eq!(store.find_login("1")?, Some(1));
+    assert_eq!(store.find_login(&u64::MAX.to_string())?, None);
+    assert_eq!(store.find_login(&(1u64 << 63).to_string())?, None);
     assert_eq!(store.find_login("")?, None);
     assert_eq!(store.find_login("nobody")?, None);
     // What the store finds, the facade agrees it answers to.
@@ -446,5 +468,18 @@ fn a_reopened_store_keeps_its_schema_and_records(db: &Db) -> Result<(), Failed> 
     let store = db.open();
     assert_eq!(store.schema_version()?, countersign_store::SCHEMA_VERSION);
     assert_eq!(store.load(3522)?.profile().username, "joe.example");
+    Ok(())
+}
+
+fn a_stores_debug_names_its_backend_and_not_where_it_is(db: &Db) -> Result<(), Failed> {
+    // A store in a log line shows which backend it is, never its URL (which may
+    // carry a password) or its file.
+    let (shown, expected) = match &db.url {
+        DatabaseUrl::Sqlite(path) => (format!("{:?}", SqliteStore::open(path)?), "SqliteStore"),
+        DatabaseUrl::Postgres(url) => (format!("{:?}", PostgresStore::open(url)?), "PostgresStore"),
+        other => return Err(format!("no store to show for {other}").into()),
+    };
+    let expected = format!("{expected} {{ .. }}");
+    assert_eq!(shown, expected);
     Ok(())
 }

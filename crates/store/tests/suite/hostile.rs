@@ -2,7 +2,7 @@
 //! accepted login, never a fresh account in their place.
 
 use countersign::SecondFactor;
-use countersign_store::{Error, Record, SCHEMA_VERSION, StoreExt};
+use countersign_store::{DatabaseUrl, Error, Record, SCHEMA_VERSION, StoreExt};
 use libtest_mimic::Failed;
 
 use crate::Case;
@@ -34,6 +34,14 @@ pub const CASES: &[(&str, Case)] = &[
     (
         "a_row_moved_to_another_contact_id_is_refused",
         a_row_moved_to_another_contact_id_is_refused,
+    ),
+    (
+        "a_schema_damaged_by_hand_is_a_database_error_not_an_outage",
+        a_schema_damaged_by_hand_is_a_database_error_not_an_outage,
+    ),
+    (
+        "each_column_that_disagrees_with_the_state_is_refused_alone",
+        each_column_that_disagrees_with_the_state_is_refused_alone,
     ),
 ];
 
@@ -133,11 +141,17 @@ fn a_row_whose_version_went_backwards_during_an_update_is_refused(db: &Db) -> Re
 }
 
 fn a_database_of_a_newer_schema_is_refused_by_name(db: &Db) -> Result<(), Failed> {
-    drop(db.open());
+    let opened_before = db.open();
     db.execute(&format!(
         "UPDATE countersign_schema SET version = {} WHERE id = 1",
         SCHEMA_VERSION + 1
     ));
+    // A store opened before a newer release migrated the database says so when
+    // asked, rather than the version it opened at.
+    assert!(
+        matches!(opened_before.schema_version(), Err(Error::SchemaTooNew { found, .. }) if found == SCHEMA_VERSION + 1)
+    );
+    drop(opened_before);
     let Err(err) = countersign_store::open(&db.url) else {
         panic!("a newer schema opened")
     };
@@ -180,5 +194,52 @@ fn a_row_moved_to_another_contact_id_is_refused(db: &Db) -> Result<(), Failed> {
         store.load(4000),
         Err(Error::Corrupt { id: 4000, .. })
     ));
+    Ok(())
+}
+
+fn each_column_that_disagrees_with_the_state_is_refused_alone(db: &Db) -> Result<(), Failed> {
+    let store = db.open();
+    let portal = strict_portal();
+    stored_joe(&*store, &portal);
+    // Each column edited on its own, then put back: one disagreeing column is
+    // enough for the row to be refused.
+    for (edit, undo) in [
+        ("client_id = client_id + 1", "client_id = client_id - 1"),
+        ("is_primary = NOT is_primary", "is_primary = NOT is_primary"),
+        ("login = 'ann.example'", "login = 'joe.example'"),
+    ] {
+        db.execute(&format!(
+            "UPDATE countersign_accounts SET {edit} WHERE contact_id = 3522"
+        ));
+        let err = store.load(3522).unwrap_err();
+        assert!(
+            matches!(&err, Error::Corrupt { id: 3522, reason, .. } if reason.contains("disagrees")),
+            "{edit}: {err}"
+        );
+        db.execute(&format!(
+            "UPDATE countersign_accounts SET {undo} WHERE contact_id = 3522"
+        ));
+        store.load(3522)?;
+    }
+    Ok(())
+}
+
+fn a_schema_damaged_by_hand_is_a_database_error_not_an_outage(db: &Db) -> Result<(), Failed> {
+    let store = db.open();
+    let portal = strict_portal();
+    stored_joe(&*store, &portal);
+    // An operator's hand edit: text where a time belongs (PostgreSQL), a column
+    // renamed (SQLite's STRICT tables refuse the text). Trying again gives the same
+    // answer, so it must not read as a passing outage.
+    db.execute(match db.url {
+        DatabaseUrl::Postgres(_) => {
+            "ALTER TABLE countersign_accounts ALTER COLUMN updated_at TYPE text;
+             UPDATE countersign_accounts SET updated_at = 'yesterday'"
+        }
+        _ => "ALTER TABLE countersign_accounts RENAME COLUMN updated_at TO written_at",
+    });
+    let err = store.load(3522).unwrap_err();
+    assert!(matches!(err, Error::Database { .. }), "{err}");
+    assert!(!err.is_unavailable(), "{err}");
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The store's test suite, run over every backend: one generic suite, each case
 //! once on a fresh SQLite file and once on a fresh PostgreSQL database of a
-//! throwaway cluster that this harness starts (and stops) itself.
+//! throwaway cluster that this harness starts (and stops) itself. The few cases
+//! that concern one backend's kind of outage (`outages`) run on that one only.
 //!
 //! Without PostgreSQL server binaries on the machine, the PostgreSQL cases are
 //! reported as ignored and the reason printed; with `CI` or
@@ -25,6 +26,7 @@ mod child;
 mod db;
 mod faults;
 mod hostile;
+mod outages;
 mod passkeys;
 mod races;
 mod setup;
@@ -89,10 +91,22 @@ fn main() {
     }
 
     let mut trials = Vec::new();
-    for (name, case) in cases() {
-        trials.push(Trial::test(format!("sqlite::{name}"), move || {
-            case(&Db::new(Backend::Sqlite)?)
-        }));
+    let both = cases().into_iter().map(|case| (case, true, true));
+    let sqlite_only = outages::SQLITE_CASES
+        .iter()
+        .map(|&case| (case, true, false));
+    let postgres_only = outages::POSTGRES_CASES
+        .iter()
+        .map(|&case| (case, false, true));
+    for ((name, case), on_sqlite, on_postgres) in both.chain(sqlite_only).chain(postgres_only) {
+        if on_sqlite {
+            trials.push(Trial::test(format!("sqlite::{name}"), move || {
+                case(&Db::new(Backend::Sqlite)?)
+            }));
+        }
+        if !on_postgres {
+            continue;
+        }
         let trial_name = format!("postgres::{name}");
         match &postgres {
             Ok(cluster) => {
