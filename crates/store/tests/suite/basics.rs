@@ -1,6 +1,8 @@
 //! What every backend does: records, lookups, typed refusals, the update loop,
 //! clients, and export / import.
 
+use std::sync::atomic::AtomicU32;
+
 use countersign::security_codes::Client;
 use countersign::throttle::Factor;
 use countersign::{Access, Error as FlowError, PasswordStep};
@@ -11,7 +13,7 @@ use countersign_store::{
 use libtest_mimic::Failed;
 
 use crate::Case;
-use crate::db::Db;
+use crate::db::{Db, Faulty, SwapFault};
 use crate::fixtures::*;
 use crate::setup::*;
 
@@ -29,6 +31,14 @@ pub const CASES: &[(&str, Case)] = &[
         the_login_finds_a_username_in_any_case_or_the_client_id,
     ),
     ("a_taken_key_is_a_typed_error", a_taken_key_is_a_typed_error),
+    (
+        "each_write_stamps_its_row_with_the_system_clock",
+        each_write_stamps_its_row_with_the_system_clock,
+    ),
+    (
+        "a_false_conflict_is_retried_and_not_taken_for_a_row_gone_backwards",
+        a_false_conflict_is_retried_and_not_taken_for_a_row_gone_backwards,
+    ),
     (
         "a_stores_debug_names_its_backend_and_not_where_it_is",
         a_stores_debug_names_its_backend_and_not_where_it_is,
@@ -481,5 +491,78 @@ fn a_stores_debug_names_its_backend_and_not_where_it_is(db: &Db) -> Result<(), F
     };
     let expected = format!("{expected} {{ .. }}");
     assert_eq!(shown, expected);
+    Ok(())
+}
+
+fn a_false_conflict_is_retried_and_not_taken_for_a_row_gone_backwards(
+    db: &Db,
+) -> Result<(), Failed> {
+    let portal = strict_portal();
+    stored_joe(&*db.open(), &portal);
+    // Two swaps report a conflict and write nothing: each attempt reads the same
+    // revision again, which is not older than the one before.
+    let store = Faulty {
+        inner: db.open(),
+        db,
+        fault: SwapFault::Spurious(AtomicU32::new(2)),
+    };
+    let before = store.load(3522)?.revision();
+    let mut runs = 0;
+    let answer = store.update(3522, |a| {
+        runs += 1;
+        portal.sign_in(a, "wrong password!!", NOW, &mut rng())
+    });
+    assert!(
+        matches!(answer, Err(Error::Flow(FlowError::Password(_)))),
+        "{answer:?}"
+    );
+    assert_eq!(runs, 3);
+    let after = store.load(3522)?;
+    assert_eq!(after.revision(), before + 1);
+    assert_eq!(
+        after
+            .throttles()
+            .get(Factor::Password)
+            .consecutive_failures(),
+        1
+    );
+    Ok(())
+}
+
+fn each_write_stamps_its_row_with_the_system_clock(db: &Db) -> Result<(), Failed> {
+    // `updated_at` is for operators (when was this row last written): the store
+    // takes it from the system clock, whatever time the flows were told.
+    let clock = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+    };
+    let store = db.open();
+    let portal = strict_portal();
+    let stamps = |store: &dyn Store| -> Result<Vec<u64>, Failed> {
+        Ok(store
+            .export()?
+            .iter()
+            .map(|line| match line {
+                ExportLine::Account(row) => row.updated_at,
+                ExportLine::Client(row) => row.updated_at,
+            })
+            .collect())
+    };
+    let started = clock()?;
+    store.insert(&account(&portal, joe(), JOE_PASSWORD))?;
+    store.insert_client(&Client::new(1707))?;
+    let _ = store.update(3522, |a| {
+        portal.sign_in(a, "wrong password!!", NOW, &mut rng())
+    });
+    let written = stamps(&*store)?;
+    let ended = clock()?;
+    assert_eq!(written.len(), 2);
+    for stamp in written {
+        assert!(
+            (started..=ended).contains(&stamp),
+            "{stamp} not in {started}..={ended}"
+        );
+    }
     Ok(())
 }

@@ -118,14 +118,25 @@ impl Db {
     }
 }
 
-/// A store whose swap has the version check removed (a blind write): the
-/// negative control that shows a race test can fail.
-pub struct Blind<'a> {
+/// A store whose swap misbehaves as [`SwapFault`] says.
+pub struct Faulty<'a> {
     pub inner: Box<dyn Store>,
     pub db: &'a Db,
+    pub fault: SwapFault,
 }
 
-impl Store for Blind<'_> {
+/// How a [`Faulty`] store's swap misbehaves.
+pub enum SwapFault {
+    /// The version check removed (a blind write): the negative control that
+    /// shows a race test can fail.
+    Blind,
+    /// A conflict reported this many more times without writing, the row left as
+    /// it was (a SERIALIZABLE database's serialization failure may be such a
+    /// false alarm); then the swap as the store does it.
+    Spurious(AtomicU32),
+}
+
+impl Store for Faulty<'_> {
     fn find_login(&self, login: &str) -> countersign_store::Result<Option<u64>> {
         self.inner.find_login(login)
     }
@@ -135,9 +146,25 @@ impl Store for Blind<'_> {
     fn insert(&self, account: &Account) -> countersign_store::Result<()> {
         self.inner.insert(account)
     }
-    fn swap(&self, _read: u64, account: &Account) -> countersign_store::Result<()> {
-        self.db.blind_write(account);
-        Ok(())
+    fn swap(&self, read: u64, account: &Account) -> countersign_store::Result<()> {
+        match &self.fault {
+            SwapFault::Blind => {
+                self.db.blind_write(account);
+                Ok(())
+            }
+            SwapFault::Spurious(left) => {
+                if left
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                    .is_ok()
+                {
+                    return Err(countersign_store::Error::Conflict {
+                        record: countersign_store::Record::Account,
+                        id: account.profile().contact_id,
+                    });
+                }
+                self.inner.swap(read, account)
+            }
+        }
     }
     fn load_client(
         &self,

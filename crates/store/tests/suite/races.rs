@@ -14,7 +14,7 @@ use countersign_store::{Error, Store, StoreExt};
 use libtest_mimic::Failed;
 
 use crate::Case;
-use crate::db::{Blind, Db};
+use crate::db::{Db, Faulty, SwapFault};
 use crate::fixtures::*;
 use crate::setup::*;
 
@@ -100,9 +100,10 @@ pub fn stores(db: &Db) -> Vec<Box<dyn Store + '_>> {
 pub fn blind_stores(db: &Db) -> Vec<Box<dyn Store + '_>> {
     (0..RACERS)
         .map(|_| {
-            Box::new(Blind {
+            Box::new(Faulty {
                 inner: db.open(),
                 db,
+                fault: SwapFault::Blind,
             }) as Box<dyn Store>
         })
         .collect()
