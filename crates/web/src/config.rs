@@ -391,6 +391,25 @@ mod tests {
     }
 
     #[test]
+    fn the_id_taken_from_an_origin_is_its_host() {
+        for (origin, host) in [
+            ("https://portal.example.com", "portal.example.com"),
+            ("https://portal.example.com:8443/", "portal.example.com"),
+            ("https://[::1]", "[::1]"),
+            ("https://[::1]:8443", "[::1]"),
+        ] {
+            assert_eq!(origin_host(origin).unwrap(), host, "{origin}");
+        }
+        // So an IPv6 origin is refused for what it is, an IP address (no
+        // relying party id), and not as a malformed origin.
+        let served: SocketAddr = "127.0.0.1:8123".parse().unwrap();
+        let error = config(false, None, Some("https://[::1]:8443"))
+            .relying_party(served)
+            .unwrap_err();
+        assert!(format!("{error:#}").contains("IP address"), "{error:#}");
+    }
+
+    #[test]
     fn the_origin_must_be_on_the_relying_party_id() {
         let ok = |id, origin| check_relying_party(id, origin).unwrap();
         assert_eq!(
