@@ -3,7 +3,6 @@
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
@@ -12,8 +11,8 @@ use countersign::totp::{BackupCodes, Error};
 
 use zeroize::Zeroizing;
 
-use crate::output;
 use crate::store_file::{self, StoreFile};
+use crate::{clock, output};
 
 /// Stdin read for a code is cut off here: a code is at most `MAX_INPUT_LEN` bytes, so
 /// anything this long is refused without reading further (stdin may never end).
@@ -68,19 +67,12 @@ pub(crate) fn run(command: BackupCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn now() -> anyhow::Result<u64> {
-    Ok(SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .context("the system clock is before 1970")?
-        .as_secs())
-}
-
 fn generate(count: usize, json: bool, store_path: Option<&Path>) -> anyhow::Result<ExitCode> {
     let settings = BackupSettings {
         count,
         ..BackupSettings::default()
     };
-    let (store, codes) = BackupCodes::generate_with(&settings, &mut rand::rng(), now()?)?;
+    let (store, codes) = BackupCodes::generate_with(&settings, &mut rand::rng(), clock::now()?)?;
     if let Some(path) = store_path {
         let text = serde_json::to_string_pretty(&store)?;
         store_file::create_or_replace(path, format!("{text}\n").as_bytes())?;
@@ -133,7 +125,7 @@ fn redeem(path: &Path) -> anyhow::Result<ExitCode> {
     // Invalid UTF-8 becomes U+FFFD, which the library refuses as a character no code has.
     let input = Zeroizing::new(String::from_utf8_lossy(&input).into_owned());
 
-    match store.redeem(&input, now()?) {
+    match store.redeem(&input, clock::now()?) {
         Ok(redeemed) => {
             let text = serde_json::to_string_pretty(&store)?;
             file.replace(format!("{text}\n").as_bytes())?;

@@ -83,11 +83,21 @@ fn redeem_consumes_a_code_once_and_rewrites_the_store() {
     let (codes, store) = generate_json(&dir, 3);
 
     let typed = format!("{}\n", codes[1].to_uppercase());
+    let clock = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    };
+    let before = clock();
     let output = redeem(&store, &typed);
+    let after = clock();
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert!(text(&output.stdout).contains("2 backup codes remain"));
     let saved: serde_json::Value = serde_json::from_slice(&fs::read(&store).unwrap()).unwrap();
-    assert!(saved["codes"][1]["used_at"].is_u64());
+    // Used now, by the system clock.
+    let used_at = saved["codes"][1]["used_at"].as_u64().unwrap();
+    assert!((before..=after).contains(&used_at), "{used_at}");
     assert!(saved["codes"][0]["used_at"].is_null());
     // Only the store is left in the directory: the temporary file was renamed over it.
     assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
@@ -323,4 +333,22 @@ fn a_store_that_is_a_symlink_or_not_a_regular_file_is_refused_and_left_alone() {
     assert!(!fs::symlink_metadata(&fifo).unwrap().is_file());
     // The code still redeems through the store's own path.
     assert_eq!(redeem(&store, &codes[0]).status.code(), Some(0));
+}
+
+#[test]
+fn a_redeem_input_at_the_stdin_bound_is_read_and_one_byte_more_is_not() {
+    let dir = scratch("bound");
+    let (_, store) = generate_json(&dir, 1);
+    // Either is no code (exit 1); only the longer one is refused for its size.
+    for (len, over) in [(1 << 20, false), ((1 << 20) + 1, true)] {
+        let output = redeem(&store, &"a".repeat(len));
+        assert_eq!(output.status.code(), Some(1), "{len}");
+        let said = text(&output.stderr);
+        assert_eq!(
+            said.contains("is over 1048576 bytes"),
+            over,
+            "{len}: {said}"
+        );
+    }
+    assert!(text(&redeem(&store, "").stderr).contains("1 backup code remains"));
 }

@@ -135,3 +135,21 @@ fn oversized_files_are_refused_in_one_line_with_exit_2() {
         assert_refused(args, &run, says);
     }
 }
+
+#[test]
+fn a_line_at_the_bound_is_read_and_one_byte_more_is_not() {
+    // The key's line, without its line break: 65,536 bytes are the key (refused or
+    // used for what it is), one more is refused for its size without being read.
+    for (len, over) in [(65_536, false), (65_537, true)] {
+        let run = run(
+            &["totp", "code", "--secret", "-"],
+            "A".repeat(len).as_bytes(),
+        );
+        assert_eq!(
+            run.stderr.contains("is over 65536 bytes"),
+            over,
+            "{len}: {}",
+            run.stderr
+        );
+    }
+}

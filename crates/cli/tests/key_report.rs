@@ -39,6 +39,19 @@ fn the_report_counts_records_under_a_retired_key_until_they_are_resealed() {
             fixtures::CONTACT_PASSWORD,
         ))
         .unwrap();
+    // The client's account-wide security code, sealed under the old key too.
+    let permissions = fixtures::seeded_permissions();
+    let access = countersign::Access::new(&permissions).unwrap();
+    let mut client = countersign::security_codes::Client::new(1707);
+    old.set_account_code(
+        &mut client,
+        &fixtures::joe(),
+        &access,
+        "Quiet Maple Lantern 9326",
+        fixtures::NOW,
+    )
+    .unwrap();
+    store.insert_client(&client).unwrap();
 
     let report = |current: &str| {
         countersign(
@@ -50,10 +63,10 @@ fn the_report_counts_records_under_a_retired_key_until_they_are_resealed() {
     assert_eq!(before.status.code(), Some(1), "{}", text(&before.stderr));
     assert_eq!(
         text(&before.stdout),
-        "key k2025: 1 account and 0 clients (retired: keep it in the ring)\n"
+        "key k2025: 1 account and 1 client (retired: keep it in the ring)\n"
     );
     assert!(
-        text(&before.stderr).contains("1 record still need"),
+        text(&before.stderr).contains("2 records still need"),
         "{}",
         text(&before.stderr)
     );
@@ -66,11 +79,24 @@ fn the_report_counts_records_under_a_retired_key_until_they_are_resealed() {
         })
         .unwrap();
     assert!(changed);
+    let after_joe = report("k2026");
+    assert_eq!(
+        after_joe.status.code(),
+        Some(1),
+        "{}",
+        text(&after_joe.stderr)
+    );
+    assert_eq!(
+        text(&after_joe.stdout),
+        "key k2025: 0 accounts and 1 client (retired: keep it in the ring)\n\
+         key k2026: 1 account and 0 clients (current)\n"
+    );
+    assert!(store.update_client(1707, |c| new.reseal_client(c)).unwrap());
     let after = report("k2026");
     assert_eq!(after.status.code(), Some(0), "{}", text(&after.stderr));
     assert_eq!(
         text(&after.stdout),
-        "key k2026: 1 account and 0 clients (current)\nevery record is under the current key k2026\n"
+        "key k2026: 1 account and 1 client (current)\nevery record is under the current key k2026\n"
     );
     // A bad key id is bad input.
     assert_eq!(report("not a key id!").status.code(), Some(2));

@@ -52,6 +52,74 @@ fn totp_code_matches_rfc6238() {
 }
 
 #[test]
+fn totp_code_without_a_time_is_the_code_of_now() {
+    let clock = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    };
+    let code_at = |time: u64| {
+        let output = run(&[
+            "totp",
+            "code",
+            "--secret",
+            RFC_KEY,
+            "--time",
+            &time.to_string(),
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        stdout(&output).trim().to_owned()
+    };
+    let before = clock();
+    let output = run(&["totp", "code", "--secret", RFC_KEY]);
+    let after = clock();
+    assert!(output.status.success(), "{}", stderr(&output));
+    // The run may straddle a step boundary: the code is of one end or the other.
+    let live = stdout(&output).trim().to_owned();
+    assert!(
+        live == code_at(before) || live == code_at(after),
+        "{live} is neither the code at {before} nor at {after}"
+    );
+}
+
+#[test]
+fn a_reader_that_went_away_ends_the_command_quietly() {
+    // `countersign totp code ... | head -c0`: stdout's reader closed before the code
+    // is written. The command ends as it would have (exit 0), with no error about
+    // the pipe; any other failure to write is still reported.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_countersign"))
+        .args(["totp", "code", "--secret", RFC_KEY, "--time", "59"])
+        .stdin(std::process::Stdio::null())
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("stdout"), "{}", stderr(&output));
+    // Where writing fails for another reason (a full disk), it is one line and exit 1.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_countersign"))
+        .args(["totp", "code", "--secret", RFC_KEY, "--time", "59"])
+        .stdin(std::process::Stdio::null())
+        .stdout(full)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert_ne!(output.status.code(), Some(0));
+    assert!(
+        stderr(&output).contains("writing to stdout"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
 fn totp_verify_says_yes_no_and_replay() {
     let yes = run(&[
         "totp", "verify", "--secret", RFC_KEY, "--code", "287 082", "--time", "59",
