@@ -426,6 +426,46 @@ mod tests {
     }
 
     #[test]
+    fn a_full_table_drops_a_batch_of_visitors_and_keeps_the_longest_idle_contact() {
+        let sessions = Sessions::default();
+        let start = Instant::now();
+        let mut joe = fresh_data();
+        joe.contact = Some(3522);
+        // Joe is the least recently seen: dropping the oldest would sign him out.
+        let signed_in = sessions.insert(joe, start);
+        let later = start + Duration::from_secs(1);
+        for _ in 1..MAX_SESSIONS {
+            sessions.insert(fresh_data(), later);
+        }
+        assert_eq!(sessions.lock().len(), MAX_SESSIONS);
+        sessions.insert(fresh_data(), later);
+        // One scan dropped a whole batch of anonymous sessions, then made room.
+        assert_eq!(sessions.lock().len(), MAX_SESSIONS - EVICT_BATCH + 1);
+        assert!(sessions.find(&signed_in, later));
+    }
+
+    #[test]
+    fn a_session_ends_after_30_idle_minutes_or_12_hours() {
+        let minutes = |n: u64| Duration::from_secs(n * 60);
+        let sessions = Sessions::default();
+        let start = Instant::now();
+        let id = sessions.insert(fresh_data(), start);
+        // Idle 29 minutes: still there (and touched); idle 30: gone.
+        assert!(sessions.find(&id, start + minutes(29)));
+        assert!(!sessions.find(&id, start + minutes(29 + 30)));
+
+        // Used every 29 minutes, it lasts 12 hours from its start and no longer.
+        let id = sessions.insert(fresh_data(), start);
+        let mut at = start;
+        while at + minutes(29) < start + minutes(12 * 60) {
+            at += minutes(29);
+            assert!(sessions.find(&id, at));
+        }
+        assert!(sessions.find(&id, start + minutes(12 * 60) - Duration::from_secs(1)));
+        assert!(!sessions.find(&id, start + minutes(12 * 60)));
+    }
+
+    #[test]
     fn renewing_moves_the_data_to_a_new_id_and_token() {
         let sessions = Arc::new(Sessions::default());
         let now = Instant::now();

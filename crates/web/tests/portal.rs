@@ -518,6 +518,8 @@ async fn the_second_step_with_an_sms_code() {
         .await
         .assert(StatusCode::OK, "A code was sent to your cell phone.");
     let sms = server.last_message_to("+1 509 555 0100");
+    // The code's life, in whole minutes (5 minutes, the facade's SMS code lifetime).
+    assert!(sms.contains("It expires in 5 minutes."), "{sms}");
     let code = digits(&sms, 6);
     let page = browser
         .post("/login/code", &[("kind", "sms"), ("code", &code)])
@@ -889,6 +891,24 @@ async fn the_permissions_grid_lets_a_contact_enable_two_factor() {
         )
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "\"-\" cannot be set");
+}
+
+#[tokio::test]
+async fn the_unlock_tab_counts_failed_attempts_before_any_lockout() {
+    let server = Server::new();
+    let mut joe = server.browser();
+    joe.sign_in("joe.example", JOE_PASSWORD).await;
+    joe.get("/contacts/3523?tab=unlock")
+        .await
+        .assert(StatusCode::OK, "Nothing is locked");
+    // One wrong password: not locked, but counted, so the tab says so.
+    server
+        .browser()
+        .login("contact.example", "not the password!!")
+        .await;
+    joe.get("/contacts/3523?tab=unlock")
+        .await
+        .assert(StatusCode::OK, "Failed attempts are counted for: password.");
 }
 
 #[tokio::test]

@@ -529,3 +529,23 @@ pub(crate) async fn regenerate(
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::day;
+
+    #[test]
+    fn a_day_is_the_utc_date_of_its_unix_time() {
+        // Python's datetime.fromtimestamp(t, UTC).date() for each.
+        for (unix, date) in [
+            (0, "1970-01-01"),
+            (951_782_400, "2000-02-29"),
+            (951_868_800, "2000-03-01"),
+            (1_763_900_000, "2025-11-23"),
+            (4_107_542_400, "2100-03-01"),
+            (253_402_300_799, "9999-12-31"),
+        ] {
+            assert_eq!(day(unix), date, "{unix}");
+        }
+    }
+}
