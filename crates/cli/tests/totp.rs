@@ -88,29 +88,26 @@ fn a_reader_that_went_away_ends_the_command_quietly() {
     // `countersign totp code ... | head -c0`: stdout's reader closed before the code
     // is written. The command ends as it would have (exit 0), with no error about
     // the pipe; any other failure to write is still reported.
+    let code_into = |stdout: std::process::Stdio| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_countersign"))
+            .args(["totp", "code", "--secret", RFC_KEY, "--time", "59"])
+            .stdin(std::process::Stdio::null())
+            .stdout(stdout)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap()
+    };
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_countersign"))
-        .args(["totp", "code", "--secret", RFC_KEY, "--time", "59"])
-        .stdin(std::process::Stdio::null())
-        .stdout(writer)
-        .stderr(std::process::Stdio::piped())
-        .output()
-        .unwrap();
+    let output = code_into(writer.into());
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(!stderr(&output).contains("stdout"), "{}", stderr(&output));
-    // Where writing fails for another reason (a full disk), it is one line and exit 1.
+    // Where writing fails for another reason (a full disk), it is an error.
     let full = std::fs::OpenOptions::new()
         .write(true)
         .open("/dev/full")
         .unwrap();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_countersign"))
-        .args(["totp", "code", "--secret", RFC_KEY, "--time", "59"])
-        .stdin(std::process::Stdio::null())
-        .stdout(full)
-        .stderr(std::process::Stdio::piped())
-        .output()
-        .unwrap();
+    let output = code_into(full.into());
     assert_ne!(output.status.code(), Some(0));
     assert!(
         stderr(&output).contains("writing to stdout"),
