@@ -154,6 +154,12 @@ fn cargo_run_serves_the_demo_and_stops_gracefully() {
     );
     assert!(login.starts_with("HTTP/1.1 303"), "{login}");
     assert_eq!(header(&login, "location"), "/profile");
+    // `--dev true` reaches the application: the development outbox is served.
+    let outbox = http(
+        &address,
+        "GET /dev/outbox HTTP/1.1\r\nHost: portal\r\nConnection: close\r\n\r\n",
+    );
+    assert!(outbox.starts_with("HTTP/1.1 200"), "{outbox}");
 
     let stdout = stop(running);
     let log = std::fs::read_to_string(dir.path().join("log.txt")).unwrap();
