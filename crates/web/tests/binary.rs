@@ -130,6 +130,8 @@ fn cargo_run_serves_the_demo_and_stops_gracefully() {
         "GET /login HTTP/1.1\r\nHost: portal\r\nConnection: close\r\n\r\n",
     );
     assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    // Passwordless sign-in is on in development: the login page offers it.
+    assert!(page.contains("Sign in with a Passkey"), "{page}");
     let cookie = header(&page, "set-cookie")
         .split(';')
         .next()
