@@ -102,18 +102,21 @@ fn a_reader_that_went_away_ends_the_command_quietly() {
     let output = code_into(writer.into());
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(!stderr(&output).contains("stdout"), "{}", stderr(&output));
-    // Where writing fails for another reason (a full disk), it is an error.
-    let full = std::fs::OpenOptions::new()
-        .write(true)
-        .open("/dev/full")
-        .unwrap();
-    let output = code_into(full.into());
-    assert_ne!(output.status.code(), Some(0));
-    assert!(
-        stderr(&output).contains("writing to stdout"),
-        "{}",
-        stderr(&output)
-    );
+    // Where writing fails for another reason (a full disk: Linux's /dev/full), it is
+    // an error.
+    if cfg!(target_os = "linux") {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let output = code_into(full.into());
+        assert_ne!(output.status.code(), Some(0));
+        assert!(
+            stderr(&output).contains("writing to stdout"),
+            "{}",
+            stderr(&output)
+        );
+    }
 }
 
 #[test]

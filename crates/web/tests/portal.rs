@@ -901,11 +901,13 @@ async fn the_unlock_tab_counts_failed_attempts_before_any_lockout() {
     joe.get("/contacts/3523?tab=unlock")
         .await
         .assert(StatusCode::OK, "Nothing is locked");
-    // One wrong password: not locked, but counted, so the tab says so.
-    server
+    // One wrong password: refused as wrong, not locked, but counted, so the tab
+    // says so.
+    let wrong = server
         .browser()
         .login("contact.example", "not the password!!")
         .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     joe.get("/contacts/3523?tab=unlock")
         .await
         .assert(StatusCode::OK, "Failed attempts are counted for: password.");

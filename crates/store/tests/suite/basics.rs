@@ -552,9 +552,12 @@ fn each_write_stamps_its_row_with_the_system_clock(db: &Db) -> Result<(), Failed
     let started = clock()?;
     store.insert(&account(&portal, joe(), JOE_PASSWORD))?;
     store.insert_client(&Client::new(1707))?;
-    let _ = store.update(3522, |a| {
+    // A swap (a wrong password counted) writes the row again.
+    let counted = store.update(3522, |a| {
         portal.sign_in(a, "wrong password!!", NOW, &mut rng())
     });
+    assert!(matches!(counted, Err(Error::Flow(FlowError::Password(_)))));
+    assert_eq!(store.load(3522)?.revision(), 2);
     let written = stamps(&*store)?;
     let ended = clock()?;
     assert_eq!(written.len(), 2);
