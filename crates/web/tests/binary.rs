@@ -17,6 +17,17 @@ struct Running {
     stdout: String,
 }
 
+/// A server the test did not stop (an assertion failed first) is killed, not left
+/// running after the test.
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 fn start(dir: &Path) -> Running {
     let log = std::fs::File::create(dir.join("log.txt")).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_countersign-web"))
@@ -75,7 +86,7 @@ fn stop(mut running: Running) -> String {
     loop {
         if let Some(exit) = running.child.try_wait().unwrap() {
             assert!(exit.success(), "a graceful stop exits 0: {exit}");
-            return running.stdout;
+            return std::mem::take(&mut running.stdout);
         }
         assert!(Instant::now() < deadline, "stopped within 20 s of SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
