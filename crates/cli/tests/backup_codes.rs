@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 mod invoke;
-use invoke::{countersign, text};
+use invoke::{countersign, text, unix_now};
 
 /// A fresh directory for one test.
 fn scratch(name: &str) -> PathBuf {
@@ -83,15 +83,9 @@ fn redeem_consumes_a_code_once_and_rewrites_the_store() {
     let (codes, store) = generate_json(&dir, 3);
 
     let typed = format!("{}\n", codes[1].to_uppercase());
-    let clock = || {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs()
-    };
-    let before = clock();
+    let before = unix_now();
     let output = redeem(&store, &typed);
-    let after = clock();
+    let after = unix_now();
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert!(text(&output.stdout).contains("2 backup codes remain"));
     let saved: serde_json::Value = serde_json::from_slice(&fs::read(&store).unwrap()).unwrap();

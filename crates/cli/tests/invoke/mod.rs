@@ -36,3 +36,12 @@ pub(crate) fn countersign_with_env(args: &[&str], stdin: &[u8], env: &[(&str, &s
 pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).expect("the command prints UTF-8")
 }
+
+/// Now, unix seconds, by the system clock: to bracket a run that reads the clock.
+#[allow(dead_code)]
+pub(crate) fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("the system clock is after 1970")
+        .as_secs()
+}
