@@ -338,7 +338,8 @@ fn check_new_name(list: &[Authenticator], name: &AuthenticatorName) -> Result<()
 }
 
 /// Which error of several authenticators' to report: a replay says the most (the
-/// code was right once), then a wrong code, then a malformed one.
+/// code was right once), then a wrong code, then a malformed one. Among errors of one
+/// rank, the first authenticator's (the oldest) is reported.
 fn rank(error: &crate::totp::Error) -> u8 {
     match error {
         crate::totp::Error::Replayed { .. } => 3,
@@ -407,20 +408,20 @@ pub(crate) fn verify_code(
             }
         }
     }
-    let mut changed = false;
-    if compared != 0 {
-        let before = lane.clone();
+    // A code compared with any authenticator fails the contact lane and each compared
+    // authenticator's lane, and so always changes the account: every one of those lanes
+    // was admitted at `now`, and an admitted lane changes when it fails (its count
+    // grows; at its ceiling, admission waited out a delay, so its failure time moves).
+    let changed = compared != 0;
+    if changed {
         *lane = attempt.failed();
-        changed |= *lane != before;
         for (at, a) in authenticators.iter_mut().enumerate() {
             if compared & (1 << at) == 0 {
                 continue;
             }
             // Admitted a moment ago at the same `now`: admitted again.
             if let Ok(own) = a.throttle.admit(policy, now) {
-                let failed = own.failed();
-                changed |= failed != a.throttle;
-                a.throttle = failed;
+                a.throttle = own.failed();
             }
         }
     }

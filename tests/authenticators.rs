@@ -32,6 +32,8 @@ fn add(portal: &Portal, account: &mut Account, name: &str, at: u64, n: u64) -> T
         .confirm_authenticator(account, &code(&app, at), at)
         .unwrap();
     assert_eq!(added.name.as_str(), name.trim());
+    // Displayed, as a list or a notice shows it, it is the name as stored.
+    assert_eq!(added.name.to_string(), name.trim());
     app
 }
 
@@ -169,8 +171,13 @@ fn a_contact_holds_at_most_the_maximum_and_the_stored_state_stays_bounded() {
         matches!(refused, Error::TooManyAuthenticators { max: 10 }),
         "{refused}"
     );
-    // Eleven in a stored state: refused on read.
+    // The maximum itself, stored, loads back as it was.
     let mut value = serde_json::to_value(&joe).unwrap();
+    assert_eq!(
+        serde_json::from_value::<Account>(value.clone()).unwrap(),
+        joe
+    );
+    // Eleven in a stored state: refused on read.
     let list = value["two_factor"]["authenticators"]
         .as_array_mut()
         .unwrap();
@@ -869,6 +876,16 @@ fn an_unreadable_secret_does_not_block_the_other_authenticators() {
         Portal::new(KeyRing::new("2027-01".parse().unwrap(), new()), settings()).unwrap();
     let prepared = only_new.prepare_totp(&joe).unwrap();
     let at = NOW + 300;
+    // A wrong code is compared with the one that opened only: the other's lane is
+    // not failed for a code it was never compared with.
+    let unread = joe.authenticators()[0].throttle().clone();
+    assert!(
+        only_new
+            .verify_totp(&mut joe, &prepared, &wrong(&code(&token, at)), at)
+            .is_err()
+    );
+    assert_eq!(joe.authenticators()[0].throttle(), &unread);
+    assert_eq!(joe.authenticators()[1].throttle().consecutive_failures(), 1);
     only_new
         .verify_totp(&mut joe, &prepared, &code(&token, at), at)
         .unwrap();

@@ -235,6 +235,35 @@ fn a_malformed_answer_is_a_typed_error() {
 }
 
 #[test]
+fn a_closure_is_a_checker_and_its_answer_is_what_is_read() {
+    // A plain function or closure plugs in as a checker (the blanket `BreachCheck`
+    // for `Fn`): the range it answers is the one searched.
+    let portal = Portal::new(ServerKey::from_bytes([0x42; 32]), settings())
+        .unwrap()
+        .with_breach_check(|prefix: RangePrefix| -> Result<Vec<u8>, CheckError> {
+            Ok(range(prefix.as_str(), &[(BREACHED, 2)]))
+        });
+    assert_eq!(portal.breach_count(BREACHED).unwrap(), Some(2));
+    let error = portal
+        .create_account(joe(), BREACHED, &mut rng())
+        .unwrap_err();
+    assert!(breached(&error), "{error:?}");
+}
+
+#[test]
+fn a_portals_debug_says_whether_passwords_are_checked_and_shows_nothing_of_the_checker() {
+    let debug = format!("{:?}", portal());
+    assert!(debug.contains("breach: Checker(None)"), "{debug}");
+    let (portal, _) = checked(&[(BREACHED, 3)]);
+    let debug = format!("{portal:?}");
+    assert!(debug.contains("breach: Checker(Some(..))"), "{debug}");
+    assert!(
+        !debug.contains("Recorder") && !debug.contains("corpus"),
+        "{debug}"
+    );
+}
+
+#[test]
 fn a_password_not_in_nfc_makes_exactly_one_lookup_of_its_nfc_form() {
     // "é" typed decomposed (e + U+0301); the corpus holds the composed spelling.
     // Whether a password is in NFC must not change how many requests go out (an

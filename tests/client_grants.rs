@@ -37,6 +37,13 @@ fn the_primary_contact_sets_a_contacts_grants_and_the_revision_moves_by_one() {
         !permits(&client, 3526, Gate::EnableTwoFactor),
         "only 3523's"
     );
+    // The grid reads a contact's own cells back (and nothing for one without).
+    assert_eq!(
+        serde_json::to_value(client.grants().of(3523)).unwrap(),
+        serde_json::json!({"client-profile": {"view": "allow"}})
+    );
+    assert!(client.grants().of(3526).is_none());
+    assert_eq!(client.grants().contacts().collect::<Vec<_>>(), [3523]);
 
     portal
         .set_contact_grants(&mut client, &joe(), &contact(), &allow)
@@ -49,6 +56,7 @@ fn the_primary_contact_sets_a_contacts_grants_and_the_revision_moves_by_one() {
         .unwrap();
     assert_eq!(client.revision(), 3);
     assert!(client.grants().is_empty(), "Inherit clears the cell");
+    assert_eq!(client.grants().contacts().count(), 0);
     assert!(
         serde_json::to_value(&client)
             .unwrap()

@@ -142,6 +142,13 @@ fn every_accepted_totp_configuration_enrolls_and_signs_in_with_an_app_that_reads
                 portal
                     .confirm_enrollment(&mut account, &app.code_at(NOW), NOW, &mut rng)
                     .unwrap_or_else(|error| panic!("{context}: {error}"));
+                // The account keeps the parameters its app was enrolled with (a later
+                // change of the portal's settings does not move them).
+                assert_eq!(
+                    account.authenticators()[0].config().params,
+                    params,
+                    "{context}"
+                );
 
                 // Later, with the app's code at that time.
                 let later = NOW + 10 * period + 1;
@@ -201,5 +208,97 @@ fn a_t0_no_otpauth_uri_can_carry_is_refused_by_portal_new() {
     assert!(
         matches!(outcome, Err(Error::InvalidSettings { .. })),
         "{outcome:?}"
+    );
+}
+
+#[test]
+fn with_authenticators_of_two_code_lengths_a_wrong_code_is_wrong_and_a_bad_length_the_oldests() {
+    // Each authenticator keeps the parameters it was added with, so a contact can hold
+    // an 8-digit one from before a settings change and a 6-digit one from after. A code
+    // is tried against both; the error reported is the most telling (a wrong code says
+    // more than a length only the other authenticator expects), and among equals the
+    // first listed, the oldest.
+    let permissions = seeded_permissions();
+    let access = Access::new(&permissions).unwrap();
+    let mut draw = rng();
+    let eight = portal_with(Params {
+        digits: 8,
+        ..Params::default()
+    });
+    let six = portal_with(Params::default());
+    let mut account = account(&eight, joe(), JOE_PASSWORD);
+    let started = eight
+        .begin_enrollment(&mut account, &access, JOE_PASSWORD, NOW, &mut draw)
+        .unwrap();
+    let old = App::scan(&started.otpauth_uri());
+    eight
+        .confirm_enrollment(&mut account, &old.code_at(NOW), NOW, &mut draw)
+        .unwrap();
+    let started = six
+        .begin_adding_authenticator(
+            &mut account,
+            &access,
+            "phone",
+            JOE_PASSWORD,
+            NOW + 30,
+            &mut draw,
+        )
+        .unwrap();
+    let new = App::scan(&started.otpauth_uri());
+    six.confirm_authenticator(&mut account, &new.code_at(NOW + 30), NOW + 30)
+        .unwrap();
+    let digits: Vec<u8> = account
+        .authenticators()
+        .iter()
+        .map(|a| a.config().params.digits)
+        .collect();
+    assert_eq!(digits, [8, 6]);
+
+    let later = NOW + 300;
+    let try_code = |account: &mut countersign::Account, code: &str| {
+        let PasswordStep::SecondFactorRequired(ticket) = six
+            .sign_in(account, JOE_PASSWORD, later, &mut rng())
+            .unwrap()
+        else {
+            panic!("two-factor is on");
+        };
+        six.complete_sign_in(
+            account,
+            &ticket,
+            SecondFactor::Totp(code),
+            false,
+            later,
+            &mut rng(),
+        )
+        .unwrap_err()
+    };
+    // Six digits, wrong: wrong for the 6-digit one, the wrong length for the 8-digit one.
+    let right = new.code_at(later);
+    let wrong: String = right
+        .chars()
+        .map(|c| {
+            if c == '9' {
+                '0'
+            } else {
+                char::from(c as u8 + 1)
+            }
+        })
+        .collect();
+    let error = try_code(&mut account, &wrong);
+    assert!(
+        matches!(error, Error::Totp(countersign::totp::Error::WrongCode)),
+        "{error:?}"
+    );
+    // Seven digits: the wrong length for both; the oldest's length is the one named.
+    let error = try_code(&mut account, "1234567");
+    assert!(
+        matches!(
+            error,
+            Error::Totp(countersign::totp::Error::CodeLength {
+                expected: 8,
+                found: 7
+            })
+        ),
+        "{error:?}"
     );
 }
