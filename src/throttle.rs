@@ -294,9 +294,11 @@ impl ThrottlePolicy {
     /// attempt (0: no wait). Ignores the hard lock; see [`Throttle::admit`].
     #[must_use]
     pub fn delay_after(&self, failures: u32) -> u64 {
-        let Some(doublings) = failures.checked_sub(self.free_failures.saturating_add(1)) else {
+        if failures <= self.free_failures {
             return 0;
-        };
+        }
+        // At least 0: `failures > free_failures`.
+        let doublings = failures - self.free_failures - 1;
         let factor = 1u64.checked_shl(doublings).unwrap_or(u64::MAX);
         self.base_delay.saturating_mul(factor).min(self.max_delay)
     }
@@ -994,6 +996,19 @@ mod tests {
     use super::*;
 
     const T0: u64 = 1_700_000_000;
+
+    #[test]
+    fn failures_up_to_free_failures_are_free_even_at_the_u32_ceiling() {
+        // "0 seconds while n <= free_failures": with every count free, the last one is
+        // too (its `free_failures + 1` must not saturate into a delay).
+        let all_free = ThrottlePolicy::new(u32::MAX, 1, 60).unwrap();
+        assert_eq!(all_free.delay_after(u32::MAX), 0);
+        assert_eq!(all_free.delay_after(u32::MAX - 1), 0);
+        let five = ThrottlePolicy::new(5, 1, 60).unwrap();
+        assert_eq!(five.delay_after(5), 0);
+        assert_eq!(five.delay_after(6), 1);
+        assert_eq!(five.delay_after(u32::MAX), 60);
+    }
 
     fn fail_n(policy: &ThrottlePolicy, n: u32) -> (Throttle, u64) {
         let mut throttle = Throttle::new(Factor::Totp);
