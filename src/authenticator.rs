@@ -409,9 +409,10 @@ pub(crate) fn verify_code(
         }
     }
     // A code compared with any authenticator fails the contact lane and each compared
-    // authenticator's lane, and so always changes the account: every one of those lanes
-    // was admitted at `now`, and an admitted lane changes when it fails (its count
-    // grows; at its ceiling, admission waited out a delay, so its failure time moves).
+    // authenticator's lane. That changes the account (a count grows, or a failure time
+    // moves) unless every one of those lanes is at its ceiling of u32::MAX failures and
+    // already stamped `now`. The flag says "compared": in that corner it over-reports,
+    // costing one write of an unchanged account; it never under-reports a failure.
     let changed = compared != 0;
     if changed {
         *lane = attempt.failed();

@@ -251,16 +251,12 @@ fn a_closure_is_a_checker_and_its_answer_is_what_is_read() {
 }
 
 #[test]
-fn a_portals_debug_says_whether_passwords_are_checked_and_shows_nothing_of_the_checker() {
+fn a_portals_debug_says_whether_passwords_are_checked() {
     let debug = format!("{:?}", portal());
     assert!(debug.contains("breach: Checker(None)"), "{debug}");
     let (portal, _) = checked(&[(BREACHED, 3)]);
     let debug = format!("{portal:?}");
     assert!(debug.contains("breach: Checker(Some(..))"), "{debug}");
-    assert!(
-        !debug.contains("Recorder") && !debug.contains("corpus"),
-        "{debug}"
-    );
 }
 
 #[test]

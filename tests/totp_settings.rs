@@ -142,8 +142,8 @@ fn every_accepted_totp_configuration_enrolls_and_signs_in_with_an_app_that_reads
                 portal
                     .confirm_enrollment(&mut account, &app.code_at(NOW), NOW, &mut rng)
                     .unwrap_or_else(|error| panic!("{context}: {error}"));
-                // The account keeps the parameters its app was enrolled with (a later
-                // change of the portal's settings does not move them).
+                // The account keeps the parameters its app was enrolled with (the
+                // two-lengths test below shows a later settings change leaves them).
                 assert_eq!(
                     account.authenticators()[0].config().params,
                     params,
@@ -212,7 +212,8 @@ fn a_t0_no_otpauth_uri_can_carry_is_refused_by_portal_new() {
 }
 
 #[test]
-fn with_authenticators_of_two_code_lengths_a_wrong_code_is_wrong_and_a_bad_length_the_oldests() {
+fn with_authenticators_of_two_code_lengths_a_wrong_code_is_wrong_and_a_bad_length_names_the_oldest()
+{
     // Each authenticator keeps the parameters it was added with, so a contact can hold
     // an 8-digit one from before a settings change and a 6-digit one from after. A code
     // is tried against both; the error reported is the most telling (a wrong code says
@@ -273,18 +274,7 @@ fn with_authenticators_of_two_code_lengths_a_wrong_code_is_wrong_and_a_bad_lengt
         .unwrap_err()
     };
     // Six digits, wrong: wrong for the 6-digit one, the wrong length for the 8-digit one.
-    let right = new.code_at(later);
-    let wrong: String = right
-        .chars()
-        .map(|c| {
-            if c == '9' {
-                '0'
-            } else {
-                char::from(c as u8 + 1)
-            }
-        })
-        .collect();
-    let error = try_code(&mut account, &wrong);
+    let error = try_code(&mut account, &wrong(&new.code_at(later)));
     assert!(
         matches!(error, Error::Totp(countersign::totp::Error::WrongCode)),
         "{error:?}"
