@@ -619,8 +619,17 @@ fn a_corrupt_version_3_two_factor_state_is_a_typed_error() {
         },
         "without its authenticators",
     );
+    // Each field of a version 2 authenticator, alone.
     refused(
         &|v| v["two_factor"]["secret"] = v["two_factor"]["authenticators"][0]["secret"].clone(),
+        "a version 3 two-factor state with a version 2 authenticator",
+    );
+    refused(
+        &|v| v["two_factor"]["config"] = v["two_factor"]["authenticators"][0]["config"].clone(),
+        "a version 3 two-factor state with a version 2 authenticator",
+    );
+    refused(
+        &|v| v["two_factor"]["last_accepted_step"] = 5.into(),
         "a version 3 two-factor state with a version 2 authenticator",
     );
     refused(

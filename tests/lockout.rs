@@ -128,6 +128,14 @@ fn password_reset_requests_are_bounded_per_hour() {
         }
     }
     assert!(sent <= 5, "{sent} reset emails sent within a minute");
+    // The account holds what was sent: the limit is stored with it.
+    let policy = &portal.settings().reset_requests;
+    assert_eq!(
+        joe.throttles()
+            .reset_requests()
+            .sends_in_window(policy, NOW + 49),
+        sent
+    );
 }
 
 /// An attacker who knows Joe's username keeps his password lane backed off.
@@ -260,6 +268,13 @@ fn sms_sends_are_bounded_per_hour() {
         })
         .count();
     assert_eq!(sent, 5);
+    let policy = &portal.settings().sms_sends;
+    assert_eq!(
+        joe.throttles()
+            .sms_sends()
+            .sends_in_window(policy, NOW + 30),
+        5
+    );
     let later = ticket(&portal, &mut joe, JOE_PASSWORD, NOW + 10 + 3_600);
     assert!(
         portal

@@ -39,6 +39,48 @@ fn a_version_1_account_reads_with_its_lanes_split() {
 }
 
 #[test]
+fn a_version_1_account_with_any_lane_of_a_later_version_is_refused() {
+    // Version 1 had five lanes; a record claiming version 1 with any one of the lanes
+    // that came later is not one version 1 wrote.
+    let current = serde_json::to_value(portal_account()).unwrap();
+    for lane in [
+        "password_on_device",
+        "sms_code",
+        "reset_code",
+        "sms_sends",
+        "reset_requests",
+    ] {
+        let mut v1: serde_json::Value = serde_json::from_str(ACCOUNT).unwrap();
+        let value = current["throttles"][lane].clone();
+        assert!(!value.is_null(), "{lane}");
+        v1["throttles"][lane] = value;
+        let error = serde_json::from_value::<Account>(v1)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("version 1 throttles have exactly the five version 1 lanes"),
+            "{lane}: {error}"
+        );
+    }
+}
+
+/// A current account whose send limits have sent something (an empty limit is left
+/// out of the record).
+fn portal_account() -> Account {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    enroll(&portal, &mut joe, JOE_PASSWORD);
+    let t = ticket(&portal, &mut joe, JOE_PASSWORD, WRITTEN);
+    portal
+        .send_sms_code(&mut joe, &t, WRITTEN, &mut rng())
+        .unwrap();
+    portal
+        .request_password_reset(&mut joe, WRITTEN, &mut rng())
+        .unwrap();
+    joe
+}
+
+#[test]
 fn a_version_1_account_still_signs_in_with_every_factor() {
     let portal = portal();
     let mut account: Account = serde_json::from_str(ACCOUNT).unwrap();
