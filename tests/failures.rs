@@ -1087,3 +1087,52 @@ fn an_account_code_pasted_into_another_clients_record_is_refused() {
         "client 1707's code verified for client 1708"
     );
 }
+
+#[test]
+fn a_code_in_the_other_codes_slot_or_an_enrollment_ending_before_it_began_is_refused() {
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    enroll(&portal, &mut joe, JOE_PASSWORD);
+    let t = ticket(&portal, &mut joe, JOE_PASSWORD, NOW);
+    portal.send_sms_code(&mut joe, &t, NOW, &mut rng()).unwrap();
+    portal
+        .request_password_reset(&mut joe, NOW, &mut rng())
+        .unwrap();
+    let good = serde_json::to_value(&joe).unwrap();
+    assert!(serde_json::from_value::<countersign::Account>(good.clone()).is_ok());
+    // Each slot alone holding the other purpose's code.
+    for (slot, from) in [("sms_code", "reset_code"), ("reset_code", "sms_code")] {
+        let mut bad = good.clone();
+        assert!(bad[from].is_object(), "{from}: {}", bad[from]);
+        bad[slot] = bad[from].clone();
+        let error = serde_json::from_value::<countersign::Account>(bad)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("a one-time code sits in another purpose's slot"),
+            "{slot}: {error}"
+        );
+    }
+
+    // A pending enrollment may end the second it began (already expired, harmless),
+    // never before.
+    let mut ann = account(&portal, contact(), CONTACT_PASSWORD);
+    let permissions = seeded_permissions();
+    let access = Access::new(&permissions).unwrap();
+    portal
+        .begin_enrollment(&mut ann, &access, CONTACT_PASSWORD, NOW, &mut rng())
+        .unwrap();
+    let mut stored = serde_json::to_value(&ann).unwrap();
+    let started = stored["pending_enrollment"]["started_at"].as_u64().unwrap();
+    stored["pending_enrollment"]["expires_at"] = started.into();
+    let read: countersign::Account = serde_json::from_value(stored.clone()).unwrap();
+    assert!(!read.enrollment_pending(started));
+    stored["pending_enrollment"]["expires_at"] = (started - 1).into();
+    let error = serde_json::from_value::<countersign::Account>(stored)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("an enrollment that expires before it started"),
+        "{error}"
+    );
+}

@@ -570,3 +570,32 @@ fn a_client_step_moves_its_revision_only_when_it_changes() {
         "a right guess on a clean throttle changes nothing"
     );
 }
+
+#[test]
+fn the_totp_hot_path_and_a_profile_edit_move_the_revision_themselves() {
+    // `verify_totp` skips `Account::step` (no clone to compare) and moves the revision
+    // itself; so does `profile_mut`, which cannot see what the caller will change.
+    let portal = portal();
+    let mut joe = account(&portal, joe(), JOE_PASSWORD);
+    let (app, _) = enroll(&portal, &mut joe, JOE_PASSWORD);
+    let prepared = portal.prepare_totp(&joe).unwrap();
+    let at = NOW + 300;
+    let start = joe.revision();
+    // Malformed: compared with nothing, nothing changed.
+    assert!(portal.verify_totp(&mut joe, &prepared, "12", at).is_err());
+    assert_eq!(joe.revision(), start);
+    // Wrong: the lanes count it.
+    assert!(
+        portal
+            .verify_totp(&mut joe, &prepared, &wrong(&code(&app, at)), at)
+            .is_err()
+    );
+    assert_eq!(joe.revision(), start + 1);
+    // Right: the step is spent.
+    portal
+        .verify_totp(&mut joe, &prepared, &code(&app, at), at)
+        .unwrap();
+    assert_eq!(joe.revision(), start + 2);
+    joe.profile_mut().name = "Joe Q. Example".into();
+    assert_eq!(joe.revision(), start + 3);
+}
