@@ -513,11 +513,13 @@ fn a_version_1_account_reads_as_revision_1_and_is_written_as_the_current_version
 fn a_revision_that_cannot_move_on_or_is_missing_is_refused() {
     let portal = portal();
     let account = account(&portal, joe(), JOE_PASSWORD);
-    for (v, revision) in [
-        (2, Some(0u64)),
-        (2, Some(u64::MAX)),
-        (2, None),
-        (1, Some(3)),
+    let stuck = "a revision of 0 or u64::MAX";
+    let misplaced = "a revision in a format before revisions, or none in one after";
+    for (v, revision, why) in [
+        (2, Some(0u64), stuck),
+        (2, Some(u64::MAX), stuck),
+        (2, None, misplaced),
+        (1, Some(3), misplaced),
     ] {
         let mut value = serde_json::to_value(&account).unwrap();
         let object = value.as_object_mut().unwrap();
@@ -527,10 +529,7 @@ fn a_revision_that_cannot_move_on_or_is_missing_is_refused() {
             None => object.remove("revision"),
         };
         let err = serde_json::from_value::<Account>(value).unwrap_err();
-        assert!(
-            err.to_string().contains("revision"),
-            "v{v} {revision:?}: {err}"
-        );
+        assert!(err.to_string().contains(why), "v{v} {revision:?}: {err}");
     }
 }
 
