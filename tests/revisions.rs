@@ -534,6 +534,16 @@ fn a_revision_that_cannot_move_on_or_is_missing_is_refused() {
 }
 
 #[test]
+fn a_client_of_an_unknown_version_is_refused_by_its_version_not_its_revision() {
+    // A newer build's client record: the answer names the version to upgrade to, not a
+    // revision problem it does not have.
+    let mut value = serde_json::to_value(Client::new(1707)).unwrap();
+    value["v"] = 9.into();
+    let err = serde_json::from_value::<Client>(value).unwrap_err();
+    assert!(err.to_string().contains("format version 9"), "{err}");
+}
+
+#[test]
 fn a_client_step_moves_its_revision_only_when_it_changes() {
     let portal = Portal::new(ServerKey::from_bytes([0x42; 32]), settings()).unwrap();
     let permissions = seeded_permissions();
