@@ -247,6 +247,12 @@ fn adding_needs_two_factor_on_the_gate_and_the_password() {
             .map(AuthenticatorName::as_str),
         Some("phone")
     );
+    // Pending up to the second it expires, as `enrollment_pending` says.
+    let expires_at = started.expires_at();
+    assert!(joe.pending_authenticator_name(expires_at - 1).is_some());
+    assert!(joe.enrollment_pending(expires_at - 1));
+    assert!(joe.pending_authenticator_name(expires_at).is_none());
+    assert!(!joe.enrollment_pending(expires_at));
     let app = app_for(&started.key_for_typing());
     assert!(matches!(
         portal.confirm_enrollment(&mut joe, &code(&app, NOW + 30), NOW + 30, &mut rng()),
