@@ -259,3 +259,62 @@ fn a_version_1_account_is_resealed_under_a_new_key_and_its_codes_bound() {
     let left: Vec<String> = account.key_ids().iter().map(ToString::to_string).collect();
     assert_eq!(left, ["2027-01"], "the SMS code expired and was dropped");
 }
+
+#[test]
+fn a_version_1_account_forgets_its_device_and_binds_its_security_code_at_the_next_sign_in() {
+    let portal = portal();
+    let mut account: Account = serde_json::from_str(ACCOUNT).unwrap();
+    assert!(account.has_security_code());
+    assert!(!a_new_account_has_a_security_code(&portal));
+    // Version 1 sealed the contact's security code unbound (key id "countersign-v1").
+    // The ring has not rotated, so only that makes the sign-in re-seal it, bound.
+    let unbound_id_hex: String = b"countersign-v1"
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let sealed = |account: &Account| {
+        serde_json::to_value(account).unwrap()["security_code"]["sealed"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(sealed(&account).contains(&unbound_id_hex));
+    let at = WRITTEN + 60;
+    let t = ticket(&portal, &mut account, &secret("password"), at);
+    portal
+        .complete_sign_in(
+            &mut account,
+            &t,
+            SecondFactor::RememberedDevice(&secret("device_cookie")),
+            false,
+            at,
+            &mut rng(),
+        )
+        .unwrap();
+    let bound = sealed(&account);
+    assert!(!bound.contains(&unbound_id_hex));
+    assert!(account.has_security_code());
+    // Bound and under the current key: the next sign-in leaves it as it is.
+    let t = ticket(&portal, &mut account, &secret("password"), at + 1);
+    portal
+        .complete_sign_in(
+            &mut account,
+            &t,
+            SecondFactor::RememberedDevice(&secret("device_cookie")),
+            false,
+            at + 1,
+            &mut rng(),
+        )
+        .unwrap();
+    assert_eq!(sealed(&account), bound);
+
+    // Forgetting the remembered device says whether there was one.
+    let id = account.devices().devices().first().unwrap().id();
+    assert!(account.forget_device(id));
+    assert!(account.devices().devices().is_empty());
+    assert!(!account.forget_device(id));
+}
+
+fn a_new_account_has_a_security_code(portal: &countersign::Portal) -> bool {
+    account(portal, joe(), JOE_PASSWORD).has_security_code()
+}
