@@ -100,17 +100,7 @@ fn a_version_1_account_still_signs_in_with_every_factor() {
         .unwrap();
     assert_eq!(signed_in.via, Via::SmsCode);
     // The remembered device.
-    let t = ticket(&portal, &mut account, &secret("password"), at + 1);
-    let signed_in = portal
-        .complete_sign_in(
-            &mut account,
-            &t,
-            SecondFactor::RememberedDevice(&secret("device_cookie")),
-            false,
-            at + 1,
-            &mut rng(),
-        )
-        .unwrap();
+    let signed_in = sign_in_on_the_remembered_device(&portal, &mut account, at + 1);
     assert_eq!(signed_in.via, Via::RememberedDevice);
     // The sealed TOTP secret.
     let t = ticket(&portal, &mut account, &secret("password"), at + 60);
@@ -263,9 +253,9 @@ fn a_version_1_account_is_resealed_under_a_new_key_and_its_codes_bound() {
 #[test]
 fn a_version_1_account_forgets_its_device_and_binds_its_security_code_at_the_next_sign_in() {
     let portal = portal();
+    assert!(!account(&portal, joe(), JOE_PASSWORD).has_security_code());
     let mut account: Account = serde_json::from_str(ACCOUNT).unwrap();
     assert!(account.has_security_code());
-    assert!(!a_new_account_has_a_security_code(&portal));
     // Version 1 sealed the contact's security code unbound (key id "countersign-v1").
     // The ring has not rotated, so only that makes the sign-in re-seal it, bound.
     let unbound_id_hex: String = b"countersign-v1"
@@ -280,32 +270,12 @@ fn a_version_1_account_forgets_its_device_and_binds_its_security_code_at_the_nex
     };
     assert!(sealed(&account).contains(&unbound_id_hex));
     let at = WRITTEN + 60;
-    let t = ticket(&portal, &mut account, &secret("password"), at);
-    portal
-        .complete_sign_in(
-            &mut account,
-            &t,
-            SecondFactor::RememberedDevice(&secret("device_cookie")),
-            false,
-            at,
-            &mut rng(),
-        )
-        .unwrap();
+    sign_in_on_the_remembered_device(&portal, &mut account, at);
     let bound = sealed(&account);
     assert!(!bound.contains(&unbound_id_hex));
     assert!(account.has_security_code());
     // Bound and under the current key: the next sign-in leaves it as it is.
-    let t = ticket(&portal, &mut account, &secret("password"), at + 1);
-    portal
-        .complete_sign_in(
-            &mut account,
-            &t,
-            SecondFactor::RememberedDevice(&secret("device_cookie")),
-            false,
-            at + 1,
-            &mut rng(),
-        )
-        .unwrap();
+    sign_in_on_the_remembered_device(&portal, &mut account, at + 1);
     assert_eq!(sealed(&account), bound);
 
     // Forgetting the remembered device says whether there was one.
@@ -315,6 +285,21 @@ fn a_version_1_account_forgets_its_device_and_binds_its_security_code_at_the_nex
     assert!(!account.forget_device(id));
 }
 
-fn a_new_account_has_a_security_code(portal: &countersign::Portal) -> bool {
-    account(portal, joe(), JOE_PASSWORD).has_security_code()
+/// Signs the fixture's contact in with the remembered device it came with.
+fn sign_in_on_the_remembered_device(
+    portal: &countersign::Portal,
+    account: &mut Account,
+    at: u64,
+) -> countersign::SignedIn {
+    let t = ticket(portal, account, &secret("password"), at);
+    portal
+        .complete_sign_in(
+            account,
+            &t,
+            SecondFactor::RememberedDevice(&secret("device_cookie")),
+            false,
+            at,
+            &mut rng(),
+        )
+        .unwrap()
 }
