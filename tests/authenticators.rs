@@ -184,9 +184,7 @@ fn a_contact_holds_at_most_the_maximum_and_the_stored_state_stays_bounded() {
     let mut extra = list[0].clone();
     extra["name"] = "eleventh".into();
     list.push(extra);
-    let error = serde_json::from_value::<Account>(value)
-        .unwrap_err()
-        .to_string();
+    let error = refusal(value);
     assert!(
         error.contains("more authenticators than a contact may hold"),
         "{error}"
@@ -605,9 +603,7 @@ fn a_corrupt_version_3_two_factor_state_is_a_typed_error() {
     let refused = |edit: &dyn Fn(&mut serde_json::Value), why: &str| {
         let mut bad = good.clone();
         edit(&mut bad);
-        let error = serde_json::from_value::<Account>(bad)
-            .unwrap_err()
-            .to_string();
+        let error = refusal(bad);
         assert!(error.contains(why), "{why}: {error}");
     };
     refused(
@@ -668,9 +664,7 @@ fn a_corrupt_version_3_two_factor_state_is_a_typed_error() {
         .as_object_mut()
         .unwrap()
         .remove("last_accepted_step");
-    let error = serde_json::from_value::<Account>(v2)
-        .unwrap_err()
-        .to_string();
+    let error = refusal(v2);
     assert!(
         error.contains("without its secret, parameters or step"),
         "{error}"
@@ -697,9 +691,7 @@ fn a_corrupt_version_3_two_factor_state_is_a_typed_error() {
         .as_object_mut()
         .unwrap()
         .remove("name");
-    let error = serde_json::from_value::<Account>(pending)
-        .unwrap_err()
-        .to_string();
+    let error = refusal(pending);
     assert!(
         error.contains("a version 3 pending enrollment without a name"),
         "{error}"
@@ -784,9 +776,7 @@ fn invisible_and_look_alike_names_are_refused() {
     ] {
         let mut bad = good.clone();
         bad["two_factor"]["authenticators"][1]["name"] = name.into();
-        let error = serde_json::from_value::<Account>(bad)
-            .unwrap_err()
-            .to_string();
+        let error = refusal(bad);
         assert!(error.contains(why), "{name:?}: {error}");
     }
 }
@@ -801,9 +791,7 @@ fn a_stored_state_with_one_secret_twice_is_refused() {
     let mut copied = good.clone();
     copied["two_factor"]["authenticators"][1]["secret"] =
         good["two_factor"]["authenticators"][0]["secret"].clone();
-    let error = serde_json::from_value::<Account>(copied)
-        .unwrap_err()
-        .to_string();
+    let error = refusal(copied);
     assert!(
         error.contains("two authenticators share a sealed secret"),
         "{error}"
@@ -826,9 +814,7 @@ fn a_stored_state_with_one_secret_twice_is_refused() {
                     .len()
             );
         }
-        let error = serde_json::from_value::<Account>(half)
-            .unwrap_err()
-            .to_string();
+        let error = refusal(half);
         assert!(
             error.contains("two authenticators share a sealed secret"),
             "{field}: {error}"

@@ -1105,9 +1105,7 @@ fn a_code_in_the_other_codes_slot_or_an_enrollment_ending_before_it_began_is_ref
         let mut bad = good.clone();
         assert!(bad[from].is_object(), "{from}: {}", bad[from]);
         bad[slot] = bad[from].clone();
-        let error = serde_json::from_value::<countersign::Account>(bad)
-            .unwrap_err()
-            .to_string();
+        let error = refusal(bad);
         assert!(
             error.contains("a one-time code sits in another purpose's slot"),
             "{slot}: {error}"
@@ -1128,9 +1126,7 @@ fn a_code_in_the_other_codes_slot_or_an_enrollment_ending_before_it_began_is_ref
     let read: countersign::Account = serde_json::from_value(stored.clone()).unwrap();
     assert!(!read.enrollment_pending(started));
     stored["pending_enrollment"]["expires_at"] = (started - 1).into();
-    let error = serde_json::from_value::<countersign::Account>(stored)
-        .unwrap_err()
-        .to_string();
+    let error = refusal(stored);
     assert!(
         error.contains("an enrollment that expires before it started"),
         "{error}"
