@@ -327,24 +327,16 @@ pub enum Whose {
 
 /// The calendar date of unix time `now` (UTC), for the policy's "today".
 fn date_of(now: u64) -> Result<Date> {
-    // Howard Hinnant's civil_from_days: days since 1970-01-01 to a Gregorian date.
-    let days = i64::try_from(now / 86_400).unwrap_or(i64::MAX / 2) + 719_468;
-    let era = days.div_euclid(146_097);
-    let doe = days.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
     let invalid = || Error::InvalidRequest {
         reason: "the time is outside the calendar the security-code policy knows",
     };
-    Ok(Date::new(
-        u16::try_from(year).map_err(|_| invalid())?,
-        u8::try_from(month).map_err(|_| invalid())?,
-        u8::try_from(day).map_err(|_| invalid())?,
-    )?)
+    let date = i64::try_from(now)
+        .ok()
+        .and_then(|secs| time::OffsetDateTime::from_unix_timestamp(secs).ok())
+        .ok_or_else(invalid)?
+        .date();
+    let year = u16::try_from(date.year()).map_err(|_| invalid())?;
+    Ok(Date::new(year, date.month().into(), date.day())?)
 }
 
 /// The personal data a code must not contain: the contact's profile.
@@ -643,6 +635,9 @@ mod tests {
         assert_eq!(date_of(0).unwrap().to_string(), "1970-01-01");
         assert_eq!(date_of(951_782_400).unwrap().to_string(), "2000-02-29");
         assert_eq!(date_of(1_763_900_000).unwrap().to_string(), "2025-11-23");
+        // The last second the calendar knows (the end of 9999), and the next.
+        assert_eq!(date_of(253_402_300_799).unwrap().to_string(), "9999-12-31");
+        assert!(date_of(253_402_300_800).is_err());
         assert!(date_of(u64::MAX).is_err());
     }
 }
