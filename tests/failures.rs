@@ -856,6 +856,9 @@ fn a_security_code_with_personal_data_is_refused() {
         ("123-45-6789", ReasonCode::Ssn),
         ("JoeExample-77", ReasonCode::ContainsName),
         ("Oak-1707-Tree", ReasonCode::ContainsClientId),
+        ("Kite-Marketing-42", ReasonCode::ContainsEmail),
+        ("Joe.Example-Kite", ReasonCode::ContainsUsername),
+        ("Kite-5095550100", ReasonCode::ContainsPhone),
     ] {
         let err = portal
             .set_account_code(&mut client, joe_account.profile(), &|_, _| false, code, NOW)
@@ -898,6 +901,21 @@ fn locked_caller_throttle_refuses_the_right_code() {
         portal.verify_caller(&mut client, &[&joe_account], "Lighthouse-42-Oak", at + 86_400),
         Err(Error::Throttled(t)) if t.is_locked()
     ));
+    // The administrator's Unlock lifts it: the right code verifies, as a step of its own.
+    let revision = client.revision();
+    client.unlock();
+    assert_eq!(client.revision(), revision + 1);
+    assert_eq!(
+        portal
+            .verify_caller(
+                &mut client,
+                &[&joe_account],
+                "Lighthouse-42-Oak",
+                at + 86_400
+            )
+            .unwrap(),
+        countersign::security_codes::Whose::AccountWide
+    );
 }
 
 #[test]
@@ -1131,4 +1149,69 @@ fn a_code_in_the_other_codes_slot_or_an_enrollment_ending_before_it_began_is_ref
         error.contains("an enrollment that expires before it started"),
         "{error}"
     );
+}
+
+#[test]
+fn a_contact_of_another_client_neither_sets_views_nor_answers_for_this_client() {
+    use countersign::security_codes::Client;
+    let portal = portal();
+    let joe_account = account(&portal, joe(), JOE_PASSWORD);
+    let stranger_profile = countersign::Profile {
+        contact_id: 4100,
+        client_id: 1708,
+        ..joe()
+    };
+    let mut stranger = account(&portal, stranger_profile.clone(), JOE_PASSWORD);
+    let allow_all = |_: u64, _: countersign::Gate| true;
+    let mut client = Client::new(1707);
+    portal
+        .set_account_code(
+            &mut client,
+            joe_account.profile(),
+            &allow_all,
+            "Lighthouse-42-Oak",
+            NOW,
+        )
+        .unwrap();
+    let other_client = |result: countersign::Result<_>| matches!(result, Err(Error::InvalidRequest { reason }) if reason.contains("another client"));
+    // Client 1708's primary contact, allowed everything, at client 1707's code.
+    assert!(other_client(portal.set_account_code(
+        &mut client,
+        &stranger_profile,
+        &allow_all,
+        "Harbor-Seventeen-Kite",
+        NOW
+    )));
+    assert!(other_client(
+        portal
+            .view_account_code(&client, &stranger_profile, &allow_all)
+            .map(|_| "")
+    ));
+    assert_eq!(
+        portal
+            .view_account_code(&client, joe_account.profile(), &allow_all)
+            .unwrap()
+            .unwrap()
+            .expose(),
+        "Lighthouse-42-Oak"
+    );
+    // Its own code, handed in among client 1707's contacts, is not this client's.
+    portal
+        .set_contact_code(
+            &mut stranger,
+            &stranger_profile,
+            &allow_all,
+            "Marmot-Ridge-77",
+            NOW,
+        )
+        .unwrap();
+    assert!(matches!(
+        portal.verify_caller(
+            &mut client,
+            &[&joe_account, &stranger],
+            "Marmot-Ridge-77",
+            NOW
+        ),
+        Err(Error::WrongSecurityCode)
+    ));
 }

@@ -422,6 +422,7 @@ fn seed_002_account_wide_code_set_viewed_and_verified() {
         )
         .unwrap();
     assert_eq!(message, "Success: Account information updated.");
+    assert!(client.has_security_code());
     let stored = serde_json::to_string(&client).unwrap();
     assert!(!stored.to_lowercase().contains("lighthouse"), "{stored}");
 
