@@ -408,6 +408,36 @@ fn portal_for(rp_id: &str) -> Portal {
 }
 
 #[test]
+fn the_configuration_reads_back_and_a_file_may_leave_the_defaults_out() {
+    // A configuration file naming only the relying party: passwordless off, five minutes.
+    let file = format!(r#"{{"rp_id":"{RP_ID}","origin":"{ORIGIN}","rp_name":"Vivio Portal"}}"#);
+    let read: PasskeySettings = serde_json::from_str(&file).unwrap();
+    assert_eq!(read, settings(false));
+    assert_eq!(
+        read.challenge_ttl_secs,
+        countersign::passkey::DEFAULT_CHALLENGE_TTL
+    );
+    assert_eq!(read.challenge_ttl_secs, 300);
+
+    assert!(!portal().passkeys_enabled());
+    assert_eq!(portal().passkey_settings(), None);
+    let portal = passwordless_portal();
+    assert!(portal.passkeys_enabled() && portal.passwordless_enabled());
+    assert_eq!(portal.passkey_settings(), Some(&settings(true)));
+
+    // A started ceremony's Debug says when it stops standing, not its sealed state.
+    let mut joe = enrolled(&portal);
+    let challenge = begin(&portal, &mut joe, "YubiKey", NOW).unwrap();
+    let debug = format!("{challenge:?}");
+    assert!(debug.starts_with("PasskeyChallenge {"), "{debug}");
+    assert!(
+        debug.contains(&format!("expires_at: {}", NOW + 300)),
+        "{debug}"
+    );
+    assert!(!debug.contains(challenge.state()), "{debug}");
+}
+
+#[test]
 fn a_challenge_is_answered_once_and_not_after_it_expired() {
     let portal = passkey_portal();
     let mut joe = enrolled(&portal);
@@ -464,6 +494,53 @@ fn a_challenge_is_answered_once_and_not_after_it_expired() {
             })
             .is_err()
     );
+}
+
+#[test]
+fn spent_challenges_are_kept_until_their_expiry_and_at_most_the_maximum() {
+    use countersign::passkey::MAX_SPENT_CHALLENGES;
+    let portal = passkey_portal();
+    let mut joe = enrolled(&portal);
+    let mut key = Browser::new();
+    register(&portal, &mut joe, &mut key, "YubiKey", NOW);
+    let expiry = NOW + 300;
+    // The registration's id and, as a busy store would hold them, more finished
+    // ceremonies than may be kept, each standing past the registration's.
+    let mut stored = serde_json::to_value(&joe).unwrap();
+    let spent = stored["spent_passkey_challenges"].as_array_mut().unwrap();
+    assert_eq!(spent.len(), 1);
+    assert_eq!(spent[0]["expires_at"], expiry);
+    for k in 1..MAX_SPENT_CHALLENGES as u64 {
+        spent.push(serde_json::json!({ "id": format!("{k:032x}"), "expires_at": expiry + k }));
+    }
+    let mut full: Account = serde_json::from_value(stored).unwrap();
+
+    // While every id stands, one more finished ceremony is refused, not an id forgotten.
+    let at = NOW + 10;
+    let (ticket1, challenge, response) = second_factor(&portal, &mut full, &mut key, at);
+    let before = serde_json::to_value(&full).unwrap();
+    assert!(matches!(
+        complete(&portal, &mut full, &ticket1, &challenge, &response, at),
+        Err(Error::TooManyPasskeyCeremonies { retry_at }) if retry_at == expiry
+    ));
+    assert_eq!(
+        serde_json::to_value(&full).unwrap()["spent_passkey_challenges"],
+        before["spent_passkey_challenges"]
+    );
+
+    // At the second the earliest one expires it is forgotten, and there is room.
+    let (ticket2, challenge, response) = second_factor(&portal, &mut full, &mut key, expiry);
+    complete(&portal, &mut full, &ticket2, &challenge, &response, expiry).unwrap();
+    let after = serde_json::to_value(&full).unwrap();
+    let kept: Vec<u64> = after["spent_passkey_challenges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["expires_at"].as_u64().unwrap())
+        .collect();
+    assert_eq!(kept.len(), MAX_SPENT_CHALLENGES);
+    assert!(!kept.contains(&expiry), "{kept:?}");
+    assert_eq!(kept.last(), Some(&(expiry + 300)));
 }
 
 #[test]

@@ -337,7 +337,7 @@ impl Portal {
             if !account.two_factor_enabled() {
                 return Err(Error::NotEnrolled);
             }
-            check_unspent(account, &opened, now)?;
+            check_unspent(account, &opened)?;
             let name = opened.name.clone().ok_or(Error::PasskeyChallengeInvalid {
                 reason: "a registration without a name",
             })?;
@@ -432,7 +432,7 @@ impl Portal {
         let config = self.passkey_config()?;
         let contact_id = account.profile().contact_id;
         let opened = self.open_passkey_state(state, Kind::SignIn, Some(contact_id), now)?;
-        check_unspent(account, &opened, now)?;
+        check_unspent(account, &opened)?;
         let ceremony = AuthenticationState::from_json(&opened.ceremony)?;
         let mut creds = credentials(account);
         let used = config
@@ -501,7 +501,7 @@ impl Portal {
         let config = self.passwordless_config()?;
         account.step(|account| {
             let opened = self.open_passkey_state(state, Kind::Passwordless, None, now)?;
-            check_unspent(account, &opened, now)?;
+            check_unspent(account, &opened)?;
             if !account.two_factor_enabled() {
                 return Err(Error::NotEnrolled);
             }
@@ -537,9 +537,11 @@ fn credentials(account: &Account) -> Vec<Credential> {
 }
 
 /// Stores the updated credential (counter, backup flags) and when it was used.
-fn record_use(account: &mut Account, mut creds: Vec<Credential>, at: usize, now: u64) {
-    if let (Some(passkey), true) = (account.0.passkeys.get_mut(at), at < creds.len()) {
-        passkey.credential = creds.swap_remove(at);
+fn record_use(account: &mut Account, creds: Vec<Credential>, at: usize, now: u64) {
+    if let (Some(passkey), Some(credential)) =
+        (account.0.passkeys.get_mut(at), creds.into_iter().nth(at))
+    {
+        passkey.credential = credential;
         passkey.last_used_at = Some(now.max(passkey.added_at));
     }
 }
@@ -556,12 +558,15 @@ fn check_new_passkey(list: &[Passkey], name: &AuthenticatorName) -> Result<()> {
     Ok(())
 }
 
-fn check_unspent(account: &Account, opened: &Opened, now: u64) -> Result<()> {
+/// Refuses a ceremony whose challenge id is recorded as spent. An id is kept
+/// until its ceremony's expiry, when the state itself stops opening, so the
+/// record needs no time check of its own.
+fn check_unspent(account: &Account, opened: &Opened) -> Result<()> {
     if account
         .0
         .spent_challenges
         .iter()
-        .any(|s| s.id == opened.challenge && now < s.expires_at)
+        .any(|s| s.id == opened.challenge)
     {
         return Err(Error::PasskeyChallengeSpent);
     }
