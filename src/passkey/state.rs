@@ -35,9 +35,11 @@ const PREFIX: &str = "pk1:";
 const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
 const VERSION: u32 = 1;
-/// The longest sealed text read: webauthn-rs's state is at most
-/// [`countersign_passkey::MAX_STATE_LEN`] bytes, hex doubles it.
-const MAX_SEALED_LEN: usize = 2 * (countersign_passkey::MAX_STATE_LEN + 1024);
+/// The longest sealed text read, and made: webauthn-rs's state is at most
+/// [`countersign_passkey::MAX_STATE_LEN`] bytes of JSON, which escaping as a
+/// string inside the sealed JSON at most doubles (a `"` or `\\` becomes two
+/// bytes); 1 KiB holds the rest (name, ids, prefix, nonce, tag); hex doubles it.
+const MAX_SEALED_LEN: usize = 2 * (2 * countersign_passkey::MAX_STATE_LEN + 1024);
 
 /// The ChaCha20-Poly1305 key for ceremony states, derived from one server key.
 #[derive(Clone)]
@@ -149,9 +151,22 @@ fn unreadable(reason: &'static str) -> Error {
 
 impl Portal {
     /// Seals `opened` under the current server key.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::PasskeyChallengeInvalid`] for a state too long to open again.
     pub(crate) fn seal_passkey_state<R: CryptoRng + ?Sized>(
         &self,
         opened: &Opened,
+        rng: &mut R,
+    ) -> Result<String> {
+        self.seal_with_aad(opened, &aad(opened.kind, opened.contact_id), rng)
+    }
+
+    fn seal_with_aad<R: CryptoRng + ?Sized>(
+        &self,
+        opened: &Opened,
+        aad: &[u8],
         rng: &mut R,
     ) -> Result<String> {
         let (id, keys) = self.current()?;
@@ -163,17 +178,18 @@ impl Portal {
         let tag = keys
             .passkey_state
             .cipher()
-            .encrypt_inout_detached(
-                &Nonce::from(nonce),
-                &aad(opened.kind, opened.contact_id),
-                sealed.as_mut_slice().into(),
-            )
+            .encrypt_inout_detached(&Nonce::from(nonce), aad, sealed.as_mut_slice().into())
             .map_err(|_| unreadable("the ceremony state could not be sealed"))?;
         let mut bytes = Vec::with_capacity(NONCE_LEN + sealed.len() + TAG_LEN);
         bytes.extend_from_slice(&nonce);
         bytes.extend_from_slice(&sealed);
         bytes.extend_from_slice(&tag);
-        Ok(format!("{PREFIX}{}:{}", id.as_str(), hex::encode(&bytes)))
+        let text = format!("{PREFIX}{}:{}", id.as_str(), hex::encode(&bytes));
+        // What would not open again is not handed out.
+        if text.len() > MAX_SEALED_LEN {
+            return Err(unreadable("the ceremony state is too long to seal"));
+        }
+        Ok(text)
     }
 
     /// Opens a sealed state for `kind` and `contact_id`, refusing it at or
@@ -244,5 +260,140 @@ impl Portal {
             });
         }
         Ok(opened)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Settings;
+
+    const NOW: u64 = 1_700_000_000;
+    const ALTERED: &str =
+        "it was altered, or made for another ceremony, another contact or another server";
+
+    fn portal() -> Portal {
+        Portal::new(ServerKey::from_bytes([7; 32]), Settings::default()).unwrap()
+    }
+
+    fn state(kind: Kind, contact_id: Option<u64>, ceremony: &str) -> Opened {
+        let ceremony = ceremony.to_owned();
+        Opened::new(
+            kind,
+            contact_id,
+            NOW + 300,
+            None,
+            ceremony,
+            &mut rand::rng(),
+        )
+    }
+
+    /// Why a state did not open (panics if it did, or for another error).
+    fn refusal(opened: Result<Opened>) -> &'static str {
+        match opened {
+            Err(Error::PasskeyChallengeInvalid { reason }) => reason,
+            Err(other) => panic!("another error: {other}"),
+            Ok(_) => panic!("it opened"),
+        }
+    }
+
+    #[test]
+    fn the_associated_data_alone_keeps_a_state_to_its_ceremony_and_contact() {
+        let portal = portal();
+        let rng = &mut rand::rng();
+        let inside = state(Kind::Registration, Some(42), "{}");
+        let text = portal.seal_passkey_state(&inside, rng).unwrap();
+        let opened = portal.open_passkey_state(&text, Kind::Registration, Some(42), NOW);
+        assert_eq!(opened.unwrap().challenge, inside.challenge);
+        // The same content sealed under another ceremony's or contact's associated
+        // data: the cipher refuses it before the second lock reads what is inside.
+        for (kind, contact_id) in [
+            (Kind::SignIn, Some(42)),
+            (Kind::Passwordless, Some(42)),
+            (Kind::Registration, Some(43)),
+            (Kind::Registration, None),
+        ] {
+            let text = portal
+                .seal_with_aad(&inside, &aad(kind, contact_id), rng)
+                .unwrap();
+            let opened = portal.open_passkey_state(&text, Kind::Registration, Some(42), NOW);
+            assert_eq!(refusal(opened), ALTERED, "{kind:?} {contact_id:?}");
+        }
+    }
+
+    #[test]
+    fn the_second_lock_refuses_another_kind_or_contact_inside_each_alone() {
+        let portal = portal();
+        let rng = &mut rand::rng();
+        let outside = aad(Kind::Registration, Some(42));
+        for (kind, contact_id) in [
+            (Kind::SignIn, Some(42)),
+            (Kind::Registration, Some(43)),
+            (Kind::Registration, None),
+        ] {
+            let inside = state(kind, contact_id, "{}");
+            let text = portal.seal_with_aad(&inside, &outside, rng).unwrap();
+            let opened = portal.open_passkey_state(&text, Kind::Registration, Some(42), NOW);
+            assert_eq!(
+                refusal(opened),
+                "it was made for another ceremony or contact",
+                "{kind:?} {contact_id:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_longest_ceremony_seals_and_opens_and_what_would_not_open_is_not_sealed() {
+        let portal = portal();
+        let rng = &mut rand::rng();
+        // MAX_STATE_LEN bytes, every one of them escaped in the sealed JSON.
+        let longest = "\"".repeat(countersign_passkey::MAX_STATE_LEN);
+        let text = portal
+            .seal_passkey_state(&state(Kind::SignIn, Some(42), &longest), rng)
+            .unwrap();
+        let opened = portal.open_passkey_state(&text, Kind::SignIn, Some(42), NOW);
+        assert_eq!(opened.unwrap().ceremony, longest);
+        let longer = "\"".repeat(countersign_passkey::MAX_STATE_LEN + 1024);
+        let sealed = portal.seal_passkey_state(&state(Kind::SignIn, Some(42), &longer), rng);
+        assert!(matches!(
+            sealed,
+            Err(Error::PasskeyChallengeInvalid {
+                reason: "the ceremony state is too long to seal"
+            })
+        ));
+    }
+
+    #[test]
+    fn a_text_longer_than_any_sealed_state_is_refused_unread() {
+        let portal = portal();
+        let open = |len: usize| {
+            let text = format!("pk1:{}", "x".repeat(len - 4));
+            refusal(portal.open_passkey_state(&text, Kind::SignIn, Some(42), NOW))
+        };
+        assert_eq!(open(MAX_SEALED_LEN), "it names no server key");
+        assert_eq!(open(MAX_SEALED_LEN + 1), "it is too long");
+        // Far over the bound (which is about 258 KiB), and under it.
+        assert_eq!(open(300_000), "it is too long");
+        assert_eq!(open(200_000), "it names no server key");
+    }
+
+    #[test]
+    fn a_body_shorter_than_its_nonce_and_tag_is_truncated() {
+        let portal = portal();
+        let id = portal.current().unwrap().0.as_str().to_owned();
+        let open = |bytes: usize| {
+            let text = format!("pk1:{id}:{}", "00".repeat(bytes));
+            refusal(portal.open_passkey_state(&text, Kind::SignIn, Some(42), NOW))
+        };
+        assert_eq!(open(0), "it is truncated");
+        assert_eq!(open(NONCE_LEN + TAG_LEN - 1), "it is truncated");
+        // A nonce and a tag around nothing reach the cipher, which refuses them.
+        assert_eq!(open(NONCE_LEN + TAG_LEN), ALTERED);
+    }
+
+    #[test]
+    fn the_state_key_is_redacted() {
+        let key = StateKey::derive(&ServerKey::from_bytes([7; 32]));
+        assert_eq!(format!("{key:?}"), "StateKey([redacted])");
     }
 }
