@@ -992,3 +992,109 @@ fn accounts_of_earlier_versions_read_without_passkeys() {
     let missing = json.replacen(r#","passkeys":[],"spent_passkey_challenges":[]"#, "", 1);
     assert!(serde_json::from_str::<Account>(&missing).is_err());
 }
+
+#[test]
+fn a_stored_passkey_list_reads_back_only_when_it_is_sound() {
+    use countersign::passkey::{MAX_PASSKEYS, MAX_SPENT_CHALLENGES};
+    let portal = passkey_portal();
+    let mut joe = enrolled(&portal);
+    for k in 0..MAX_PASSKEYS {
+        let at = NOW + k as u64;
+        register(
+            &portal,
+            &mut joe,
+            &mut Browser::new(),
+            &format!("Key {k}"),
+            at,
+        );
+    }
+    // As many as a contact may hold read back as they were.
+    let good = serde_json::to_value(&joe).unwrap();
+    assert_eq!(
+        serde_json::from_value::<Account>(good.clone()).unwrap(),
+        joe
+    );
+    let refused = |edit: &dyn Fn(&mut serde_json::Value), why: &str| {
+        let mut bad = good.clone();
+        edit(&mut bad);
+        let error = refusal(bad);
+        assert!(error.contains(why), "{why}: {error}");
+    };
+    fn list(v: &mut serde_json::Value) -> &mut Vec<serde_json::Value> {
+        v["passkeys"].as_array_mut().unwrap()
+    }
+    refused(
+        &|v| {
+            let mut extra = list(v)[0].clone();
+            extra["name"] = "Key 10".into();
+            list(v).push(extra);
+        },
+        "more passkeys than allowed",
+    );
+    refused(
+        &|v| {
+            list(v)[1] = list(v)[0].clone();
+            list(v)[1]["name"] = "Another name".into();
+        },
+        "two passkeys with one credential",
+    );
+    refused(
+        &|v| list(v)[9]["name"] = "Key 0".into(),
+        "two passkeys with one name",
+    );
+    refused(
+        &|v| list(v)[0]["id"] = list(v)[1]["id"].clone(),
+        "its id is not its credential's",
+    );
+    let added_at = good["passkeys"][3]["added_at"].as_u64().unwrap();
+    refused(
+        &|v| list(v)[3]["last_used_at"] = (added_at - 1).into(),
+        "last used before it was added",
+    );
+    refused(
+        &|v| {
+            let spent = v["spent_passkey_challenges"].as_array_mut().unwrap();
+            for k in spent.len()..=MAX_SPENT_CHALLENGES {
+                spent.push(
+                    serde_json::json!({ "id": format!("{k:032x}"), "expires_at": NOW + 300 }),
+                );
+            }
+        },
+        "more spent passkey challenges than kept",
+    );
+
+    // Used in the second it was added; and a credential its authenticator may sync.
+    let mut edited = good.clone();
+    list(&mut edited)[3]["last_used_at"] = added_at.into();
+    list(&mut edited)[4]["credential"]["passkey"]["cred"]["backup_eligible"] = true.into();
+    let read: Account = serde_json::from_value(edited).unwrap();
+    assert_eq!(read.passkeys()[3].last_used_at(), Some(added_at));
+    let synced: Vec<bool> = read
+        .passkeys()
+        .iter()
+        .map(|p| p.backup_eligible())
+        .collect();
+    assert_eq!(
+        synced,
+        [
+            false, false, false, false, true, false, false, false, false, false
+        ]
+    );
+
+    // An account's Debug, which lands in logs, names a passkey by id and name and
+    // leaves its credential out.
+    let passkey = &joe.passkeys()[0];
+    let debug = format!("{passkey:?}");
+    assert!(
+        debug.contains(&format!("PasskeyId({})", passkey.id())),
+        "{debug}"
+    );
+    assert!(debug.contains("Key 0"), "{debug}");
+    let cred_id = good["passkeys"][0]["credential"]["passkey"]["cred"]["cred_id"]
+        .as_str()
+        .unwrap();
+    assert!(
+        !debug.contains(cred_id) && !debug.contains("cred"),
+        "{debug}"
+    );
+}
