@@ -172,7 +172,10 @@ impl Portal {
     /// [`Error::InvalidSettings`] for a T0 (`totp.t0` in a configuration file) other than 0,
     /// or a `backup_codes_low_water` set explicitly and not below
     /// `backup_codes.count` (every fresh set would already be "running low"; when
-    /// it is not set, the mark follows the count).
+    /// it is not set, the mark follows the count), or an `issuer` no otpauth URI can
+    /// carry (a colon, a control or bidirectional formatting character, more than
+    /// [`MAX_NAME_LEN`](crate::totp::MAX_NAME_LEN) bytes): every enrollment would
+    /// fail on it.
     ///
     /// ```
     /// use countersign::{Error, Portal, ServerKey, Settings};
@@ -197,6 +200,14 @@ impl Portal {
                 setting: "totp.t0",
                 reason: "must be 0: an otpauth URI cannot carry T0, so an authenticator app \
                          always counts time steps from the Unix epoch",
+            });
+        }
+        let probe = crate::totp::Secret::from_bytes(&[0; 20])?;
+        if crate::totp::KeyUri::new_totp(&probe, Some(&settings.issuer), "probe").is_err() {
+            return Err(Error::InvalidSettings {
+                setting: "issuer",
+                reason: "must fit an otpauth URI: at most 256 bytes, without a colon or a \
+                         control or bidirectional formatting character",
             });
         }
         if settings

@@ -212,6 +212,43 @@ fn a_t0_no_otpauth_uri_can_carry_is_refused_by_portal_new() {
 }
 
 #[test]
+fn an_issuer_no_otpauth_uri_can_carry_is_refused_by_portal_new() {
+    let with_issuer = |issuer: &str| {
+        let settings = Settings {
+            issuer: issuer.to_owned(),
+            ..settings()
+        };
+        Portal::new(ServerKey::from_bytes([0x42; 32]), settings)
+    };
+    let longest = "a".repeat(countersign::totp::MAX_NAME_LEN);
+    for issuer in [
+        "Vivio:Portal",
+        "Vivio\nPortal",
+        "Vivio\u{202e}Portal",
+        &format!("{longest}a"),
+    ] {
+        let error = with_issuer(issuer).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                Error::InvalidSettings {
+                    setting: "issuer",
+                    ..
+                }
+            ),
+            "{issuer:?}: {error:?}"
+        );
+    }
+    // What the URI carries is accepted, and enrolls.
+    for issuer in ["", "Виво Портал", &longest] {
+        let portal = with_issuer(issuer).unwrap();
+        let mut joe = account(&portal, joe(), JOE_PASSWORD);
+        enroll(&portal, &mut joe, JOE_PASSWORD);
+        assert!(joe.two_factor_enabled(), "{issuer:?}");
+    }
+}
+
+#[test]
 fn with_authenticators_of_two_code_lengths_a_wrong_code_is_wrong_and_a_bad_length_names_the_oldest()
 {
     // Each authenticator keeps the parameters it was added with, so a contact can hold
