@@ -268,7 +268,10 @@ impl Portal {
     /// - [`Error::PermissionDenied`];
     /// - [`Error::InvalidAuthenticatorName`], [`Error::DuplicatePasskeyName`],
     ///   [`Error::TooManyPasskeys`]: nothing was checked;
-    /// - [`Error::Throttled`], [`Error::Password`]: as at every password re-entry.
+    /// - [`Error::Throttled`], [`Error::Password`]: as at every password re-entry;
+    /// - [`Error::PasskeyChallengeInvalid`] if webauthn-rs's state is longer than
+    ///   [`MAX_STATE_LEN`](crate::webauthn::MAX_STATE_LEN) (each credential it
+    ///   lists takes under 1 KiB of it, and a contact holds at most ten).
     pub fn begin_passkey_registration<R: CryptoRng + ?Sized>(
         &self,
         account: &mut Account,
@@ -395,7 +398,10 @@ impl Portal {
     ///
     /// [`Error::PasskeysDisabled`]; [`Error::LoginTicketInvalid`];
     /// [`Error::NotEnrolled`]; [`Error::Passkey`] with `NoCredentials` when the
-    /// contact has no passkey.
+    /// contact has no passkey; [`Error::PasskeyChallengeInvalid`] if
+    /// webauthn-rs's state is longer than
+    /// [`MAX_STATE_LEN`](crate::webauthn::MAX_STATE_LEN) (each credential it lists
+    /// takes under 1 KiB of it, and a contact holds at most ten).
     pub fn begin_passkey_sign_in<R: CryptoRng + ?Sized>(
         &self,
         account: &Account,
@@ -448,7 +454,9 @@ impl Portal {
     ///
     /// # Errors
     ///
-    /// [`Error::PasskeysDisabled`]; [`Error::PasswordlessDisabled`].
+    /// [`Error::PasskeysDisabled`]; [`Error::PasswordlessDisabled`];
+    /// [`Error::PasskeyChallengeInvalid`] if webauthn-rs's state is longer than
+    /// [`MAX_STATE_LEN`](crate::webauthn::MAX_STATE_LEN) (it lists no credential).
     pub fn begin_passwordless_sign_in<R: CryptoRng + ?Sized>(
         &self,
         now: u64,

@@ -35,11 +35,13 @@ const PREFIX: &str = "pk1:";
 const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
 const VERSION: u32 = 1;
-/// The longest sealed text read, and made: webauthn-rs's state is at most
-/// [`countersign_passkey::MAX_STATE_LEN`] bytes of JSON, which escaping as a
-/// string inside the sealed JSON at most doubles (a `"` or `\\` becomes two
-/// bytes); 1 KiB holds the rest (name, ids, prefix, nonce, tag); hex doubles it.
-const MAX_SEALED_LEN: usize = 2 * (2 * countersign_passkey::MAX_STATE_LEN + 1024);
+/// The longest sealed text read. What is sealed fits: webauthn-rs's state, at
+/// most [`countersign_passkey::MAX_STATE_LEN`] bytes of compact JSON (sealing
+/// refuses a longer one), which escaping as a string inside the sealed JSON at
+/// most doubles (only a `"` or a `\\` grows, to two bytes); 4 KiB holds the rest
+/// (a name of at most 64 characters, the ids, the prefix, nonce and tag, about
+/// 700 bytes at most); hex doubles it.
+const MAX_SEALED_LEN: usize = 2 * (2 * countersign_passkey::MAX_STATE_LEN + 4096);
 
 /// The ChaCha20-Poly1305 key for ceremony states, derived from one server key.
 #[derive(Clone)]
@@ -154,7 +156,8 @@ impl Portal {
     ///
     /// # Errors
     ///
-    /// [`Error::PasskeyChallengeInvalid`] for a state too long to open again.
+    /// [`Error::PasskeyChallengeInvalid`] for a webauthn-rs state longer than
+    /// [`countersign_passkey::MAX_STATE_LEN`], which would not be read back.
     pub(crate) fn seal_passkey_state<R: CryptoRng + ?Sized>(
         &self,
         opened: &Opened,
@@ -169,6 +172,9 @@ impl Portal {
         aad: &[u8],
         rng: &mut R,
     ) -> Result<String> {
+        if opened.ceremony.len() > countersign_passkey::MAX_STATE_LEN {
+            return Err(unreadable("the ceremony state is longer than 64 KiB"));
+        }
         let (id, keys) = self.current()?;
         let plain = serde_json::to_vec(opened)
             .map_err(|_| unreadable("the ceremony state does not serialize"))?;
@@ -184,12 +190,7 @@ impl Portal {
         bytes.extend_from_slice(&nonce);
         bytes.extend_from_slice(&sealed);
         bytes.extend_from_slice(&tag);
-        let text = format!("{PREFIX}{}:{}", id.as_str(), hex::encode(&bytes));
-        // What would not open again is not handed out.
-        if text.len() > MAX_SEALED_LEN {
-            return Err(unreadable("the ceremony state is too long to seal"));
-        }
-        Ok(text)
+        Ok(format!("{PREFIX}{}:{}", id.as_str(), hex::encode(&bytes)))
     }
 
     /// Opens a sealed state for `kind` and `contact_id`, refusing it at or
@@ -343,22 +344,32 @@ mod tests {
     }
 
     #[test]
-    fn the_longest_ceremony_seals_and_opens_and_what_would_not_open_is_not_sealed() {
+    fn the_longest_ceremony_seals_and_opens_and_a_longer_one_is_not_sealed() {
         let portal = portal();
         let rng = &mut rand::rng();
-        // MAX_STATE_LEN bytes, every one of them escaped in the sealed JSON.
+        // MAX_STATE_LEN bytes, every one of them escaped in the sealed JSON, with
+        // the longest name (64 characters of three bytes, the widest a name holds
+        // here) and the longest ids.
         let longest = "\"".repeat(countersign_passkey::MAX_STATE_LEN);
-        let text = portal
-            .seal_passkey_state(&state(Kind::SignIn, Some(42), &longest), rng)
-            .unwrap();
-        let opened = portal.open_passkey_state(&text, Kind::SignIn, Some(42), NOW);
+        let name = AuthenticatorName::new(&"漢".repeat(AuthenticatorName::MAX_CHARS)).unwrap();
+        let inside = Opened::new(
+            Kind::SignIn,
+            Some(u64::MAX),
+            u64::MAX,
+            Some(name),
+            longest.clone(),
+            rng,
+        );
+        let text = portal.seal_passkey_state(&inside, rng).unwrap();
+        let opened = portal.open_passkey_state(&text, Kind::SignIn, Some(u64::MAX), NOW);
         assert_eq!(opened.unwrap().ceremony, longest);
-        let longer = "\"".repeat(countersign_passkey::MAX_STATE_LEN + 1024);
+        // One byte more would not be read back as a webauthn-rs state: not sealed.
+        let longer = "a".repeat(countersign_passkey::MAX_STATE_LEN + 1);
         let sealed = portal.seal_passkey_state(&state(Kind::SignIn, Some(42), &longer), rng);
         assert!(matches!(
             sealed,
             Err(Error::PasskeyChallengeInvalid {
-                reason: "the ceremony state is too long to seal"
+                reason: "the ceremony state is longer than 64 KiB"
             })
         ));
     }
@@ -372,7 +383,7 @@ mod tests {
         };
         assert_eq!(open(MAX_SEALED_LEN), "it names no server key");
         assert_eq!(open(MAX_SEALED_LEN + 1), "it is too long");
-        // Far over the bound (which is about 258 KiB), and under it.
+        // Far over the bound (which is about 264 KiB), and under it.
         assert_eq!(open(300_000), "it is too long");
         assert_eq!(open(200_000), "it names no server key");
     }
