@@ -1026,7 +1026,7 @@ fn a_stored_passkey_list_reads_back_only_when_it_is_sound() {
     refused(
         &|v| {
             let mut extra = list(v)[0].clone();
-            extra["name"] = "Key 10".into();
+            extra["name"] = format!("Key {MAX_PASSKEYS}").into();
             list(v).push(extra);
         },
         "more passkeys than allowed",
@@ -1039,7 +1039,7 @@ fn a_stored_passkey_list_reads_back_only_when_it_is_sound() {
         "two passkeys with one credential",
     );
     refused(
-        &|v| list(v)[9]["name"] = "Key 0".into(),
+        &|v| list(v)[MAX_PASSKEYS - 1]["name"] = "Key 0".into(),
         "two passkeys with one name",
     );
     refused(
@@ -1069,32 +1069,24 @@ fn a_stored_passkey_list_reads_back_only_when_it_is_sound() {
     list(&mut edited)[4]["credential"]["passkey"]["cred"]["backup_eligible"] = true.into();
     let read: Account = serde_json::from_value(edited).unwrap();
     assert_eq!(read.passkeys()[3].last_used_at(), Some(added_at));
-    let synced: Vec<bool> = read
-        .passkeys()
-        .iter()
-        .map(|p| p.backup_eligible())
+    let synced: Vec<usize> = (0..MAX_PASSKEYS)
+        .filter(|&at| read.passkeys()[at].backup_eligible())
         .collect();
-    assert_eq!(
-        synced,
-        [
-            false, false, false, false, true, false, false, false, false, false
-        ]
-    );
+    assert_eq!(synced, [4]);
 
-    // An account's Debug, which lands in logs, names a passkey by id and name and
-    // leaves its credential out.
-    let passkey = &joe.passkeys()[0];
-    let debug = format!("{passkey:?}");
-    assert!(
-        debug.contains(&format!("PasskeyId({})", passkey.id())),
-        "{debug}"
-    );
-    assert!(debug.contains("Key 0"), "{debug}");
-    let cred_id = good["passkeys"][0]["credential"]["passkey"]["cred"]["cred_id"]
-        .as_str()
-        .unwrap();
-    assert!(
-        !debug.contains(cred_id) && !debug.contains("cred"),
-        "{debug}"
-    );
+    // An account's Debug, which lands in logs, names each passkey by id and name
+    // and leaves its credential out.
+    let debug = format!("{joe:?}");
+    for (at, passkey) in joe.passkeys().iter().enumerate() {
+        let id = format!("PasskeyId({})", passkey.id());
+        assert!(
+            debug.contains(&id) && debug.contains(&format!("Key {at}")),
+            "{debug}"
+        );
+        let cred_id = good["passkeys"][at]["credential"]["passkey"]["cred"]["cred_id"]
+            .as_str()
+            .unwrap();
+        assert!(!debug.contains(cred_id), "{debug}");
+    }
+    assert!(!debug.contains("credential"), "{debug}");
 }
