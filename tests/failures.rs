@@ -1173,7 +1173,10 @@ fn a_contact_of_another_client_neither_sets_views_nor_answers_for_this_client() 
             NOW,
         )
         .unwrap();
-    let other_client = |result: countersign::Result<_>| matches!(result, Err(Error::InvalidRequest { reason }) if reason.contains("another client"));
+    let other_client = |result: countersign::Result<_>| match result {
+        Err(Error::InvalidRequest { reason }) => reason.contains("another client"),
+        _ => false,
+    };
     // Client 1708's primary contact, allowed everything, at client 1707's code.
     assert!(other_client(portal.set_account_code(
         &mut client,
