@@ -426,8 +426,12 @@ fn show_two_factor_and_throttles(url: &str) {
         "{joe}"
     );
     assert!(joe.contains("backup codes left: 9\n"), "{joe}");
+    // Each authenticator on a line of its own, right under the two-factor line.
     assert!(
-        joe.contains("authenticator: Authenticator app (added 1763900000, last used "),
+        joe.contains(
+            "two-factor: on since 1763900000 (unix time)\n\
+             authenticator: Authenticator app (added 1763900000, last used "
+        ),
         "{joe}"
     );
     assert!(joe.contains("remembered devices: 1\n"), "{joe}");

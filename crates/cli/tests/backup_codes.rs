@@ -346,3 +346,54 @@ fn a_redeem_input_at_the_stdin_bound_is_read_and_one_byte_more_is_not() {
     }
     assert!(text(&redeem(&store, "").stderr).contains("1 backup code remains"));
 }
+
+#[test]
+fn a_store_file_at_the_file_bound_is_read_and_one_byte_more_is_not() {
+    let dir = scratch("file-bound");
+    let (codes, store) = generate_json(&dir, 2);
+    let json = fs::read_to_string(&store).unwrap();
+    let padded = |len: usize| format!("{json}{}", " ".repeat(len - json.len()));
+    // One byte over: refused for its size, before it is parsed, and left alone.
+    let over = padded((1 << 20) + 1);
+    fs::write(&store, &over).unwrap();
+    let output = redeem(&store, &codes[0]);
+    assert_eq!(output.status.code(), Some(1));
+    let said = text(&output.stderr);
+    assert!(said.contains("is over 1048576 bytes"), "{said}");
+    assert_eq!(fs::read_to_string(&store).unwrap(), over);
+    // At the bound: read, and the code redeems.
+    fs::write(&store, padded(1 << 20)).unwrap();
+    let output = redeem(&store, &codes[0]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+}
+
+/// Where nothing can be created, not even by root: the working directory must not
+/// matter to where the store's new version is written.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_store_is_rewritten_beside_itself_whatever_the_working_directory() {
+    let dir = scratch("elsewhere");
+    let (codes, store) = generate_json(&dir, 2);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_countersign"))
+        .args(["backup-codes", "redeem", "--store", store.to_str().unwrap()])
+        .current_dir("/proc")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            child.stdin.take().unwrap().write_all(codes[0].as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("1 backup code remains"));
+    // The new version replaced the old in its own directory, with nothing left over.
+    let left: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["store.json"]);
+    assert_eq!(redeem(&store, &codes[0]).status.code(), Some(1));
+}
