@@ -68,21 +68,20 @@ pub(crate) async fn show(
     }))
 }
 
-/// The UTC day of a unix time, "2025-11-23" (the civil-from-days algorithm of
-/// Howard Hinnant's "chrono-Compatible Low-Level Date Algorithms").
+/// The UTC day of a unix time, "2025-11-23"; past the end of year 9999, where
+/// the calendar ends, the unix time itself.
 fn day(unix: u64) -> String {
-    let days = unix / 86_400;
-    // Shifted to 0000-03-01, so that a leap day ends its year.
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + u64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    i64::try_from(unix)
+        .ok()
+        .and_then(|secs| time::OffsetDateTime::from_unix_timestamp(secs).ok())
+        .map_or_else(
+            || format!("unix time {unix}"),
+            |at| {
+                let date = at.date();
+                let month = u8::from(date.month());
+                format!("{:04}-{month:02}-{:02}", date.year(), date.day())
+            },
+        )
 }
 
 /// Runs one facade step on the signed-in contact's account, through the store,
@@ -544,6 +543,8 @@ mod tests {
             (1_763_900_000, "2025-11-23"),
             (4_107_542_400, "2100-03-01"),
             (253_402_300_799, "9999-12-31"),
+            (253_402_300_800, "unix time 253402300800"),
+            (u64::MAX, "unix time 18446744073709551615"),
         ] {
             assert_eq!(day(unix), date, "{unix}");
         }
