@@ -12,11 +12,10 @@
 //! for a "no" (no such contact, a taken username, a refused password, a database
 //! that cannot be used: unreachable, locked, of a newer schema, corrupt).
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Args as ClapArgs, Subcommand};
 use countersign::throttle::{Factor, Throttle, ThrottlePolicy};
@@ -372,7 +371,7 @@ fn find(store: &dyn Store, who: &Who) -> Result<u64, Failure> {
 fn show(url: &DatabaseUrl, who: &Who, json: bool) -> Outcome {
     let store = open(url)?;
     let account = store.load(find(store.as_ref(), who)?)?;
-    let now = now();
+    let now = crate::clock::now().map_err(|e| Failure::No(format!("{e:#}")))?;
     // The service's own throttle policy is not in the database; the portal's default
     // judges the lock threshold and the back-off (the stored lock flag holds anyway).
     let policy = Settings::default().throttle;
@@ -628,8 +627,11 @@ fn export(url: &DatabaseUrl, output: Option<&Path>) -> Outcome {
     let summary = format!("exported {}", counts(&lines));
     match output {
         Some(path) => {
-            write_private(path, text.as_bytes())
-                .map_err(|e| Failure::No(format!("cannot write {}: {e}", path.display())))?;
+            // Through a symlink to its target rather than replacing the link; a new
+            // file is readable by its owner only (an export holds password hashes).
+            let target = fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+            crate::store_file::write_atomically(&target, text.as_bytes(), None)
+                .map_err(|e| Failure::No(format!("{e:#}")))?;
             writeln!(io::stdout().lock(), "{summary} to {}", path.display())?;
         }
         None => {
@@ -785,51 +787,6 @@ fn migrate(url: &DatabaseUrl) -> Outcome {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Replaces `path` with `contents`, readable by its owner only (an export holds
-/// password hashes): a temporary file in the same directory, flushed to disk, then
-/// renamed over the target, so a crash leaves the old file or the new one.
-fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
-    // Write through a symlink to its target rather than replacing the link.
-    let path = fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let temporary = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let written = (|| {
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&temporary)?;
-        file.write_all(contents)?;
-        file.sync_all()?;
-        fs::rename(&temporary, &path)?;
-        // Make the rename durable too (best effort: not every platform opens a dir).
-        if let Ok(dir) = File::open(&dir) {
-            let _ = dir.sync_all();
-        }
-        Ok(())
-    })();
-    if written.is_err() {
-        let _ = fs::remove_file(&temporary);
-    }
-    written
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 fn pretty(value: &serde_json::Value) -> Result<String, Failure> {
     serde_json::to_string_pretty(value).map_err(|e| Failure::No(e.to_string()))
 }
@@ -956,6 +913,24 @@ mod tests {
             "invalid database URL: a:[redacted]@c"
         );
         assert_eq!(redact("nothing", "sqlite:a:b@c"), "nothing");
+    }
+
+    #[test]
+    fn a_throttle_may_try_again_from_the_second_its_delay_ends() {
+        // As `Throttle::admit` decides: refused while `now < retry_at`.
+        let policy = ThrottlePolicy::new(0, 10, 100).unwrap();
+        let password = Throttle::new(Factor::Password);
+        let throttle = password.admit(&policy, 1_000).unwrap().failed();
+        let at = throttle.retry_at(&policy).unwrap();
+        assert_eq!(
+            throttle_state(&throttle, &policy, at - 1),
+            format!("1 failure; next attempt at {at} (unix time, in 1 s)")
+        );
+        assert!(throttle.admit(&policy, at).is_ok());
+        assert_eq!(
+            throttle_state(&throttle, &policy, at),
+            "1 failure; may try now"
+        );
     }
 
     #[test]

@@ -143,8 +143,9 @@ pub(crate) fn create_or_replace(path: &Path, contents: &[u8]) -> anyhow::Result<
 
 /// Replaces `path` with `contents` so that a crash leaves the old file or the new one,
 /// never a torn one: a temporary file in the same directory (same file system), flushed
-/// to disk, renamed over `path` (atomic on POSIX), then the directory synced.
-fn write_atomically(
+/// to disk, renamed over `path` (atomic on POSIX), then the directory synced. A new
+/// file (`permissions` `None`) is readable and writable by its owner only.
+pub(crate) fn write_atomically(
     path: &Path,
     contents: &[u8],
     permissions: Option<fs::Permissions>,
