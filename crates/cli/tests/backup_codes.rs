@@ -397,3 +397,54 @@ fn a_store_is_rewritten_beside_itself_whatever_the_working_directory() {
     assert_eq!(left, ["store.json"]);
     assert_eq!(redeem(&store, &codes[0]).status.code(), Some(1));
 }
+
+/// A race: another process renames the store away and back, again and again, while
+/// `redeem` runs. A store that vanishes between the look at it and its open is looked
+/// for again (and then found, or said to be missing), never an I/O error. A wrong code
+/// keeps every run from writing. Bounded: at most 200 runs or 30 s.
+#[test]
+fn a_store_that_vanishes_as_it_is_opened_is_looked_for_again() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+    let dir = scratch("vanishing");
+    let (codes, store) = generate_json(&dir, 1);
+    let aside = dir.join("aside.json");
+    let stop = Arc::new(AtomicBool::new(false));
+    let renamer = {
+        let (stop, store) = (Arc::clone(&stop), store.clone());
+        std::thread::spawn(move || {
+            let mut renames = 0_u64;
+            while !stop.load(Ordering::Relaxed) {
+                fs::rename(&store, &aside).unwrap();
+                fs::rename(&aside, &store).unwrap();
+                renames += 1;
+            }
+            renames
+        })
+    };
+    // A code of another set: well formed, and not one of this store's.
+    let (other, _) = generate_json(&scratch("vanishing-other"), 1);
+    let wrong = &other[0];
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let (mut found, mut missing) = (0, 0);
+    for _ in 0..200 {
+        if Instant::now() > deadline {
+            break;
+        }
+        let output = redeem(&store, wrong);
+        let said = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{said}");
+        assert!(!said.contains("os error"), "{said}");
+        if said.contains("no such file") {
+            missing += 1;
+        } else {
+            found += 1;
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    assert!(renamer.join().unwrap() > 0);
+    // Both outcomes came up: the race ran on both sides of the rename.
+    assert!(found > 0 && missing > 0, "found {found}, missing {missing}");
+    assert_eq!(redeem(&store, &codes[0]).status.code(), Some(0));
+}

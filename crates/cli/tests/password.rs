@@ -241,12 +241,24 @@ fn bad_input_exits_2_with_one_line() {
     let long = "a".repeat(129);
     assert_eq!(run(&["password", "hash"], &long).status.code(), Some(2));
     let phc = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$K13EBUiG7JV+9ZxztmHFTdb7J0WQsnj2V8bZaqyPptE";
-    assert_eq!(
-        run(&["password", "verify", "--hash", phc], &long)
-            .status
-            .code(),
-        Some(1)
+    let out = run(&["password", "verify", "--hash", phc], &long);
+    assert_eq!(out.status.code(), Some(1));
+    // Told why on stderr; with --json the answer is the JSON on stdout alone.
+    assert!(
+        text(&out.stderr).contains("more than the maximum of 128"),
+        "{}",
+        text(&out.stderr)
     );
+    let out = run(&["password", "verify", "--hash", phc, "--json"], &long);
+    assert_eq!(out.status.code(), Some(1));
+    // (stderr still warns of --hash on the command line: that is not the answer)
+    assert!(
+        !text(&out.stderr).contains("maximum"),
+        "{}",
+        text(&out.stderr)
+    );
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["verified"], false);
     // Not UTF-8 on stdin.
     assert_eq!(
         countersign(

@@ -262,3 +262,27 @@ fn validate_says_valid_or_what_is_wrong() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("does not apply to resource 'change-password'"));
 }
+
+#[test]
+fn a_policy_files_extension_names_its_format() {
+    let validate = |path: &PathBuf| {
+        let out = run(&[
+            "permissions",
+            "validate",
+            "--policy",
+            path.to_str().unwrap(),
+        ]);
+        (out.status.code(), text(&out.stderr))
+    };
+    let json = r#"{"schema": "client-portal", "principals": {"c": {"grants": {"support": {"view": "deny"}}}}}"#;
+    // Each text read as its own extension says, in either case, and refused under the other.
+    for (name, contents) in [("policy.toml", POLICY), ("POLICY.JSON", json)] {
+        let (code, said) = validate(&file("extension", name, contents));
+        assert_eq!(code, Some(0), "{name}: {said}");
+    }
+    for (name, contents) in [("policy.json", POLICY), ("policy.Toml", json)] {
+        let (code, said) = validate(&file("extension", name, contents));
+        assert_eq!(code, Some(1), "{name}: {said}");
+        assert!(said.starts_with("invalid: "), "{name}: {said}");
+    }
+}
