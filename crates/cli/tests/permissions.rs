@@ -275,8 +275,14 @@ fn a_policy_files_extension_names_its_format() {
         (out.status.code(), text(&out.stderr))
     };
     let json = r#"{"schema": "client-portal", "principals": {"c": {"grants": {"support": {"view": "deny"}}}}}"#;
-    // Each text read as its own extension says, in either case, and refused under the other.
-    for (name, contents) in [("policy.toml", POLICY), ("POLICY.JSON", json)] {
+    // Each text read as its own extension says, in either case, and refused under the
+    // other; without either extension, read as its first character says.
+    for (name, contents) in [
+        ("policy.toml", POLICY),
+        ("POLICY.JSON", json),
+        ("policy.conf", json),
+        ("policy", POLICY),
+    ] {
         let (code, said) = validate(&file("extension", name, contents));
         assert_eq!(code, Some(0), "{name}: {said}");
     }
