@@ -448,3 +448,18 @@ fn a_store_that_vanishes_as_it_is_opened_is_looked_for_again() {
     assert!(found > 0 && missing > 0, "found {found}, missing {missing}");
     assert_eq!(redeem(&store, &codes[0]).status.code(), Some(0));
 }
+
+/// A store path that cannot be looked at is an error that says why, not "no such file".
+#[cfg(target_os = "linux")]
+#[test]
+fn a_store_path_that_cannot_be_looked_at_says_why() {
+    let dir = scratch("unlookable");
+    let (codes, store) = generate_json(&dir, 1);
+    // Under a regular file, as if it were a directory.
+    let output = redeem(&store.join("inner.json"), &codes[0]);
+    assert_eq!(output.status.code(), Some(1));
+    let said = text(&output.stderr);
+    assert!(said.contains("Not a directory (os error 20)"), "{said}");
+    assert!(!said.contains("no such file"), "{said}");
+    assert_eq!(redeem(&store, &codes[0]).status.code(), Some(0));
+}
