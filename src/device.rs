@@ -302,6 +302,25 @@ impl RememberedDevice {
     pub fn expires_at(&self) -> u64 {
         self.expires_at
     }
+
+    /// Whether it is still remembered at `now`: until its expiry, not at it
+    /// (what [`RememberedDevices::prune`] keeps).
+    ///
+    /// ```
+    /// use countersign::ServerKey;
+    /// use countersign::device::{DevicePolicy, RememberedDevices};
+    ///
+    /// let mut devices = RememberedDevices::new();
+    /// let _token = devices.remember(&ServerKey::generate(), &DevicePolicy::new(3600, 5)?, 100);
+    /// let device = &devices.devices()[0];
+    /// assert!(device.is_remembered_at(3699));
+    /// assert!(!device.is_remembered_at(3700));
+    /// # Ok::<(), countersign::Error>(())
+    /// ```
+    #[must_use]
+    pub fn is_remembered_at(&self, now: u64) -> bool {
+        now < self.expires_at
+    }
 }
 
 /// An account's remembered devices: store it with the account.
@@ -727,7 +746,7 @@ impl RememberedDevices {
 
     /// Drops the devices whose tokens have expired at `now`.
     pub fn prune(&mut self, now: u64) {
-        self.devices.retain(|d| now < d.expires_at);
+        self.devices.retain(|d| d.is_remembered_at(now));
     }
 }
 

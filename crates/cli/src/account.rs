@@ -393,7 +393,7 @@ fn devices(account: &Account, now: u64) -> usize {
         .devices()
         .devices()
         .iter()
-        .filter(|d| now < d.expires_at())
+        .filter(|d| d.is_remembered_at(now))
         .count()
 }
 
