@@ -308,6 +308,30 @@ fn bad_input_exits_2_with_one_line() {
         "{}",
         text(&out.stderr)
     );
+    assert!(
+        text(&out.stderr).contains("(line 1)"),
+        "{}",
+        text(&out.stderr)
+    );
+    // The line named is the one the mistake is on.
+    std::fs::write(&path, "min_length = 8\n\nmax_lenth = 100\n").expect("writes");
+    let out = run(
+        &[
+            "password",
+            "check",
+            "--username",
+            "joe",
+            "--policy",
+            path.to_str().unwrap(),
+        ],
+        "x",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("(line 3)"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
