@@ -271,36 +271,20 @@ fn bad_input_exits_2_with_one_line() {
     );
     // A bad policy file.
     let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bad-policy.toml");
-    std::fs::write(&path, "max_length = 10\n").expect("writes");
-    let out = run(
-        &[
-            "password",
-            "check",
-            "--username",
-            "joe",
-            "--policy",
-            path.to_str().expect("UTF-8"),
-        ],
-        "x",
-    );
+    let check_with_policy = |policy: &str| {
+        std::fs::write(&path, policy).expect("writes");
+        let args = ["password", "check", "--username", "joe", "--policy"];
+        let path = path.to_str().expect("UTF-8");
+        run(&[&args[..], &[path]].concat(), "x")
+    };
+    let out = check_with_policy("max_length = 10\n");
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("max_length"),
         "{}",
         text(&out.stderr)
     );
-    std::fs::write(&path, "max_lenth = 100\n").expect("writes");
-    let out = run(
-        &[
-            "password",
-            "check",
-            "--username",
-            "joe",
-            "--policy",
-            path.to_str().expect("UTF-8"),
-        ],
-        "x",
-    );
+    let out = check_with_policy("max_lenth = 100\n");
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         text(&out.stderr).lines().count(),
@@ -314,18 +298,7 @@ fn bad_input_exits_2_with_one_line() {
         text(&out.stderr)
     );
     // The line named is the one the mistake is on.
-    std::fs::write(&path, "min_length = 8\n\nmax_lenth = 100\n").expect("writes");
-    let out = run(
-        &[
-            "password",
-            "check",
-            "--username",
-            "joe",
-            "--policy",
-            path.to_str().unwrap(),
-        ],
-        "x",
-    );
+    let out = check_with_policy("min_length = 8\n\nmax_lenth = 100\n");
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("(line 3)"),
