@@ -145,16 +145,7 @@ pub fn router(app: Arc<App>) -> Router {
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
                 .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-                    // Ours, or a proxy's if it looks like an id: never free text in a log.
-                    let id = request
-                        .headers()
-                        .get(REQUEST_ID)
-                        .and_then(|v| v.to_str().ok())
-                        .filter(|id| {
-                            id.len() <= 64
-                                && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                        })
-                        .unwrap_or("-");
+                    let id = logged_request_id(request.headers().get(REQUEST_ID));
                     // The path only: no query string, no header, no body in a log line.
                     tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
                 })
@@ -182,6 +173,16 @@ fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer
     SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
 }
 
+/// The request id a log line names: ours, or a proxy's if it looks like an id
+/// (at most 64 ASCII letters, digits and hyphens), else `-`. A client sets this
+/// header, so anything else in it is free text, which never reaches a log.
+fn logged_request_id(header: Option<&HeaderValue>) -> &str {
+    header
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .unwrap_or("-")
+}
+
 /// Request ids: 64 random bits in hex, in `x-request-id` and every log line.
 #[derive(Clone, Copy, Debug)]
 struct RandomRequestId;
@@ -190,5 +191,35 @@ impl MakeRequestId for RandomRequestId {
     fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
         let id = format!("{:016x}", rand::random::<u64>());
         HeaderValue::from_str(&id).ok().map(RequestId::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_id_shaped_request_id_reaches_a_log_line() {
+        let logged = |text: &str| {
+            let header = HeaderValue::from_str(text).unwrap();
+            logged_request_id(Some(&header)).to_owned()
+        };
+        let longest = "a1-".repeat(21) + "z";
+        assert_eq!(longest.len(), 64);
+        assert_eq!(logged(&longest), longest, "64 letters, digits and hyphens");
+        assert_eq!(logged("0123456789abcdef"), "0123456789abcdef");
+        assert_eq!(logged("Proxy-ID-42"), "Proxy-ID-42");
+        for free_text in [
+            format!("{longest}0"),
+            "password=hunter2".to_owned(),
+            "two words".to_owned(),
+            "under_score".to_owned(),
+            "tab\there".to_owned(),
+        ] {
+            assert_eq!(logged(&free_text), "-", "{free_text:?}");
+        }
+        let opaque = HeaderValue::from_bytes(b"caf\xc3\xa9").unwrap();
+        assert_eq!(logged_request_id(Some(&opaque)), "-", "not visible ASCII");
+        assert_eq!(logged_request_id(None), "-");
     }
 }
