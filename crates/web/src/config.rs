@@ -111,7 +111,7 @@ impl Config {
                 (id.to_owned(), format!("http://localhost:{}", served.port()))
             }
             (Some(id), None) => (id.to_owned(), format!("https://{id}")),
-            (None, Some(origin)) => (origin_host(origin)?.to_owned(), origin.to_owned()),
+            (None, Some(origin)) => (origin_host(origin)?, origin.to_owned()),
             (Some(id), Some(origin)) => (id.to_owned(), origin.to_owned()),
         };
         let origin = check_relying_party(&id, &origin)
@@ -125,29 +125,18 @@ impl Config {
     }
 }
 
-/// The host of `origin` (`scheme://host[:port]`).
-fn origin_host(origin: &str) -> anyhow::Result<&str> {
-    let Some((_, rest)) = origin.split_once("://") else {
-        bail!("the origin {origin:?} is not scheme://host (https://portal.example.com)");
-    };
-    let authority = rest.strip_suffix('/').unwrap_or(rest);
-    if authority.contains(['/', '?', '#', '@']) {
-        bail!("the origin {origin:?} has a path, query or user: give scheme://host[:port] only");
-    }
-    // An IPv6 literal's colons are not a port's.
-    let split = match authority.find(']') {
-        Some(end) if authority.starts_with('[') => end + 1,
-        _ => authority.rfind(':').unwrap_or(authority.len()),
-    };
-    let (host, port) = authority.split_at(split);
-    if let Some(port) = port.strip_prefix(':')
-        && (port.is_empty() || port.len() > 5 || !port.bytes().all(|b| b.is_ascii_digit()))
-    {
-        bail!("the origin {origin:?} has a port that is not a number");
-    } else if !port.is_empty() && !port.starts_with(':') {
-        bail!("the origin {origin:?} is not scheme://host[:port]");
-    }
-    Ok(host)
+/// The relying party id an origin implies: its host as a browser reads it
+/// (`scheme://host[:port]`, in lower case). Whatever else is wrong with the origin,
+/// [`check_relying_party`] says next.
+fn origin_host(origin: &str) -> anyhow::Result<String> {
+    url::Url::parse(origin)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_owned))
+        .with_context(|| {
+            format!(
+                "the origin {origin:?} is not scheme://host[:port] (https://portal.example.com)"
+            )
+        })
 }
 
 /// Checks a relying party id and an origin as browsers will, with the rules the
@@ -388,6 +377,18 @@ mod tests {
             .unwrap();
         assert_eq!(from_origin.id, "portal.example.com");
         assert_eq!(from_origin.origin, "https://portal.example.com");
+        // In development an id of localhost alone is served here over plain
+        // http; any other id alone is an https site, in development too.
+        let origin_of = |dev, id| {
+            config(dev, Some(id), None)
+                .relying_party(served)
+                .unwrap()
+                .unwrap()
+                .origin
+        };
+        assert_eq!(origin_of(true, "localhost"), "http://localhost:8123");
+        assert_eq!(origin_of(true, "example.com"), "https://example.com");
+        assert_eq!(origin_of(false, "localhost"), "https://localhost");
     }
 
     #[test]
@@ -397,12 +398,37 @@ mod tests {
             ("https://portal.example.com:8443/", "portal.example.com"),
             ("https://[::1]", "[::1]"),
             ("https://[::1]:8443", "[::1]"),
+            ("https://Portal.Example.COM", "portal.example.com"),
+            ("https://user@portal.example.com/path", "portal.example.com"),
         ] {
             assert_eq!(origin_host(origin).unwrap(), host, "{origin}");
         }
+        for no_host in [
+            "portal.example.com",
+            "https://",
+            "mailto:joe@example.com",
+            "",
+        ] {
+            let error = origin_host(no_host).unwrap_err().to_string();
+            assert!(
+                error.contains("is not scheme://host[:port]"),
+                "{no_host}: {error}"
+            );
+        }
+        // What else is wrong with an origin, the relying party check says.
+        let served: SocketAddr = "127.0.0.1:8123".parse().unwrap();
+        for (origin, says) in [
+            ("https://portal.example.com/portal", "path, query or user"),
+            ("https://user@portal.example.com", "path, query or user"),
+            ("http://portal.example.com", "plain http"),
+        ] {
+            let error = config(false, None, Some(origin))
+                .relying_party(served)
+                .unwrap_err();
+            assert!(format!("{error:#}").contains(says), "{origin}: {error:#}");
+        }
         // So an IPv6 origin is refused for what it is, an IP address (no
         // relying party id), and not as a malformed origin.
-        let served: SocketAddr = "127.0.0.1:8123".parse().unwrap();
         let error = config(false, None, Some("https://[::1]:8443"))
             .relying_party(served)
             .unwrap_err();
@@ -490,9 +516,10 @@ mod tests {
         let key = load_server_key(Some(&hex), None, false).unwrap();
         assert_eq!(key.expose_bytes(), &[0x42; 32]);
         assert!(load_server_key(Some("42"), None, true).is_err());
+        let none = load_server_key(None, None, false).unwrap_err().to_string();
         assert!(
-            load_server_key(None, None, false).is_err(),
-            "production needs a key"
+            none.starts_with("no server key: set COUNTERSIGN_SERVER_KEY"),
+            "production needs a key, and no default file stands in for it: {none}"
         );
 
         let path = dir.path().join("server.key");
