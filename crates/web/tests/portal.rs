@@ -1517,3 +1517,18 @@ async fn few_backup_codes_left_ask_the_contact_to_regenerate() {
     profile.assert(StatusCode::OK, "id=\"backup-codes-low\"");
     profile.assert(StatusCode::OK, "(2 backup codes left)");
 }
+
+#[tokio::test]
+async fn an_apps_debug_names_its_portal_and_options_and_no_session_or_hash() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    browser.sign_in("joe.example", JOE_PASSWORD).await;
+    let session = browser.cookies["countersign_session"].clone();
+    let debug = format!("{:?}", server.app);
+    assert!(debug.starts_with("App { portal: Portal {"), "{debug}");
+    assert!(debug.contains(", options: Options {"), "{debug}");
+    assert!(debug.ends_with(", .. }"), "the rest is left out: {debug}");
+    // A session id is a bearer credential; the decoy hash is a real Argon2id hash.
+    assert!(!debug.contains(&session), "{debug}");
+    assert!(!debug.contains("$argon2"), "{debug}");
+}
