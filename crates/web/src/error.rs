@@ -131,9 +131,10 @@ pub(crate) fn refusal(error: &Flow, now: u64) -> (StatusCode, String) {
                 _ if throttled.is_locked() => "Too many wrong attempts: this is locked until \
                      an administrator unlocks it (Edit Contact, Unlock)."
                     .to_owned(),
-                Some(seconds) => {
-                    format!("Too many wrong attempts. Try again in {seconds} seconds.")
-                }
+                Some(seconds) => format!(
+                    "Too many wrong attempts. Try again in {}.",
+                    pages::count(seconds.max(1), "second")
+                ),
                 None => "Too many wrong attempts. Try again shortly.".to_owned(),
             },
         ),
@@ -180,8 +181,8 @@ pub(crate) fn refusal(error: &Flow, now: u64) -> (StatusCode, String) {
         Flow::TooManyPasskeyCeremonies { retry_at } => (
             StatusCode::TOO_MANY_REQUESTS,
             format!(
-                "Too many security key sign-ins lately. Try again in {} seconds.",
-                retry_at.saturating_sub(now).max(1)
+                "Too many security key sign-ins lately. Try again in {}.",
+                pages::count(retry_at.saturating_sub(now).max(1), "second")
             ),
         ),
         Flow::PasskeysDisabled | Flow::PasswordlessDisabled => {
@@ -195,5 +196,104 @@ pub(crate) fn refusal(error: &Flow, now: u64) -> (StatusCode, String) {
         ),
         Flow::LastAuthenticator => (StatusCode::CONFLICT, error.to_string()),
         _ => (StatusCode::BAD_REQUEST, error.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_from_the_facade_is_shown_as_a_sentence() {
+        assert_eq!(sentence("choose another name"), "Choose another name.");
+        assert_eq!(sentence("already one."), "Already one.", "one full stop");
+        assert_eq!(sentence("élan"), "Élan.");
+    }
+
+    #[test]
+    fn each_passkey_refusal_has_its_status_and_says_what_to_do() {
+        let refused = |error: Flow| {
+            let (status, message) = refusal(&error, 1_000);
+            (status.as_u16(), message)
+        };
+        let said = |status: u16, message: &str| (status, message.to_owned());
+        assert_eq!(
+            refused(Flow::DuplicatePasskeyName {
+                name: "YubiKey".into()
+            }),
+            said(
+                422,
+                "You already have a passkey named \"YubiKey\": choose another name."
+            )
+        );
+        assert_eq!(
+            refused(Flow::TooManyPasskeys { max: 10 }),
+            said(
+                422,
+                "You already have 10 passkeys, the most allowed: remove one first."
+            )
+        );
+        assert_eq!(
+            refused(Flow::NoSuchPasskey),
+            said(404, "That security key is not on your account any more.")
+        );
+        assert_eq!(
+            refused(Flow::PasskeysDisabled),
+            said(
+                404,
+                "Passkeys are not enabled on this site: use your authenticator app."
+            )
+        );
+        assert_eq!(
+            refused(Flow::TooManyPasskeyCeremonies { retry_at: 1_030 }),
+            said(
+                429,
+                "Too many security key sign-ins lately. Try again in 30 seconds."
+            )
+        );
+        assert_eq!(
+            refused(Flow::TooManyPasskeyCeremonies { retry_at: 1_000 }),
+            said(
+                429,
+                "Too many security key sign-ins lately. Try again in 1 second."
+            ),
+            "never 'in 0 seconds'"
+        );
+        for spent in [
+            Flow::PasskeyChallengeSpent,
+            Flow::PasskeyChallengeExpired { expired_at: 999 },
+            Flow::PasskeyChallengeInvalid { reason: "sealed" },
+        ] {
+            assert_eq!(
+                refused(spent),
+                said(
+                    410,
+                    "That security key request expired or was already used: select the \
+                     button to try again."
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn a_throttled_attempt_says_how_long_to_wait() {
+        let policy = countersign::throttle::ThrottlePolicy::new(0, 30, 30).unwrap();
+        let throttle = countersign::throttle::Throttle::new(countersign::throttle::Factor::Totp);
+        let throttle = throttle.admit(&policy, 1_000).unwrap().failed();
+        let throttled = throttle.admit(&policy, 1_001).unwrap_err();
+        let wait = |now| refusal(&Flow::Throttled(throttled), now).1;
+        assert_eq!(
+            wait(1_001),
+            "Too many wrong attempts. Try again in 29 seconds."
+        );
+        assert_eq!(
+            wait(1_029),
+            "Too many wrong attempts. Try again in 1 second."
+        );
+        assert_eq!(
+            wait(1_030),
+            "Too many wrong attempts. Try again in 1 second.",
+            "the clock moved on since the check: never 'in 0 seconds'"
+        );
     }
 }

@@ -97,7 +97,8 @@ pub(crate) async fn layer(State(app): State<Arc<App>>, request: Request, next: N
             let mut response = pages::render(
                 StatusCode::TOO_MANY_REQUESTS,
                 &ErrorPage::new(format!(
-                    "Too many attempts from your address. Try again in {wait} seconds."
+                    "Too many attempts from your address. Try again in {}.",
+                    pages::count(wait, "second")
                 )),
             );
             if let Ok(value) = HeaderValue::from_str(&wait.to_string()) {

@@ -36,6 +36,13 @@ pub(crate) fn ok(page: &impl Template) -> Response {
     render(StatusCode::OK, page)
 }
 
+/// `n` of `noun` as the screen says it: "1 second", "30 seconds", "0 backup codes".
+pub(crate) fn count(n: impl std::fmt::Display, noun: &str) -> String {
+    let n = n.to_string();
+    let s = if n == "1" { "" } else { "s" };
+    format!("{n} {noun}{s}")
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 pub(crate) struct ErrorPage {
@@ -118,7 +125,8 @@ pub(crate) struct ProfilePage {
     pub(crate) email: String,
     pub(crate) cell_phone: String,
     pub(crate) two_factor: bool,
-    pub(crate) backup_codes_left: Option<usize>,
+    /// "9 backup codes", once two-factor is on.
+    pub(crate) backup_codes_left: Option<String>,
     /// At or below the low-water mark: ask to regenerate.
     pub(crate) backup_codes_low: bool,
     /// The facade's notice for it.
@@ -385,4 +393,17 @@ pub(crate) struct PhonePage {
     /// Code, name, selected.
     pub(crate) countries: Vec<(&'static str, &'static str, bool)>,
     pub(crate) number: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count;
+
+    #[test]
+    fn one_of_a_thing_is_singular_and_any_other_number_plural() {
+        assert_eq!(count(1_u64, "second"), "1 second");
+        assert_eq!(count(0_usize, "backup code"), "0 backup codes");
+        assert_eq!(count(30_u64, "second"), "30 seconds");
+        assert_eq!(count(11_usize, "backup code"), "11 backup codes");
+    }
 }

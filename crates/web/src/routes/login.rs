@@ -543,15 +543,12 @@ pub(crate) async fn logout(session: Session) -> Response {
 /// What the profile says after a second factor: the backup codes left after a
 /// backup code, and the low-water notice whenever few are left.
 fn sign_in_notice(signed_in: &countersign::SignedIn) -> Option<String> {
-    let left = signed_in.backup_codes_left?;
+    let left = crate::pages::count(signed_in.backup_codes_left?, "backup code");
     let by_backup = (signed_in.via == countersign::Via::BackupCode)
-        .then(|| format!("You signed in with a backup code: {left} backup codes left."));
-    let low = signed_in.backup_codes_low.then(|| {
-        format!(
-            "{left} backup codes left. {}",
-            countersign::notice::BACKUP_CODES_LOW
-        )
-    });
+        .then(|| format!("You signed in with a backup code: {left} left."));
+    let low = signed_in
+        .backup_codes_low
+        .then(|| format!("{left} left. {}", countersign::notice::BACKUP_CODES_LOW));
     match (by_backup, low) {
         (Some(by_backup), Some(_)) => Some(format!(
             "{by_backup} {}",

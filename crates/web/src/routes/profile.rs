@@ -39,7 +39,9 @@ pub(crate) async fn show(
         email: profile.email.clone(),
         cell_phone: profile.cell_phone.clone().unwrap_or_default(),
         two_factor: account.two_factor_enabled(),
-        backup_codes_left: account.backup_codes_left(),
+        backup_codes_left: account
+            .backup_codes_left()
+            .map(|left| crate::pages::count(left, "backup code")),
         backup_codes_low: app.portal.backup_codes_running_low(&account),
         low_notice: countersign::notice::BACKUP_CODES_LOW,
         authenticators: account
