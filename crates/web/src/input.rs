@@ -363,6 +363,18 @@ mod tests {
             "only the drop-down's countries"
         );
         assert!(e164("US", &"1".repeat(40)).is_err());
+        assert_eq!(
+            e164("CH", "044 668 18 00"),
+            Err("Select your country from the Country Code list."),
+            "a real country, but not one the drop-down offers"
+        );
+        // 32 characters are read; one more is refused before libphonenumber sees it.
+        let longest = format!("{:>32}", "+1 (202) 456-1111");
+        assert_eq!(e164("US", &longest).as_deref(), Ok("+12024561111"));
+        assert_eq!(
+            e164("US", &format!(" {longest}")),
+            Err("That is too long for a phone number.")
+        );
     }
 
     #[test]
@@ -470,6 +482,20 @@ mod tests {
                 Ceremony::Assertion
             ),
             Err(E::NotBase64 { field: "rawId" })
+        );
+        // 12 KiB are read, white space and all (a registration with a packed
+        // attestation and its certificate is some 2 KiB); one byte more is not.
+        let padded = |len: usize| {
+            let answer = format!("{{{}{}", " ".repeat(len - assertion.len()), &assertion[1..]);
+            assert_eq!(answer.len(), len);
+            answer
+        };
+        assert!(passkey_response(&padded(12 * 1024), Ceremony::Assertion).is_ok());
+        assert_eq!(
+            passkey_response(&padded(12 * 1024 + 1), Ceremony::Assertion),
+            Err(E::TooLong {
+                max: MAX_PASSKEY_RESPONSE
+            })
         );
         let long = format!("{{\"id\":\"{}\"}}", "A".repeat(MAX_PASSKEY_RESPONSE));
         assert_eq!(
