@@ -128,4 +128,33 @@ mod tests {
         assert!(limit.take(ip, t0 + Duration::from_secs(11)).is_ok());
         assert!(limit.take(ip, t0 + Duration::from_secs(11)).is_err());
     }
+
+    #[test]
+    fn a_full_table_forgets_the_full_buckets_and_keeps_the_drained_ones() {
+        let limit = RateLimit::new(3, 10);
+        let t0 = Instant::now();
+        let drained = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        for _ in 0..3 {
+            assert!(limit.take(drained, t0).is_ok());
+        }
+        // One token each from the rest of the table's addresses.
+        let sprayed = (1..MAX_TRACKED)
+            .map(|i| IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + u32::try_from(i).unwrap())));
+        for ip in sprayed {
+            assert!(limit.take(ip, t0).is_ok());
+        }
+        let tracked = || limit.buckets.lock().unwrap().len();
+        assert_eq!(tracked(), MAX_TRACKED);
+        // Ten seconds on, the sprayed buckets are full again and the drained one
+        // holds one token: a new address drops the full ones, and only them.
+        let t1 = t0 + Duration::from_secs(10);
+        assert!(
+            limit
+                .take(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)), t1)
+                .is_ok()
+        );
+        assert_eq!(tracked(), 2, "the drained bucket and the new one");
+        assert!(limit.take(drained, t1).is_ok());
+        assert_eq!(limit.take(drained, t1), Err(10), "still limited");
+    }
 }
