@@ -86,3 +86,69 @@ impl Sender for Both {
         self.1.send(message);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    fn message(n: usize) -> Message {
+        Message {
+            channel: Channel::Sms,
+            to: "+15095271234".to_owned(),
+            body: format!("Your code is {:06}", 100_000 + n),
+        }
+    }
+
+    #[test]
+    fn a_messages_debug_names_its_channel_and_hides_its_code_and_address() {
+        let debug = format!("{:?}", message(1));
+        assert_eq!(debug, "Message { channel: Sms, body: \"[redacted]\", .. }");
+    }
+
+    #[test]
+    fn no_sender_warns_in_the_log_without_the_code_or_the_address() {
+        #[derive(Clone, Default)]
+        struct Log(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Log {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let log = Log::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, || NoSender.send(&message(1)));
+        let line = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            line.contains("WARN")
+                && line.contains("no sender is configured: a message was not sent"),
+            "{line}"
+        );
+        assert!(line.contains("channel=Sms"), "{line}");
+        assert!(
+            !line.contains("100001") && !line.contains("5095271234"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn the_outbox_keeps_the_last_fifty_newest_first() {
+        let outbox = Outbox::default();
+        for n in 0..=Outbox::KEEP {
+            outbox.send(&message(n));
+        }
+        let kept = outbox.messages();
+        assert_eq!(kept.len(), 50);
+        assert_eq!(kept[0].body, message(50).body, "newest first");
+        assert_eq!(kept[49].body, message(1).body, "the oldest, 0, is gone");
+    }
+}

@@ -593,6 +593,13 @@ async fn create_account_shows_the_policy_and_its_violations() {
     );
     assert!(short.body.contains("class=\"violations\""));
     assert!(
+        short
+            .body
+            .contains("<li>Use at least 12 characters; this password has 8.</li>"),
+        "each rule broken, in the facade's words: {}",
+        short.body
+    );
+    assert!(
         short.body.contains("value=\"jane.doe\""),
         "the form keeps what was typed"
     );
@@ -1531,4 +1538,36 @@ async fn an_apps_debug_names_its_portal_and_options_and_no_session_or_hash() {
     // A session id is a bearer credential; the decoy hash is a real Argon2id hash.
     assert!(!debug.contains(&session), "{debug}");
     assert!(!debug.contains("$argon2"), "{debug}");
+}
+
+#[tokio::test]
+async fn the_root_sends_a_visitor_to_login_and_a_contact_to_the_profile() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    let visitor = browser.get("/").await;
+    assert_eq!(
+        (visitor.status, visitor.location()),
+        (StatusCode::SEE_OTHER, "/login")
+    );
+    browser.sign_in("joe.example", JOE_PASSWORD).await;
+    let contact = browser.get("/").await;
+    assert_eq!(
+        (contact.status, contact.location()),
+        (StatusCode::SEE_OTHER, "/profile")
+    );
+}
+
+#[tokio::test]
+async fn the_stylesheet_is_served_as_css_and_may_be_cached() {
+    let server = Server::new();
+    let page = server.browser().get("/static/portal.css").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let header = |name: &str| page.headers.get(name).unwrap().to_str().unwrap().to_owned();
+    assert_eq!(header("content-type"), "text/css; charset=utf-8");
+    assert_eq!(
+        header("cache-control"),
+        "public, max-age=3600",
+        "no secret in it"
+    );
+    assert_eq!(page.body, include_str!("../static/portal.css"));
 }

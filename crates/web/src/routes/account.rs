@@ -142,15 +142,11 @@ fn create_account(app: &App, form: &CreateForm, now: u64) -> Result<Created, Web
             .create_account(profile, &form.password, &mut rand::rng())
         {
             Ok(account) => account,
-            Err(countersign::Error::PasswordRejected { report, .. }) => {
+            Err(ref error @ countersign::Error::PasswordRejected { ref report, .. }) => {
                 return Ok(Created::Refused {
                     status: StatusCode::UNPROCESSABLE_ENTITY,
                     message: "The password does not meet the rules.".to_owned(),
-                    violations: report
-                        .violations
-                        .iter()
-                        .map(|v| v.message.to_string())
-                        .collect(),
+                    violations: violations(error),
                     suggestions: report
                         .suggestions
                         .iter()
