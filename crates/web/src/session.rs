@@ -445,6 +445,29 @@ mod tests {
     }
 
     #[test]
+    fn a_full_table_of_signed_in_contacts_loses_only_its_longest_idle_one() {
+        let sessions = Sessions::default();
+        let start = Instant::now();
+        let signed_in = |contact| {
+            let mut data = fresh_data();
+            data.contact = Some(contact);
+            data
+        };
+        let oldest = sessions.insert(signed_in(1), start);
+        let later = start + Duration::from_secs(1);
+        let contacts = 2..=u64::try_from(MAX_SESSIONS).unwrap();
+        let kept: Vec<String> = contacts
+            .map(|c| sessions.insert(signed_in(c), later))
+            .collect();
+        // No one here is anonymous: one more visitor signs out the longest idle
+        // contact, and no batch of others.
+        sessions.insert(fresh_data(), later);
+        assert_eq!(sessions.lock().len(), MAX_SESSIONS);
+        assert!(!sessions.find(&oldest, later));
+        assert!(kept.iter().all(|id| sessions.find(id, later)));
+    }
+
+    #[test]
     fn a_session_ends_after_30_idle_minutes_or_12_hours() {
         let minutes = |n: u64| Duration::from_secs(n * 60);
         let sessions = Sessions::default();
