@@ -505,4 +505,25 @@ mod tests {
         assert_eq!(session.data().contact, Some(3522));
         assert_ne!(session.data().csrf, before);
     }
+
+    #[test]
+    fn a_ceremonys_state_goes_to_an_answer_for_its_purpose_only_and_once() {
+        let sessions = Arc::new(Sessions::default());
+        let id = sessions.insert(fresh_data(), Instant::now());
+        let session = Session {
+            sessions,
+            id: Arc::new(Mutex::new(id)),
+            renewed: Arc::new(Mutex::new(false)),
+        };
+        session.begin_passkey(Purpose::Register, "registration state".to_owned());
+        // An answer posted to sign-in finds no ceremony of its own, and leaves the
+        // registration begun on the profile to be finished.
+        assert_eq!(session.take_passkey(Purpose::SecondFactor), None);
+        assert_eq!(session.take_passkey(Purpose::Passwordless), None);
+        assert_eq!(
+            session.take_passkey(Purpose::Register).as_deref(),
+            Some("registration state")
+        );
+        assert_eq!(session.take_passkey(Purpose::Register), None, "tried once");
+    }
 }
