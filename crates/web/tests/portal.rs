@@ -1571,3 +1571,65 @@ async fn the_stylesheet_is_served_as_css_and_may_be_cached() {
     );
     assert_eq!(page.body, include_str!("../static/portal.css"));
 }
+
+#[tokio::test]
+async fn create_account_refuses_each_missing_or_malformed_field_alone() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    browser.get("/create").await;
+    let password = "Tulips on the balcony, 7 of them";
+    let longest = "u".repeat(64);
+    let form = |name, email, username| {
+        [
+            ("name", name),
+            ("email", email),
+            ("username", username),
+            ("password", password),
+        ]
+    };
+    const REQUIRED: &str = "Fill out every required field (*).";
+    const SHAPE: &str =
+        "Enter an email address, and a username of at most 64 characters without spaces.";
+    let too_long = format!("{longest}u");
+    for (fields, says) in [
+        (form(" ", "jane@example.com", "jane.doe"), REQUIRED),
+        (form("Jane Doe", "", "jane.doe"), REQUIRED),
+        (form("Jane Doe", "jane@example.com", " "), REQUIRED),
+        (form("Jane Doe", "jane.example.com", "jane.doe"), SHAPE),
+        (form("Jane Doe", "jane@example.com", &too_long), SHAPE),
+        (form("Jane Doe", "jane@example.com", "jane doe"), SHAPE),
+    ] {
+        let page = browser.post("/create", &fields).await;
+        page.assert(StatusCode::UNPROCESSABLE_ENTITY, says);
+    }
+    // A username of 64 characters is taken, and signs in.
+    let created = browser
+        .post("/create", &form("Jane Doe", "jane@example.com", &longest))
+        .await;
+    created.assert(StatusCode::OK, "Sign in to your new account");
+    browser.sign_in(&longest, password).await;
+}
+
+#[tokio::test]
+async fn a_reset_for_a_damaged_record_is_an_error_and_sends_nothing() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    browser.get("/reset").await;
+    // The login is found, but the record behind it no longer reads.
+    rusqlite::Connection::open(server.database())
+        .unwrap()
+        .execute(
+            "UPDATE countersign_accounts SET state = '{\"damaged\":true}' WHERE contact_id = 3522",
+            [],
+        )
+        .unwrap();
+    let page = browser.post("/reset", &[("login", "joe.example")]).await;
+    page.assert(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong on our side. Try again.",
+    );
+    assert!(
+        server.outbox.messages().is_empty(),
+        "no email, and no page saying one was sent"
+    );
+}

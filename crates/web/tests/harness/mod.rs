@@ -181,6 +181,11 @@ impl Server {
         }
     }
 
+    /// The SQLite file under this server.
+    pub fn database(&self) -> std::path::PathBuf {
+        self._dir.path().join("countersign.db")
+    }
+
     pub fn browser(&self) -> Browser {
         self.browser_from([127, 0, 0, 1])
     }
