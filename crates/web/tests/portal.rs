@@ -639,6 +639,7 @@ async fn reset_password_with_the_emailed_code() {
         .await;
     page.assert(StatusCode::OK, "quickly expire");
     let email = server.last_message_to("marketing@viviotech.net");
+    assert!(email.contains("quickly expire (in 15 minutes)"), "{email}");
     let code = digits(&email, 8);
 
     let refused = browser
@@ -1632,4 +1633,19 @@ async fn a_reset_for_a_damaged_record_is_an_error_and_sends_nothing() {
         server.outbox.messages().is_empty(),
         "no email, and no page saying one was sent"
     );
+}
+
+#[tokio::test]
+async fn past_five_reset_emails_an_hour_the_answer_is_the_same_and_no_email_goes() {
+    let server = Server::new();
+    let mut browser = server.browser();
+    browser.get("/reset").await;
+    for sent in 1..=6 {
+        let page = browser
+            .post("/reset", &[("login", "contact.example")])
+            .await;
+        page.assert(StatusCode::OK, "quickly expire");
+        let emails = server.outbox.messages().len();
+        assert_eq!(emails, sent.min(5), "request {sent}");
+    }
 }
