@@ -1015,6 +1015,12 @@ async fn the_account_wide_code_under_custom_fields() {
         "That security code was refused",
     );
     assert!(refused.body.contains("class=\"violations\""));
+    let listed = refused.between("class=\"violations\">", "</ul>");
+    assert!(
+        listed.starts_with("<li>The code contains a calendar date.")
+            && listed.contains("<li>The code contains part of the contact&#39;s name."),
+        "each reason, in the policy's words: {listed}"
+    );
     let saved = joe
         .post("/profile/security-code", &[("code", "Lighthouse-42-Oak")])
         .await;
