@@ -867,6 +867,11 @@ async fn the_permissions_grid_lets_a_contact_enable_two_factor() {
         .get("/contacts/3523?tab=permissions&filter=profile")
         .await;
     assert!(filtered.body.contains("Client Profile") && !filtered.body.contains("Billing"));
+    assert!(
+        filtered.body.contains("name=\"client-profile.view\"")
+            && !filtered.body.contains("name=\"viviotech-website."),
+        "the grid's rows are filtered, not only its text"
+    );
 
     let updated = joe
         .post(
@@ -884,6 +889,22 @@ async fn the_permissions_grid_lets_a_contact_enable_two_factor() {
         "Client Profile: View is Allow"
     );
     assert!(grid.body.contains("(Allow)"), "Profile inherits it");
+    joe.post(
+        "/contacts/3523/permissions",
+        &[("client-profile.view", "deny")],
+    )
+    .await;
+    let grid = joe.get("/contacts/3523?tab=permissions").await;
+    assert!(
+        grid.body.contains("value=\"deny\" selected")
+            && !grid.body.contains("value=\"allow\" selected"),
+        "Client Profile: View is Deny now"
+    );
+    joe.post(
+        "/contacts/3523/permissions",
+        &[("client-profile.view", "allow")],
+    )
+    .await;
 
     let mut contact = server.browser();
     contact.sign_in("contact.example", CONTACT_PASSWORD).await;
@@ -1207,6 +1228,14 @@ async fn the_login_and_password_tab_emails_a_reset_code() {
     let tab = joe.get("/contacts/3523?tab=login").await;
     tab.assert(StatusCode::OK, "Login &amp; Password");
     assert!(tab.body.contains("contact.example"));
+    assert!(
+        tab.body
+            .contains("href=\"/contacts/3523?tab=login\" class=\"current\"")
+            && tab.body.contains("Remembered devices:")
+            && tab.body.contains("Email a Reset Code"),
+        "the login tab, not Contact Details: {}",
+        tab.body
+    );
     let sent = joe.post("/contacts/3523/reset", &[]).await;
     assert_eq!(sent.location(), "/contacts/3523?tab=login");
     joe.get("/contacts/3523?tab=login").await.assert(
