@@ -751,8 +751,17 @@ async fn the_outbox_shows_in_development_mode_only() {
     browser.get("/reset").await;
     browser.post("/reset", &[("login", "1707")]).await;
     let outbox = browser.get("/dev/outbox").await;
-    outbox.assert(StatusCode::OK, "marketing@viviotech.net");
+    outbox.assert(
+        StatusCode::OK,
+        "<td>Email</td><td>marketing@viviotech.net</td>",
+    );
     assert!(outbox.body.contains("password reset code"));
+    joe_enrolled(&server).await;
+    let mut joe = server.browser();
+    joe.login("joe.example", JOE_PASSWORD).await;
+    joe.post("/login/sms", &[]).await;
+    let outbox = browser.get("/dev/outbox").await;
+    outbox.assert(StatusCode::OK, "<td>SMS</td><td>+1 509 555 0100</td>");
 
     let production = Server::new();
     assert_eq!(

@@ -217,10 +217,8 @@ pub(crate) async fn update_permissions(
         })
         .await??;
     if let Err(error) = set {
-        let (status, message) = match &error {
-            countersign::Error::PermissionDenied { .. } => refusal(&error, app.now()),
-            _ => (StatusCode::BAD_REQUEST, error.to_string()),
-        };
+        // The facade's gate (403) or a grid it refuses (400), as every flow's refusal.
+        let (status, message) = refusal(&error, app.now());
         let query = TabQuery {
             tab: Some("permissions".to_owned()),
             filter: None,
