@@ -1199,6 +1199,15 @@ async fn the_cell_phone_is_validated_and_stored_in_e164() {
         .await;
     bad.assert(StatusCode::UNPROCESSABLE_ENTITY, "not a valid phone number");
     assert_eq!(server.account(3523).profile().cell_phone, None);
+    assert_eq!(
+        bad.body.matches(" selected>").count(),
+        1,
+        "the country chosen, and only it, stays selected"
+    );
+    bad.assert(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "<option value=\"US\" selected>",
+    );
 
     let saved = browser
         .post(
@@ -1296,6 +1305,7 @@ async fn add_authenticator(
         )
         .await;
     key.assert(StatusCode::OK, "Your secret key is shown below");
+    key.assert(StatusCode::OK, "Complete enrollment within 10 minutes.");
     let app = app_for(&key.between("id=\"key\">", "<"));
     let verify = browser.get("/profile/two-factor/verify").await;
     verify.assert(StatusCode::OK, "Please verify your token.");

@@ -361,6 +361,8 @@ impl Browser {
             .post("/profile/two-factor/enable", &[("password", password)])
             .await;
         key.assert(StatusCode::OK, "Your secret key is shown below");
+        // The facade's enrollment lifetime, 10 minutes, in whole minutes.
+        key.assert(StatusCode::OK, "Complete enrollment within 10 minutes.");
         let app = app_for(&key.between("id=\"key\">", "<"));
         self.get("/profile/two-factor/verify").await;
         let code = code(&app, clock.now());
